@@ -1,0 +1,3 @@
+using Cltool.Cli;
+
+return CltoolApp.Create(CltoolApp.CreateConsole()).Run(args);

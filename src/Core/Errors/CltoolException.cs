@@ -1,0 +1,29 @@
+namespace Cltool.Core.Errors;
+
+/// <summary>
+/// A failure the user can act on: bad input, a missing file, an unusable device. The CLI prints the message as one
+/// line and exits with <see cref="ExitCode"/>; anything else reaching the top level is a bug and shows a stack trace.
+/// </summary>
+public class CltoolException(string message, int exitCode = ExitCodes.Failure, Exception? inner = null)
+    : Exception(message, inner)
+{
+    public int ExitCode { get; } = exitCode;
+
+    /// <summary>A command whose issue has not landed yet; exits with <see cref="ExitCodes.NotImplemented"/>.</summary>
+    public static CltoolException NotImplemented(string command, string issue) =>
+        new($"'cltool {command}' is not implemented yet (tracked in {issue}).", ExitCodes.NotImplemented);
+
+    /// <summary>A file the user named does not exist.</summary>
+    public static CltoolException MissingFile(string what, string path) =>
+        new($"{what} '{path}' does not exist.");
+}
+
+/// <summary>Process exit codes of every cltool executable, documented in the README.</summary>
+public static class ExitCodes
+{
+    public const int Success = 0;
+    public const int Failure = 1;
+    public const int NotImplemented = 2;
+    /// <summary>The command line itself is wrong (unknown option, invalid value); sysexits' EX_USAGE.</summary>
+    public const int Usage = 64;
+}
