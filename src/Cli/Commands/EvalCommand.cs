@@ -17,10 +17,12 @@ public sealed class EvalSettings : CommandSettings
     public string? Data { get; init; }
 
     [CommandOption("--batch-size <N>")]
+    [Description("Images per forward pass.")]
     [DefaultValue(256)]
     public int BatchSize { get; init; } = 256;
 
     [CommandOption("--device <DEVICE>")]
+    [Description("auto, cpu or cuda.")]
     [DefaultValue(DeviceKind.Auto)]
     public DeviceKind Device { get; init; } = DeviceKind.Auto;
 

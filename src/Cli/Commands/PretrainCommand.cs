@@ -23,10 +23,12 @@ public sealed class PretrainSettings : CommandSettings
     public string? Out { get; init; }
 
     [CommandOption("--epochs <N>")]
+    [Description("Passes over the training split.")]
     [DefaultValue(30)]
     public int Epochs { get; init; } = 30;
 
     [CommandOption("--batch-size <N>")]
+    [Description("Images per optimisation step.")]
     [DefaultValue(128)]
     public int BatchSize { get; init; } = 128;
 
@@ -36,6 +38,7 @@ public sealed class PretrainSettings : CommandSettings
     public double LearningRate { get; init; } = 1e-3;
 
     [CommandOption("--seed <SEED>")]
+    [Description("Seed for initialisation, sampling and augmentation.")]
     [DefaultValue(1993)]
     public int Seed { get; init; } = 1993;
 

@@ -23,6 +23,7 @@ public sealed class ServeSettings : CommandSettings
     public DeviceKind Device { get; init; } = DeviceKind.Auto;
 
     [CommandOption("--max-batch <N>")]
+    [Description("Largest batch the dynamic batcher forms.")]
     [DefaultValue(32)]
     public int MaxBatch { get; init; } = 32;
 

@@ -29,15 +29,19 @@ public sealed class TrainSettings : CommandSettings
     public string? Out { get; init; }
 
     [CommandOption("--seed <SEED>")]
+    [Description("Seed of the class order (numpy legacy permutation) and of training.")]
     public int? Seed { get; init; }
 
     [CommandOption("--epochs <N>")]
+    [Description("Epochs per task (overrides the recipe).")]
     public int? Epochs { get; init; }
 
     [CommandOption("--batch-size <N>")]
+    [Description("Images per step (overrides the recipe).")]
     public int? BatchSize { get; init; }
 
     [CommandOption("--lr <LR>")]
+    [Description("Learning rate (overrides the recipe).")]
     public double? LearningRate { get; init; }
 
     [CommandOption("--resume")]

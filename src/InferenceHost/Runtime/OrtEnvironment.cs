@@ -44,16 +44,16 @@ public static class OrtEnvironment
         }
         catch (OnnxRuntimeException error)
         {
-            return (false, Explain(error, capture.Lines));
+            return (false, Explain(error.Message, capture.Lines));
         }
     }
 
     /// <summary>The most specific reason available: ORT's log names the missing library, its exception does not.</summary>
-    public static string Explain(OnnxRuntimeException error, IReadOnlyList<string> log)
+    public static string Explain(string exceptionMessage, IReadOnlyList<string> log)
     {
         const string Marker = "Failed to load library ";
         string? detail = log.LastOrDefault(line => line.Contains(Marker, StringComparison.Ordinal));
-        if (detail is null) return FirstLine(error.Message);
+        if (detail is null) return FirstLine(exceptionMessage);
         string text = detail[detail.IndexOf(Marker, StringComparison.Ordinal)..];
         // "Failed to load library /long/path/libonnxruntime_providers_cuda.so with error: libcublasLt.so.13: ..."
         int path = Marker.Length, end = text.IndexOf(' ', path);

@@ -1,0 +1,87 @@
+using Google.Protobuf;
+using Onnx;
+
+namespace Cltool.Exporter.Onnx;
+
+/// <summary>The ONNX versions every cltool export targets (DESIGN.md): accepted by Debian 12's onnx checker and ORT 1.31.</summary>
+public static class OnnxFormat
+{
+    public const long IrVersion = 8;
+    public const long Opset = 17;
+    public const string Producer = "cltool";
+}
+
+/// <summary>
+/// Builds an ONNX graph node by node with the protobuf types, because TorchSharp cannot export ONNX.
+/// Float tensors are stored as little-endian raw data; a dimension given as a string is symbolic (dynamic).
+/// </summary>
+public sealed class OnnxGraphBuilder(string graphName)
+{
+    readonly GraphProto _graph = new() { Name = graphName };
+    int _nodeCount;
+
+    public void AddInput(string name, TensorProto.Types.DataType type, params object[] dims) =>
+        _graph.Input.Add(ValueInfo(name, type, dims));
+
+    public void AddOutput(string name, TensorProto.Types.DataType type, params object[] dims) =>
+        _graph.Output.Add(ValueInfo(name, type, dims));
+
+    /// <summary>Adds a float32 constant; <paramref name="values"/> are in row-major order.</summary>
+    public void AddInitializer(string name, ReadOnlySpan<float> values, params long[] dims)
+    {
+        long expected = dims.Aggregate(1L, (product, dim) => product * dim);
+        if (expected != values.Length)
+            throw new ArgumentException($"Initializer '{name}' has {values.Length} values but shape [{string.Join(", ", dims)}] needs {expected}.");
+        var tensor = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Float };
+        tensor.Dims.AddRange(dims);
+        tensor.RawData = ByteString.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values));
+        _graph.Initializer.Add(tensor);
+    }
+
+    /// <summary>Adds a node and returns its output name (<paramref name="output"/>, or a generated one).</summary>
+    public string AddNode(string opType, IEnumerable<string> inputs, string? output = null, params AttributeProto[] attributes)
+    {
+        string name = $"{opType}_{_nodeCount++}";
+        var node = new NodeProto { OpType = opType, Name = name };
+        node.Input.AddRange(inputs);
+        node.Output.Add(output ?? name + "_out");
+        node.Attribute.AddRange(attributes);
+        _graph.Node.Add(node);
+        return node.Output[0];
+    }
+
+    public ModelProto Build(IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        var model = new ModelProto
+        {
+            IrVersion = OnnxFormat.IrVersion,
+            ProducerName = OnnxFormat.Producer,
+            ProducerVersion = typeof(OnnxGraphBuilder).Assembly.GetName().Version?.ToString(3) ?? "",
+            Graph = _graph.Clone(),
+        };
+        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = OnnxFormat.Opset });
+        foreach ((string key, string value) in metadata ?? new Dictionary<string, string>())
+            model.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
+        return model;
+    }
+
+    static ValueInfoProto ValueInfo(string name, TensorProto.Types.DataType type, object[] dims)
+    {
+        var shape = new TensorShapeProto();
+        foreach (object dim in dims)
+        {
+            shape.Dim.Add(dim switch
+            {
+                string symbol => new TensorShapeProto.Types.Dimension { DimParam = symbol },
+                int size => new TensorShapeProto.Types.Dimension { DimValue = size },
+                long size => new TensorShapeProto.Types.Dimension { DimValue = size },
+                _ => throw new ArgumentException($"Dimension of '{name}' must be a size or a symbolic name, got {dim}."),
+            });
+        }
+        return new ValueInfoProto
+        {
+            Name = name,
+            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)type, Shape = shape } },
+        };
+    }
+}

@@ -1,0 +1,104 @@
+using Snapshooter;
+using Snapshooter.Xunit;
+
+namespace Cltool.Cli.Tests;
+
+/// <summary>The command surface: every mission command exists, parsing is strict, and settings validate.</summary>
+public sealed class CommandLineTests
+{
+    public static readonly TheoryData<string> Commands = new()
+    {
+        "doctor", "pretrain", "train", "eval", "export", "serve", "inspect", "bench",
+    };
+
+    [Fact]
+    public void Help_lists_every_command()
+    {
+        CltoolProcess.Result result = CltoolProcess.Run("--help");
+
+        Assert.Equal(0, result.ExitCode);
+        foreach (string command in Commands) Assert.Matches($@"(?m)^\s+{command}\b", result.Output);
+    }
+
+    [Theory]
+    [MemberData(nameof(Commands))]
+    public void Every_command_has_help_pinned_by_a_snapshot(string command)
+    {
+        CltoolProcess.Result result = CltoolProcess.Run(command, "--help");
+
+        Assert.Equal(0, result.ExitCode);
+        Snapshot.Match(TrimLines(result.Output), new SnapshotNameExtension(command));
+    }
+
+    [Theory]
+    [InlineData("bench", "train")]
+    [InlineData("bench", "export")]
+    [InlineData("bench", "serve")]
+    public void Bench_subcommands_have_help(string branch, string command)
+    {
+        CltoolProcess.Result result = CltoolProcess.Run(branch, command, "--help");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("--out <DIR>", result.Output);
+    }
+
+    [Fact]
+    public void An_unknown_option_is_a_usage_error_naming_it()
+    {
+        CltoolProcess.Result result = CltoolProcess.Run("doctor", "--verbose-please");
+
+        Assert.Equal(64, result.ExitCode);
+        Assert.Contains("Unknown option 'verbose-please'", result.Errors);
+    }
+
+    [Theory]
+    [InlineData("--epochs 0", "--epochs must be a positive integer, got 0.")]
+    [InlineData("--recipe no-such.json", "--recipe: file 'no-such.json' does not exist.")]
+    [InlineData("--lr -1", "--lr must be a positive number, got -1.")]
+    public void Invalid_train_settings_fail_before_any_work_with_one_clear_line(string arguments, string message)
+    {
+        CltoolProcess.Result result = CltoolProcess.Run(["train", .. arguments.Split(' ')]);
+
+        Assert.Equal(64, result.ExitCode);
+        Assert.Equal($"error: {message}", result.Errors.Trim());
+        Assert.Equal("", result.Output);
+    }
+
+    [Fact]
+    public void Serve_rejects_conflicting_and_out_of_range_values()
+    {
+        Assert.Equal(64, CltoolProcess.Run("serve").ExitCode); // --model is required
+        CltoolProcess.Result device = CltoolProcess.Run("serve", "--model", "cltool.dll", "--device", "gpu");
+        CltoolProcess.Result batch = CltoolProcess.Run("serve", "--model", "cltool.dll", "--max-batch", "0");
+
+        Assert.Equal(64, device.ExitCode);
+        Assert.Contains("'gpu'", device.Errors);
+        Assert.Equal(64, batch.ExitCode);
+        Assert.Contains("--max-batch must be a positive integer, got 0.", batch.Errors);
+    }
+
+    [Fact]
+    public void Export_refuses_merge_and_no_merge_together()
+    {
+        CltoolProcess.Result result = CltoolProcess.Run("export", "cltool.dll", "--merge", "--no-merge");
+
+        Assert.Equal(64, result.ExitCode);
+        Assert.Contains("--merge and --no-merge exclude each other.", result.Errors);
+    }
+
+    [Theory]
+    [InlineData("train", "issue #4")]
+    [InlineData("pretrain --out x", "issue #3")]
+    [InlineData("bench export", "issue #5")]
+    public void Commands_whose_issue_has_not_landed_exit_2_and_say_so(string arguments, string issue)
+    {
+        CltoolProcess.Result result = CltoolProcess.Run(arguments.Split(' '));
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("is not implemented yet", result.Errors);
+        Assert.Contains(issue, result.Errors);
+    }
+
+    static string TrimLines(string text) =>
+        string.Join('\n', text.Replace("\r", "").Split('\n').Select(line => line.TrimEnd())).Trim() + "\n";
+}

@@ -1,0 +1,49 @@
+using Cltool.Core.IO;
+
+namespace Cltool.Core.Tests;
+
+public sealed class AtomicFileTests : IDisposable
+{
+    readonly string _directory = Directory.CreateTempSubdirectory("cltool-atomic-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Fact]
+    public void Writes_the_content_and_leaves_no_temporary_file()
+    {
+        string path = Path.Combine(_directory, "sub", "file.json");
+
+        AtomicFile.WriteAllText(path, "{\"a\": 1}");
+
+        Assert.Equal("{\"a\": 1}", File.ReadAllText(path));
+        Assert.Equal(["file.json"], Directory.GetFiles(Path.GetDirectoryName(path)!).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void A_failing_writer_leaves_the_previous_file_intact_and_cleans_up()
+    {
+        string path = Path.Combine(_directory, "checkpoint.bin");
+        AtomicFile.WriteAllBytes(path, [1, 2, 3]);
+
+        var error = Assert.Throws<IOException>(() => AtomicFile.Write(path, stream =>
+        {
+            stream.Write(new byte[1000]);
+            throw new IOException("disk full");
+        }));
+
+        Assert.Equal("disk full", error.Message);
+        Assert.Equal(new byte[] { 1, 2, 3 }, File.ReadAllBytes(path));
+        Assert.Single(Directory.GetFiles(_directory));
+    }
+
+    [Fact]
+    public void Overwrites_an_existing_file_completely()
+    {
+        string path = Path.Combine(_directory, "model.onnx");
+        AtomicFile.WriteAllBytes(path, new byte[4096]);
+
+        AtomicFile.WriteAllBytes(path, [7]);
+
+        Assert.Equal(new byte[] { 7 }, File.ReadAllBytes(path));
+    }
+}
