@@ -4,14 +4,14 @@ namespace Cltool.Core.Tests;
 
 public sealed class AtomicFileTests : IDisposable
 {
-    readonly string _directory = Directory.CreateTempSubdirectory("cltool-atomic-").FullName;
+    readonly TemporaryDirectory _temporary = new();
 
-    public void Dispose() => Directory.Delete(_directory, recursive: true);
+    public void Dispose() => _temporary.Dispose();
 
     [Fact]
     public void Writes_the_content_and_leaves_no_temporary_file()
     {
-        string path = Path.Combine(_directory, "sub", "file.json");
+        string path = Path.Combine(_temporary.Path, "sub", "file.json");
 
         AtomicFile.WriteAllText(path, "{\"a\": 1}");
 
@@ -22,7 +22,7 @@ public sealed class AtomicFileTests : IDisposable
     [Fact]
     public void A_failing_writer_leaves_the_previous_file_intact_and_cleans_up()
     {
-        string path = Path.Combine(_directory, "checkpoint.bin");
+        string path = Path.Combine(_temporary.Path, "checkpoint.bin");
         AtomicFile.WriteAllBytes(path, [1, 2, 3]);
 
         var error = Assert.Throws<IOException>(() => AtomicFile.Write(path, stream =>
@@ -33,13 +33,13 @@ public sealed class AtomicFileTests : IDisposable
 
         Assert.Equal("disk full", error.Message);
         Assert.Equal(new byte[] { 1, 2, 3 }, File.ReadAllBytes(path));
-        Assert.Single(Directory.GetFiles(_directory));
+        Assert.Single(Directory.GetFiles(_temporary.Path));
     }
 
     [Fact]
     public void Overwrites_an_existing_file_completely()
     {
-        string path = Path.Combine(_directory, "model.onnx");
+        string path = Path.Combine(_temporary.Path, "model.onnx");
         AtomicFile.WriteAllBytes(path, new byte[4096]);
 
         AtomicFile.WriteAllBytes(path, [7]);

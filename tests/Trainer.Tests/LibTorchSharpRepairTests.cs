@@ -8,9 +8,9 @@ namespace Cltool.Trainer.Tests;
 /// <summary>The ELF edit that lets TorchSharp load on Debian 12, tested on a copy of the untouched library.</summary>
 public sealed class LibTorchSharpRepairTests : IDisposable
 {
-    readonly string _directory = Directory.CreateTempSubdirectory("cltool-repair-").FullName;
+    readonly TemporaryDirectory _temporary = new();
 
-    public void Dispose() => Directory.Delete(_directory, recursive: true);
+    public void Dispose() => _temporary.Dispose();
 
     static string PristineLibrary()
     {
@@ -22,7 +22,7 @@ public sealed class LibTorchSharpRepairTests : IDisposable
 
     string CopyOfPristine()
     {
-        string copy = Path.Combine(_directory, "libLibTorchSharp.so");
+        string copy = Path.Combine(_temporary.Path, "libLibTorchSharp.so");
         File.Copy(PristineLibrary(), copy);
         return copy;
     }
@@ -92,7 +92,7 @@ public sealed class LibTorchSharpRepairTests : IDisposable
     [Fact]
     public void A_file_that_is_not_elf_is_refused_with_its_path()
     {
-        string bogus = Path.Combine(_directory, "libLibTorchSharp.so");
+        string bogus = Path.Combine(_temporary.Path, "libLibTorchSharp.so");
         File.WriteAllText(bogus, "not a shared library, just text that is long enough to have a header of 64 bytes or more");
 
         var error = Assert.Throws<InvalidDataException>(() => LibTorchSharpRepair.Repair(bogus));
