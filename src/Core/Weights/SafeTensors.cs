@@ -1,0 +1,330 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+using Cltool.Core.Errors;
+using Cltool.Core.IO;
+using Microsoft.Win32.SafeHandles;
+
+namespace Cltool.Core.Weights;
+
+/// <summary>One tensor's header entry. Offsets are relative to the start of the data buffer; End is exclusive.</summary>
+public sealed record TensorEntry(string Name, string DType, long[] Shape, long Begin, long End)
+{
+    public long ElementCount => Shape.Aggregate(1L, (product, dim) => product * dim);
+    public string ShapeText => "[" + string.Join(", ", Shape) + "]";
+}
+
+/// <summary>
+/// Reads a safetensors file (8-byte little-endian header length, JSON header, raw little-endian row-major data).
+/// The header is validated as the reference implementation does; tensors are read on demand straight from the
+/// file into their destination, so a large file is never held in memory twice.
+/// </summary>
+public sealed class SafeTensorsFile : IDisposable
+{
+    const long MaxHeaderBytes = 100_000_000;
+
+    /// <summary>Bytes per element of every dtype the format defines (sub-byte float types are not supported).</summary>
+    public static readonly IReadOnlyDictionary<string, int> DTypeSizes = new Dictionary<string, int>
+    {
+        ["BOOL"] = 1, ["U8"] = 1, ["I8"] = 1, ["F8_E5M2"] = 1, ["F8_E4M3"] = 1, ["F8_E8M0"] = 1,
+        ["F8_E4M3FNUZ"] = 1, ["F8_E5M2FNUZ"] = 1, ["I16"] = 2, ["U16"] = 2, ["F16"] = 2, ["BF16"] = 2,
+        ["I32"] = 4, ["U32"] = 4, ["F32"] = 4, ["F64"] = 8, ["I64"] = 8, ["U64"] = 8, ["C64"] = 8,
+    };
+
+    readonly SafeFileHandle _handle;
+    readonly long _dataStart;
+
+    public string Path { get; }
+    /// <summary>Tensors in the order of their data in the file.</summary>
+    public IReadOnlyList<TensorEntry> Tensors { get; }
+    public IReadOnlyDictionary<string, string> Metadata { get; }
+    readonly Dictionary<string, TensorEntry> _byName;
+
+    SafeTensorsFile(string path, SafeFileHandle handle, long dataStart, List<TensorEntry> tensors, Dictionary<string, string> metadata)
+    {
+        Path = path;
+        _handle = handle;
+        _dataStart = dataStart;
+        Tensors = tensors;
+        Metadata = metadata;
+        _byName = tensors.ToDictionary(tensor => tensor.Name);
+    }
+
+    public static SafeTensorsFile Open(string path)
+    {
+        if (!File.Exists(path)) throw CltoolException.MissingFile("Weights file", path);
+        SafeFileHandle handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.RandomAccess);
+        try
+        {
+            return Parse(path, handle);
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+    }
+
+    public bool Contains(string name) => _byName.ContainsKey(name);
+
+    public TensorEntry this[string name] =>
+        _byName.TryGetValue(name, out TensorEntry? entry) ? entry : throw Invalid($"it has no tensor '{name}'");
+
+    /// <summary>Reads a floating-point tensor (F32, F16, BF16 or F64) as float32.</summary>
+    public float[] ReadFloats(string name)
+    {
+        TensorEntry entry = this[name];
+        var values = new float[checked((int)entry.ElementCount)];
+        ReadFloats(entry, values);
+        return values;
+    }
+
+    public void ReadFloats(TensorEntry entry, Span<float> destination)
+    {
+        if (destination.Length != entry.ElementCount)
+            throw new ArgumentException($"'{entry.Name}' has {entry.ElementCount} elements, the destination {destination.Length}.");
+        long offset = _dataStart + entry.Begin;
+        switch (entry.DType)
+        {
+            case "F32":
+                ReadExactly(MemoryMarshal.AsBytes(destination), offset);
+                if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("big-endian hosts");
+                return;
+            case "F16":
+                ConvertChunks(destination, offset, 2, (bytes, into) =>
+                {
+                    for (int i = 0; i < into.Length; i++) into[i] = (float)BitConverter.UInt16BitsToHalf(BinaryPrimitives.ReadUInt16LittleEndian(bytes[(2 * i)..]));
+                });
+                return;
+            case "BF16":
+                ConvertChunks(destination, offset, 2, (bytes, into) =>
+                {
+                    for (int i = 0; i < into.Length; i++) into[i] = BitConverter.Int32BitsToSingle(BinaryPrimitives.ReadUInt16LittleEndian(bytes[(2 * i)..]) << 16);
+                });
+                return;
+            case "F64":
+                ConvertChunks(destination, offset, 8, (bytes, into) =>
+                {
+                    for (int i = 0; i < into.Length; i++) into[i] = (float)BinaryPrimitives.ReadDoubleLittleEndian(bytes[(8 * i)..]);
+                });
+                return;
+            default:
+                throw Invalid($"tensor '{entry.Name}' has dtype {entry.DType}; expected a float type (F32, F16, BF16 or F64)");
+        }
+    }
+
+    /// <summary>Reads a tensor's bytes exactly as stored.</summary>
+    public byte[] ReadRaw(string name)
+    {
+        TensorEntry entry = this[name];
+        var bytes = new byte[checked((int)(entry.End - entry.Begin))];
+        ReadExactly(bytes, _dataStart + entry.Begin);
+        return bytes;
+    }
+
+    public void Dispose() => _handle.Dispose();
+
+    delegate void Converter(ReadOnlySpan<byte> bytes, Span<float> into);
+
+    void ConvertChunks(Span<float> destination, long offset, int elementSize, Converter convert)
+    {
+        const int chunkElements = 1 << 18;
+        byte[] buffer = new byte[Math.Min(destination.Length, chunkElements) * elementSize];
+        for (int start = 0; start < destination.Length; start += chunkElements)
+        {
+            int count = Math.Min(chunkElements, destination.Length - start);
+            Span<byte> bytes = buffer.AsSpan(0, count * elementSize);
+            ReadExactly(bytes, offset + (long)start * elementSize);
+            convert(bytes, destination.Slice(start, count));
+        }
+    }
+
+    void ReadExactly(Span<byte> destination, long offset)
+    {
+        while (destination.Length > 0)
+        {
+            int read = RandomAccess.Read(_handle, destination, offset);
+            if (read == 0) throw Invalid("it ended early while reading tensor data");
+            destination = destination[read..];
+            offset += read;
+        }
+    }
+
+    CltoolException Invalid(string why) => Invalid(Path, why);
+
+    static CltoolException Invalid(string path, string why) => new($"Weights file '{path}' is not valid safetensors: {why}.");
+
+    static SafeTensorsFile Parse(string path, SafeFileHandle handle)
+    {
+        long fileLength = RandomAccess.GetLength(handle);
+        if (fileLength < 8) throw Invalid(path, $"it has {fileLength} bytes, fewer than the 8-byte header length");
+        Span<byte> lengthBytes = stackalloc byte[8];
+        RandomAccess.Read(handle, lengthBytes, 0);
+        ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(lengthBytes);
+        if (headerLength > MaxHeaderBytes) throw Invalid(path, $"the header claims {headerLength} bytes (limit {MaxHeaderBytes})");
+        if (8 + (long)headerLength > fileLength) throw Invalid(path, $"it is truncated: the header needs {headerLength} bytes, the file has {fileLength - 8}");
+
+        byte[] header = new byte[headerLength];
+        RandomAccess.Read(handle, header, 8);
+        if (header.Length == 0 || header[0] != (byte)'{') throw Invalid(path, "the header does not start with '{'");
+
+        var tensors = new List<TensorEntry>();
+        var metadata = new Dictionary<string, string>();
+        try
+        {
+            using JsonDocument document = JsonDocument.Parse(header);
+            var seen = new HashSet<string>();
+            foreach (JsonProperty property in document.RootElement.EnumerateObject())
+            {
+                if (!seen.Add(property.Name)) throw Invalid(path, $"the key '{property.Name}' appears twice");
+                if (property.Name == "__metadata__") ReadMetadata(path, property.Value, metadata);
+                else tensors.Add(ReadEntry(path, property));
+            }
+        }
+        catch (JsonException error)
+        {
+            throw Invalid(path, $"the header is not JSON ({error.Message})");
+        }
+
+        tensors.Sort((a, b) => a.Begin.CompareTo(b.Begin));
+        long expectedBegin = 0;
+        foreach (TensorEntry tensor in tensors)
+        {
+            if (tensor.Begin != expectedBegin)
+                throw Invalid(path, $"tensor '{tensor.Name}' starts at {tensor.Begin}, expected {expectedBegin} (data must be contiguous)");
+            expectedBegin = tensor.End;
+        }
+        long dataStart = 8 + (long)headerLength;
+        if (dataStart + expectedBegin != fileLength)
+            throw Invalid(path, dataStart + expectedBegin > fileLength
+                ? $"it is truncated: the tensors need {expectedBegin} bytes of data, the file has {fileLength - dataStart}"
+                : $"it has {fileLength - dataStart - expectedBegin} bytes after the last tensor");
+        return new SafeTensorsFile(path, handle, dataStart, tensors, metadata);
+    }
+
+    static void ReadMetadata(string path, JsonElement element, Dictionary<string, string> metadata)
+    {
+        if (element.ValueKind != JsonValueKind.Object) throw Invalid(path, "__metadata__ is not an object");
+        foreach (JsonProperty entry in element.EnumerateObject())
+        {
+            if (entry.Value.ValueKind != JsonValueKind.String) throw Invalid(path, $"__metadata__ value '{entry.Name}' is not a string");
+            metadata[entry.Name] = entry.Value.GetString()!;
+        }
+    }
+
+    static TensorEntry ReadEntry(string path, JsonProperty property)
+    {
+        string name = property.Name;
+        JsonElement value = property.Value;
+        if (value.ValueKind != JsonValueKind.Object
+            || !value.TryGetProperty("dtype", out JsonElement dtype) || dtype.ValueKind != JsonValueKind.String
+            || !value.TryGetProperty("shape", out JsonElement shape) || shape.ValueKind != JsonValueKind.Array
+            || !value.TryGetProperty("data_offsets", out JsonElement offsets) || offsets.ValueKind != JsonValueKind.Array
+            || offsets.GetArrayLength() != 2)
+            throw Invalid(path, $"tensor '{name}' needs dtype, shape and two data_offsets");
+        string type = dtype.GetString()!;
+        if (!DTypeSizes.TryGetValue(type, out int size)) throw Invalid(path, $"tensor '{name}' has unknown dtype '{type}'");
+        long[] dims = shape.EnumerateArray().Select(dim => dim.GetInt64()).ToArray();
+        if (dims.Any(dim => dim < 0)) throw Invalid(path, $"tensor '{name}' has a negative dimension");
+        long begin = offsets[0].GetInt64(), end = offsets[1].GetInt64();
+        var entry = new TensorEntry(name, type, dims, begin, end);
+        if (begin < 0 || end < begin || end - begin != entry.ElementCount * size)
+            throw Invalid(path, $"tensor '{name}' {type}{entry.ShapeText} needs {entry.ElementCount * size} bytes, its offsets give {end - begin}");
+        return entry;
+    }
+}
+
+/// <summary>Writes safetensors files atomically (temporary file, flush, rename), header padded to 8 bytes.</summary>
+public sealed class SafeTensorsWriter
+{
+    readonly List<(string Name, string DType, long[] Shape, byte[] Data)> _tensors = [];
+    readonly HashSet<string> _names = [];
+
+    public Dictionary<string, string> Metadata { get; } = new();
+
+    /// <summary>Adds a float tensor, stored as F32, F16 or BF16 (rounded to nearest even).</summary>
+    public SafeTensorsWriter Add(string name, ReadOnlySpan<float> values, long[] shape, string dtype = "F32")
+    {
+        long count = shape.Aggregate(1L, (product, dim) => product * dim);
+        if (count != values.Length)
+            throw new ArgumentException($"Tensor '{name}' has {values.Length} values but shape [{string.Join(", ", shape)}] needs {count}.");
+        byte[] data = dtype switch
+        {
+            "F32" => MemoryMarshal.AsBytes(values).ToArray(),
+            "F16" => Encode(values, 2, (value, into) => BinaryPrimitives.WriteUInt16LittleEndian(into, BitConverter.HalfToUInt16Bits((Half)value))),
+            "BF16" => Encode(values, 2, (value, into) => BinaryPrimitives.WriteUInt16LittleEndian(into, ToBFloat16(value))),
+            _ => throw new ArgumentException($"Cannot store floats as {dtype}; expected F32, F16 or BF16."),
+        };
+        return AddRaw(name, dtype, shape, data);
+    }
+
+    public SafeTensorsWriter AddRaw(string name, string dtype, long[] shape, byte[] data)
+    {
+        if (!_names.Add(name)) throw new ArgumentException($"Tensor '{name}' was added twice.");
+        _tensors.Add((name, dtype, shape, data));
+        return this;
+    }
+
+    public void Save(string path) => AtomicFile.Write(path, WriteTo);
+
+    public void WriteTo(Stream stream)
+    {
+        byte[] header = BuildHeader();
+        Span<byte> length = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)header.Length);
+        stream.Write(length);
+        stream.Write(header);
+        foreach (var tensor in _tensors) stream.Write(tensor.Data);
+    }
+
+    byte[] BuildHeader()
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            if (Metadata.Count > 0)
+            {
+                json.WriteStartObject("__metadata__");
+                foreach ((string key, string value) in Metadata.OrderBy(pair => pair.Key, StringComparer.Ordinal)) json.WriteString(key, value);
+                json.WriteEndObject();
+            }
+            long offset = 0;
+            foreach (var tensor in _tensors)
+            {
+                json.WriteStartObject(tensor.Name);
+                json.WriteString("dtype", tensor.DType);
+                json.WriteStartArray("shape");
+                foreach (long dim in tensor.Shape) json.WriteNumberValue(dim);
+                json.WriteEndArray();
+                json.WriteStartArray("data_offsets");
+                json.WriteNumberValue(offset);
+                json.WriteNumberValue(offset += tensor.Data.Length);
+                json.WriteEndArray();
+                json.WriteEndObject();
+            }
+            json.WriteEndObject();
+        }
+        int padding = (int)((8 - buffer.Length % 8) % 8);
+        for (int i = 0; i < padding; i++) buffer.WriteByte((byte)' ');
+        return buffer.ToArray();
+    }
+
+    delegate void Encoder(float value, Span<byte> into);
+
+    static byte[] Encode(ReadOnlySpan<float> values, int size, Encoder encode)
+    {
+        var bytes = new byte[values.Length * size];
+        for (int i = 0; i < values.Length; i++) encode(values[i], bytes.AsSpan(i * size, size));
+        return bytes;
+    }
+
+    static ushort ToBFloat16(float value)
+    {
+        uint bits = BitConverter.SingleToUInt32Bits(value);
+        if (float.IsNaN(value)) return (ushort)((bits >> 16) | 0x40);
+        uint roundingBias = 0x7FFF + ((bits >> 16) & 1);
+        return (ushort)((bits + roundingBias) >> 16);
+    }
+}
