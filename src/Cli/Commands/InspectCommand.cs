@@ -1,5 +1,9 @@
 using System.ComponentModel;
 using Cltool.Cli.Infrastructure;
+using Cltool.Core.Data;
+using Cltool.Core.Imaging;
+using Cltool.Core.Weights;
+using Cltool.Exporter.Onnx;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -8,21 +12,89 @@ namespace Cltool.Cli.Commands;
 public sealed class InspectSettings : CommandSettings
 {
     [CommandArgument(0, "[FILE]")]
-    [Description("A model (safetensors), checkpoint or ONNX file.")]
+    [Description("A model or checkpoint (.safetensors) or an ONNX file.")]
     public string? File { get; init; }
 
     [CommandOption("--data <NAME>")]
-    [Description("Describe a dataset instead of a file.")]
+    [Description("Describe a dataset instead of a file: " + DatasetCatalog.Kinds + ".")]
     public string? Data { get; init; }
+
+    [CommandOption("--split <SPLIT>")]
+    [Description("With --data: train or test.")]
+    [DefaultValue(DatasetSplit.Train)]
+    public DatasetSplit Split { get; init; } = DatasetSplit.Train;
 
     [CommandOption("--sheet <PNG>")]
     [Description("With --data: draw a contact sheet of samples with their labels.")]
     public string? Sheet { get; init; }
 
+    [CommandOption("--count <N>")]
+    [Description("With --sheet: how many samples to draw.")]
+    [DefaultValue(60)]
+    public int Count { get; init; } = 60;
+
     public override ValidationResult Validate() => Rules.All(
         Rules.Requires(File is not null ^ Data is not null, "Give either FILE or --data NAME."),
-        Rules.PathExists("FILE", File),
-        Rules.Requires(Sheet is null || Data is not null, "--sheet needs --data."));
+        Rules.FileExists("FILE", File),
+        Rules.Requires(Sheet is null || Data is not null, "--sheet needs --data."),
+        Rules.Positive("--count", Count));
 }
 
-public sealed class InspectCommand() : PendingCommand<InspectSettings>("inspect", "issue #3");
+public sealed class InspectCommand(IAnsiConsole console) : Command<InspectSettings>
+{
+    public override int Execute(CommandContext context, InspectSettings settings, CancellationToken cancellationToken)
+    {
+        if (settings.Data is not null) InspectData(settings);
+        else if (settings.File!.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase)) InspectOnnx(settings.File);
+        else InspectSafeTensors(settings.File);
+        return 0;
+    }
+
+    void InspectData(InspectSettings settings)
+    {
+        IImageDataset dataset = DatasetCatalog.Open(settings.Data!, settings.Split);
+        int[] perClass = new int[dataset.ClassNames.Count];
+        for (int i = 0; i < dataset.Count; i++) perClass[dataset.LabelOf(i)]++;
+        console.MarkupLineInterpolated($"[bold]{dataset.Name}[/] ({settings.Split.ToString().ToLowerInvariant()}): {dataset.Count} images, {dataset.ClassNames.Count} classes");
+        console.WriteLine($"images per class: min {perClass.Min()}, max {perClass.Max()}");
+        if (dataset is ImageFolder { Skipped.Count: > 0 } folder)
+            console.MarkupLineInterpolated($"[yellow]skipped {folder.Skipped.Count} unreadable file(s)[/], e.g. {folder.Skipped[0]}");
+        console.WriteLine("classes: " + string.Join(", ", dataset.ClassNames.Take(40)) + (dataset.ClassNames.Count > 40 ? ", ..." : ""));
+        if (settings.Sheet is null) return;
+        ContactSheet.Draw(dataset, ContactSheet.Pick(dataset, settings.Count), settings.Sheet);
+        console.WriteLine($"contact sheet: {settings.Sheet}");
+    }
+
+    void InspectSafeTensors(string path)
+    {
+        using SafeTensorsFile file = SafeTensorsFile.Open(path);
+        long parameters = file.Tensors.Sum(tensor => tensor.ElementCount);
+        console.MarkupLineInterpolated($"[bold]{path}[/]: safetensors, {file.Tensors.Count} tensors, {parameters:N0} parameters");
+        if (file.Metadata.Count > 0)
+        {
+            var metadata = new Table().AddColumns("metadata", "value");
+            foreach ((string key, string value) in file.Metadata.OrderBy(pair => pair.Key, StringComparer.Ordinal))
+                metadata.AddRow(Markup.Escape(key), Markup.Escape(value.Length > 200 ? value[..200] + "..." : value));
+            console.Write(metadata);
+        }
+        var tensors = new Table().AddColumns("tensor", "dtype", "shape", "elements");
+        foreach (TensorEntry tensor in file.Tensors.OrderBy(tensor => tensor.Name, StringComparer.Ordinal))
+            tensors.AddRow(Markup.Escape(tensor.Name), tensor.DType, tensor.ShapeText, tensor.ElementCount.ToString("N0"));
+        console.Write(tensors);
+    }
+
+    void InspectOnnx(string path)
+    {
+        OnnxModelSummary model = OnnxModelSummary.Read(path);
+        console.MarkupLineInterpolated($"[bold]{path}[/]: ONNX IR {model.IrVersion}, opsets {string.Join(", ", model.Opsets.Select(o => $"{o.Key} {o.Value}"))}, producer {model.Producer}");
+        console.WriteLine($"{model.Initializers.Count} initializers, {model.ParameterCount:N0} parameters");
+        var signature = new Table().AddColumns("direction", "name", "dtype", "shape");
+        foreach (OnnxValueSummary input in model.Inputs) signature.AddRow("input", input.Name, input.DType, input.Shape);
+        foreach (OnnxValueSummary output in model.Outputs) signature.AddRow("output", output.Name, output.DType, output.Shape);
+        console.Write(signature);
+        console.WriteLine("operators: " + string.Join(", ", model.Operators.Select(op => $"{op.OpType} x{op.Count}")));
+        var metadata = new Table().AddColumns("metadata", "value");
+        foreach ((string key, string value) in model.Metadata) metadata.AddRow(Markup.Escape(key), Markup.Escape(value.Length > 200 ? value[..200] + "..." : value));
+        if (model.Metadata.Count > 0) console.Write(metadata);
+    }
+}

@@ -1,0 +1,162 @@
+using System.Globalization;
+using Cltool.Core.Errors;
+using Cltool.Core.Imaging;
+using SkiaSharp;
+
+namespace Cltool.Core.Data;
+
+/// <summary>
+/// Named sets of characters, one class per character. The benchmark scripts (Latin, Greek, Cyrillic, digits) and the
+/// pretraining scripts are disjoint, so a base model pretrained on <c>pretrain</c> has never seen a benchmark class.
+/// Cherokee is left out of both: many of its letters are deliberate look-alikes of Latin ones.
+/// </summary>
+public static class GlyphSets
+{
+    public static readonly IReadOnlyDictionary<string, (int From, int To)[]> Scripts = new Dictionary<string, (int, int)[]>
+    {
+        ["latin-upper"] = [(0x41, 0x5A)],
+        ["latin-lower"] = [(0x61, 0x7A)],
+        ["digits"] = [(0x30, 0x39)],
+        ["greek-upper"] = [(0x391, 0x3A9)],
+        ["greek-lower"] = [(0x3B1, 0x3C1), (0x3C3, 0x3C9)], // final sigma is a form of sigma, not a class
+        ["cyrillic-upper"] = [(0x410, 0x42F)],
+        ["cyrillic-lower"] = [(0x430, 0x44F)],
+        ["armenian"] = [(0x531, 0x556), (0x561, 0x586)],
+        ["georgian"] = [(0x10D0, 0x10FA)],
+        ["hebrew"] = [(0x5D0, 0x5EA)],
+        ["devanagari"] = [(0x905, 0x939)],
+        ["bengali"] = [(0x985, 0x9B9)],
+        ["tamil"] = [(0xB85, 0xBB9)],
+        ["thai"] = [(0xE01, 0xE2E)],
+        ["ethiopic"] = [(0x1200, 0x1257)],
+        ["canadian"] = [(0x1401, 0x1450)],
+    };
+
+    public static readonly IReadOnlyDictionary<string, string[]> Groups = new Dictionary<string, string[]>
+    {
+        ["benchmark"] = ["latin-upper", "latin-lower", "digits", "greek-upper", "greek-lower", "cyrillic-upper", "cyrillic-lower"],
+        ["pretrain"] = ["armenian", "georgian", "hebrew", "devanagari", "bengali", "tamil", "thai", "ethiopic", "canadian"],
+    };
+
+    /// <summary>The code points of a comma-separated list of scripts and groups, letters and digits only, in order.</summary>
+    public static int[] Resolve(string sets)
+    {
+        var codePoints = new List<int>();
+        foreach (string part in sets.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            string[] scripts = Groups.TryGetValue(part, out string[]? group) ? group
+                : Scripts.ContainsKey(part) ? [part]
+                : throw new CltoolException($"Unknown glyph set '{part}'; expected one of: {string.Join(", ", Groups.Keys.Concat(Scripts.Keys))}.");
+            foreach (string script in scripts)
+                foreach ((int from, int to) in Scripts[script])
+                    for (int codePoint = from; codePoint <= to; codePoint++)
+                        if (IsLetterOrDigit(codePoint) && !codePoints.Contains(codePoint)) codePoints.Add(codePoint);
+        }
+        return codePoints.ToArray();
+    }
+
+    static bool IsLetterOrDigit(int codePoint) => CharUnicodeInfo.GetUnicodeCategory(codePoint) is
+        UnicodeCategory.UppercaseLetter or UnicodeCategory.LowercaseLetter or UnicodeCategory.OtherLetter or UnicodeCategory.DecimalDigitNumber;
+}
+
+/// <summary>
+/// Characters rendered from the installed fonts: each sample a random covering font, size, weight, rotation, offset,
+/// polarity and noise, fully determined by (seed, split, index). Classes cycle with the index, so every class has
+/// the same number of samples. Spec: <c>glyphs:SETS[?train=N&amp;test=N&amp;size=PX&amp;seed=S]</c>.
+/// </summary>
+public sealed class Glyphs : IImageDataset
+{
+    public const int DefaultTrainPerClass = 300, DefaultTestPerClass = 50, DefaultSize = 28;
+
+    static readonly Lazy<SKTypeface[]> InstalledFonts = new(LoadFonts);
+
+    readonly int[] _codePoints;
+    readonly SKTypeface[][] _fontsPerClass;
+    readonly int _perClass, _size, _seed;
+
+    public string Name { get; }
+    public DatasetSplit Split { get; }
+    public IReadOnlyList<string> ClassNames { get; }
+    public int Count => _codePoints.Length * _perClass;
+    public bool FlipInvariant => false;
+    public int ImageSize => _size;
+
+    public Glyphs(string name, string sets, DatasetSplit split, int trainPerClass = DefaultTrainPerClass,
+                  int testPerClass = DefaultTestPerClass, int size = DefaultSize, int seed = 0)
+    {
+        Name = name;
+        Split = split;
+        _perClass = split == DatasetSplit.Train ? trainPerClass : testPerClass;
+        _size = size;
+        _seed = seed;
+        if (_perClass <= 0 || size < 8) throw new CltoolException($"Dataset '{name}': samples per class must be positive and size at least 8.");
+        SKTypeface[] fonts = InstalledFonts.Value;
+        if (fonts.Length == 0)
+            throw new CltoolException($"Dataset '{name}': no fonts found in {string.Join(", ", BuiltInDatasets.FontDirectories)}; " +
+                                      "install the Debian packages fonts-noto-core and fonts-dejavu-core.");
+        int[] requested = GlyphSets.Resolve(sets);
+        _fontsPerClass = requested.Select(codePoint => fonts.Where(font => font.ContainsGlyph(codePoint)).ToArray()).ToArray();
+        string[] uncovered = requested.Where((_, i) => _fontsPerClass[i].Length == 0).Select(char.ConvertFromUtf32).ToArray();
+        if (uncovered.Length > 0)
+            throw new CltoolException($"Dataset '{name}': no installed font covers {string.Join(" ", uncovered)}.");
+        _codePoints = requested;
+        ClassNames = requested.Select(codePoint => $"{char.ConvertFromUtf32(codePoint)} U+{codePoint:X4}").ToArray();
+    }
+
+    public int LabelOf(int index) => index % _codePoints.Length;
+
+    public RgbImage Load(int index)
+    {
+        int label = LabelOf(index);
+        Random random = DeterministicRandom.Create(_seed, Split == DatasetSplit.Train ? 1 : 2, index);
+        SKTypeface[] fonts = _fontsPerClass[label];
+        SKTypeface typeface = fonts[random.Next(fonts.Length)];
+        string text = char.ConvertFromUtf32(_codePoints[label]);
+
+        bool darkBackground = random.Next(2) == 0;
+        byte background = (byte)(darkBackground ? random.Next(0, 60) : random.Next(196, 256));
+        byte foreground = (byte)(darkBackground ? random.Next(180, 256) : random.Next(0, 76));
+        float extent = _size * (0.5f + 0.35f * random.NextSingle());
+        float angle = (random.NextSingle() * 2 - 1) * 15f;
+        float dx = (random.NextSingle() * 2 - 1) * 0.1f * _size, dy = (random.NextSingle() * 2 - 1) * 0.1f * _size;
+        bool embolden = random.Next(4) == 0;
+        double noise = random.NextDouble() * 10;
+
+        var info = new SKImageInfo(_size, _size, SKColorType.Gray8, SKAlphaType.Opaque);
+        using var bitmap = new SKBitmap(info);
+        using (var canvas = new SKCanvas(bitmap))
+        using (var font = new SKFont(typeface, 100) { Embolden = embolden, Edging = SKFontEdging.Antialias, Subpixel = true })
+        using (var paint = new SKPaint { Color = new SKColor(foreground, foreground, foreground), IsAntialias = true })
+        {
+            canvas.Clear(new SKColor(background, background, background));
+            font.MeasureText(text, out SKRect bounds);
+            // Scale so the glyph's larger side is `extent` pixels, whatever the font's own metrics.
+            font.Size = 100 * extent / Math.Max(1f, Math.Max(bounds.Width, bounds.Height));
+            font.MeasureText(text, out bounds);
+            canvas.Translate(_size / 2f + dx, _size / 2f + dy);
+            canvas.RotateDegrees(angle);
+            canvas.DrawText(text, -bounds.MidX, -bounds.MidY, SKTextAlign.Left, font, paint);
+        }
+        var gray = new byte[_size * _size];
+        ReadOnlySpan<byte> pixels = bitmap.GetPixelSpan();
+        for (int y = 0; y < _size; y++)
+        for (int x = 0; x < _size; x++)
+        {
+            double value = pixels[y * bitmap.RowBytes + x] + noise * Gaussian(random);
+            gray[y * _size + x] = (byte)Math.Clamp(Math.Round(value), 0, 255);
+        }
+        return RgbImage.FromGray(_size, _size, gray);
+    }
+
+    static double Gaussian(Random random) =>
+        Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+
+    // Sorted by path so the font list, and with it every sample, is the same on every machine with the same packages.
+    static SKTypeface[] LoadFonts() =>
+        BuiltInDatasets.FontDirectories.Where(Directory.Exists)
+            .SelectMany(directory => Directory.EnumerateFiles(directory, "*.ttf", SearchOption.AllDirectories))
+            .Order(StringComparer.Ordinal)
+            .Select(path => SKTypeface.FromFile(path)) // not the method group: Select would pass its index as the face index
+            .Where(typeface => typeface is not null)
+            .ToArray();
+}
