@@ -172,26 +172,18 @@ public sealed class VisionTransformer : Module<Tensor, Tensor>
     }
 
     /// <summary>The weights in timm names and order, copied to host memory.</summary>
-    public Dictionary<string, HostTensor> ExportWeights()
-    {
-        var weights = new Dictionary<string, HostTensor>();
-        foreach ((string name, Tensor parameter) in state_dict())
-        {
-            using Tensor host = parameter.detach().cpu().contiguous();
-            weights[name] = new HostTensor(host.data<float>().ToArray(), host.shape);
-        }
-        return weights;
-    }
+    public Dictionary<string, HostTensor> ExportWeights() =>
+        state_dict().ToDictionary(pair => pair.Key, pair => HostTensors.From(pair.Value));
 
     void InitialiseLikeTimm()
     {
         using var _ = no_grad();
-        init.trunc_normal_(pos_embed, std: 0.02);
+        Initialisation.TruncatedNormal_(pos_embed, std: 0.02);
         init.normal_(cls_token, std: 1e-6);
         foreach ((string _, Module module) in named_modules())
         {
             if (module is not Linear linear) continue;
-            init.trunc_normal_(linear.weight, std: 0.02);
+            Initialisation.TruncatedNormal_(linear.weight, std: 0.02);
             if (linear.bias is not null) init.zeros_(linear.bias);
         }
     }

@@ -1,0 +1,14 @@
+using Cltool.Core.Weights;
+using static TorchSharp.torch;
+
+namespace Cltool.Trainer.Models;
+
+/// <summary>Copies between libtorch tensors and host float arrays (the form Core writes to safetensors).</summary>
+public static class HostTensors
+{
+    public static HostTensor From(Tensor value)
+    {
+        using Tensor host = value.detach().cpu().contiguous();
+        return new HostTensor(host.data<float>().ToArray(), host.shape);
+    }
+}

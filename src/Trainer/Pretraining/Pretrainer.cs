@@ -1,0 +1,191 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Cltool.Core;
+using Cltool.Core.Data;
+using Cltool.Core.Errors;
+using Cltool.Core.Imaging;
+using Cltool.Core.Models;
+using Cltool.Core.Weights;
+using Cltool.Trainer.Data;
+using Cltool.Trainer.Models;
+using Cltool.Trainer.Native;
+using Cltool.Trainer.Optim;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Cltool.Trainer.Pretraining;
+
+/// <summary>Everything that defines a pretraining run; written into the checkpoint and the model card.</summary>
+public sealed record PretrainRecipe
+{
+    public string Data { get; init; } = "glyphs:pretrain";
+    public string Model { get; init; } = "vit-cpu-28";
+    public int Epochs { get; init; } = 30;
+    public int BatchSize { get; init; } = 128;
+    public double LearningRate { get; init; } = 1e-3;
+    public double WeightDecay { get; init; } = 0.05;
+    public double WarmupEpochs { get; init; } = 1;
+    public double LabelSmoothing { get; init; } = 0.1;
+    /// <summary>RandomResizedCrop's lower scale bound; glyphs tolerate mild crops only.</summary>
+    public double MinCropScale { get; init; } = 0.6;
+    public int Seed { get; init; } = 1993;
+    public int Workers { get; init; } = 2;
+}
+
+/// <summary>Progress events of a training loop; the CLI renders them as bars or plain lines.</summary>
+public interface ITrainingObserver
+{
+    void EpochStarted(int epoch, int epochs, int steps);
+    void StepFinished(int epoch, int step, int steps, double loss, double learningRate, double imagesPerSecond);
+    void EpochFinished(int epoch, double meanLoss, double heldOutAccuracy, double seconds);
+    void Message(string text);
+}
+
+/// <summary>
+/// Supervised pretraining of all ViT weights: AdamW (no decay on biases, norms and embeddings, as timm), linear
+/// warm-up then cosine per step, label smoothing. After every epoch it evaluates on the held-out split and writes an
+/// atomic checkpoint (weights, optimizer moments, epoch), so a kill loses at most one epoch; `resume` continues from it
+/// and, since data order and augmentation depend only on (seed, epoch, index), ends with the same weights.
+/// </summary>
+public sealed class Pretrainer(PretrainRecipe recipe, string outputDirectory, ITrainingObserver observer)
+{
+    public const string CheckpointFormat = "cltool.pretrain-checkpoint";
+    public const int CheckpointVersion = 1;
+
+    string CheckpointPath => Path.Combine(outputDirectory, "checkpoint.safetensors");
+    public string ModelPath => Path.Combine(outputDirectory, "model.safetensors");
+    public string CardPath => Path.Combine(outputDirectory, "model.card.json");
+
+    public ModelCard Run(bool resume, DeviceKind deviceKind = DeviceKind.Auto, CancellationToken cancellation = default)
+    {
+        Device device = TorchDevices.Resolve(deviceKind, observer.Message);
+        IImageDataset train = DatasetCatalog.Open(recipe.Data, DatasetSplit.Train);
+        IImageDataset test = DatasetCatalog.Open(recipe.Data, DatasetSplit.Test);
+        ViTConfig config = ViTConfig.Preset(recipe.Model).WithClasses(train.ClassNames.Count);
+        Preprocessing preprocessing = Preprocessing.Native(config.ImageSize);
+        Directory.CreateDirectory(outputDirectory);
+
+        random.manual_seed(recipe.Seed);
+        using var model = new VisionTransformer(config);
+        model.to(device);
+        using AdamW optimizer = CreateOptimizer(model);
+        int stepsPerEpoch = train.Count / recipe.BatchSize;
+        var schedule = new WarmupCosine(recipe.LearningRate, (long)(recipe.WarmupEpochs * stepsPerEpoch), (long)recipe.Epochs * stepsPerEpoch);
+        int firstEpoch = resume ? LoadCheckpoint(model, optimizer, config) : 0;
+
+        var augmentation = new Augmentation(recipe.MinCropScale);
+        var trainLoader = new BatchLoader(train, Enumerable.Range(0, train.Count).ToArray(),
+            (image, rng) => Transforms.Train(image, preprocessing, augmentation, train.FlipInvariant, rng), recipe.BatchSize, recipe.Workers);
+        var testLoader = new BatchLoader(test, Enumerable.Range(0, test.Count).ToArray(),
+            (image, _) => Transforms.Eval(image, preprocessing), 256, recipe.Workers);
+
+        var clock = Stopwatch.StartNew();
+        double accuracy = firstEpoch > 0 ? Evaluation.Accuracy(model, testLoader, device) : 0;
+        for (int epoch = firstEpoch; epoch < recipe.Epochs; epoch++)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            double meanLoss = TrainEpoch(model, optimizer, schedule, trainLoader, epoch, stepsPerEpoch, device, cancellation);
+            accuracy = Evaluation.Accuracy(model, testLoader, device);
+            SaveCheckpoint(model, optimizer, config, epoch + 1);
+            observer.EpochFinished(epoch, meanLoss, accuracy, clock.Elapsed.TotalSeconds);
+        }
+        return WriteModel(model, config, preprocessing, train.ClassNames, accuracy, test.Count, clock.Elapsed.TotalSeconds);
+    }
+
+    double TrainEpoch(VisionTransformer model, AdamW optimizer, WarmupCosine schedule, BatchLoader loader, int epoch, int steps,
+                      Device device, CancellationToken cancellation)
+    {
+        model.train();
+        observer.EpochStarted(epoch, recipe.Epochs, steps);
+        double totalLoss = 0;
+        int step = 0;
+        var clock = Stopwatch.StartNew();
+        foreach (Batch batch in loader.Epoch(recipe.Seed, epoch, shuffle: true, dropLast: true, cancellation))
+        {
+            double learningRate = schedule.At((long)epoch * steps + step);
+            double loss;
+            using (var scope = NewDisposeScope())
+            {
+                Tensor images = tensor(batch.Images, [batch.Count, 3, model.Config.ImageSize, model.Config.ImageSize]).to(device);
+                Tensor labels = tensor(batch.Labels).to(device);
+                optimizer.ZeroGrad();
+                Tensor lossTensor = nn.functional.cross_entropy(model.forward(images), labels, label_smoothing: recipe.LabelSmoothing);
+                lossTensor.backward();
+                optimizer.Step(learningRate);
+                loss = lossTensor.item<float>();
+            }
+            totalLoss += loss;
+            step++;
+            observer.StepFinished(epoch, step, steps, loss, learningRate, step * recipe.BatchSize / clock.Elapsed.TotalSeconds);
+        }
+        return totalLoss / Math.Max(1, step);
+    }
+
+    AdamW CreateOptimizer(VisionTransformer model)
+    {
+        // timm's param_groups_weight_decay: no decay for 1-d tensors (biases, norms) and the embeddings.
+        var named = model.named_parameters().Select(pair => (pair.name, (Tensor)pair.parameter)).ToList();
+        bool Decays((string Name, Tensor Parameter) p) => p.Parameter.dim() > 1 && p.Name is not ("pos_embed" or "cls_token");
+        return new AdamW([
+            new AdamW.Group(named.Where(Decays).ToList(), recipe.WeightDecay),
+            new AdamW.Group(named.Where(p => !Decays(p)).ToList(), 0),
+        ]);
+    }
+
+    void SaveCheckpoint(VisionTransformer model, AdamW optimizer, ViTConfig config, int completedEpochs)
+    {
+        var writer = new SafeTensorsWriter();
+        writer.Metadata["format"] = CheckpointFormat;
+        writer.Metadata["version"] = CheckpointVersion.ToString();
+        writer.Metadata["completed_epochs"] = completedEpochs.ToString();
+        writer.Metadata["optimizer_steps"] = optimizer.Steps.ToString();
+        writer.Metadata["config"] = JsonSerializer.Serialize(config, CltoolJson.Options);
+        writer.Metadata["recipe"] = JsonSerializer.Serialize(recipe, CltoolJson.Options);
+        foreach ((string name, HostTensor tensor) in model.ExportWeights()) writer.Add("model." + name, tensor.Data, tensor.Shape);
+        foreach ((string name, Tensor value) in optimizer.State())
+        {
+            HostTensor host = HostTensors.From(value);
+            writer.Add("optimizer." + name, host.Data, host.Shape);
+        }
+        writer.Save(CheckpointPath);
+    }
+
+    int LoadCheckpoint(VisionTransformer model, AdamW optimizer, ViTConfig config)
+    {
+        if (!File.Exists(CheckpointPath))
+        {
+            observer.Message($"no checkpoint in {outputDirectory}; starting from scratch");
+            return 0;
+        }
+        using SafeTensorsFile file = SafeTensorsFile.Open(CheckpointPath);
+        if (file.Metadata.GetValueOrDefault("format") != CheckpointFormat || file.Metadata.GetValueOrDefault("version") != CheckpointVersion.ToString())
+            throw new CltoolException($"'{CheckpointPath}' is not a version-{CheckpointVersion} pretraining checkpoint.");
+        var saved = CltoolJson.Deserialize<PretrainRecipe>(file.Metadata["recipe"], "checkpoint recipe");
+        if (saved != recipe)
+            throw new CltoolException($"'{CheckpointPath}' was made with another recipe ({JsonSerializer.Serialize(saved, CltoolJson.Options)}); " +
+                                      "resume with the same options or use another --out.");
+        var weights = config.ExpectedTensors().ToDictionary(t => t.Name, t => new HostTensor(file.ReadFloats("model." + t.Name), t.Shape));
+        model.LoadWeights(weights);
+        Device device = model.parameters().First().device;
+        optimizer.LoadState(name => tensor(file.ReadFloats("optimizer." + name), file["optimizer." + name].Shape).to(device),
+            long.Parse(file.Metadata["optimizer_steps"]));
+        int completed = int.Parse(file.Metadata["completed_epochs"]);
+        observer.Message($"resumed from {CheckpointPath} after epoch {completed}");
+        return completed;
+    }
+
+    ModelCard WriteModel(VisionTransformer model, ViTConfig config, Preprocessing preprocessing, IReadOnlyList<string> classes,
+                         double accuracy, int heldOut, double seconds)
+    {
+        new ModelFile(config, preprocessing, classes, model.ExportWeights()).Save(ModelPath,
+            new Dictionary<string, string> { ["recipe"] = JsonSerializer.Serialize(recipe, CltoolJson.Options) });
+        TorchReport torchReport = TorchEnvironment.Probe();
+        var card = new ModelCard(ModelCard.CardFormat, Path.GetFileName(ModelPath), ModelFile.Sha256(ModelPath), new FileInfo(ModelPath).Length,
+            config.ParameterCount(), config, preprocessing, recipe.Data, classes.Count, accuracy, heldOut, Math.Round(seconds, 1),
+            JsonSerializer.SerializeToElement(recipe, CltoolJson.Options),
+            $"cltool {typeof(Pretrainer).Assembly.GetName().Version?.ToString(3)} pretrain",
+            $"libtorch {torchReport.LibTorchVersion}, {torchReport.Threads} threads, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}");
+        card.Save(CardPath);
+        return card;
+    }
+}
