@@ -13,62 +13,61 @@ public sealed class PretrainSettings : CommandSettings
 {
     static readonly PretrainRecipe Defaults = new();
 
+    [CommandOption("-r|--recipe <FILE>")]
+    [Description("Strict JSON recipe (an unknown key is an error); options given here override it.")]
+    public string? Recipe { get; init; }
+
     [CommandOption("--data <NAME>")]
-    [Description("Dataset to pretrain on: " + DatasetCatalog.Kinds + ".")]
-    [DefaultValue("glyphs:pretrain")]
-    public string Data { get; init; } = Defaults.Data;
+    [Description("Dataset (default glyphs:pretrain): " + DatasetCatalog.Kinds + ".")]
+    public string? Data { get; init; }
 
     [CommandOption("--model <PRESET>")]
-    [Description("ViT preset, e.g. vit-cpu-28, vit-tiny-patch16-224.")]
-    [DefaultValue("vit-cpu-28")]
-    public string Model { get; init; } = Defaults.Model;
+    [Description("ViT preset (default vit-cpu-28), e.g. vit-tiny-patch16-224.")]
+    public string? Model { get; init; }
 
     [CommandOption("-o|--out <DIR>")]
     [Description("Output directory: checkpoint.safetensors (every epoch), model.safetensors and model.card.json.")]
     public string? Out { get; init; }
 
     [CommandOption("--epochs <N>")]
-    [Description("Passes over the training split.")]
-    [DefaultValue(30)]
-    public int Epochs { get; init; } = Defaults.Epochs;
+    [Description("Passes over the training split (default 30).")]
+    public int? Epochs { get; init; }
 
     [CommandOption("--batch-size <N>")]
-    [Description("Images per optimisation step.")]
-    [DefaultValue(128)]
-    public int BatchSize { get; init; } = Defaults.BatchSize;
+    [Description("Images per optimisation step (default 128).")]
+    public int? BatchSize { get; init; }
 
     [CommandOption("--lr <LR>")]
-    [Description("Peak AdamW learning rate (warm-up, then cosine decay).")]
-    [DefaultValue(1e-3)]
-    public double LearningRate { get; init; } = Defaults.LearningRate;
+    [Description("Peak AdamW learning rate, warm-up then cosine decay (default 1e-3).")]
+    public double? LearningRate { get; init; }
 
     [CommandOption("--weight-decay <WD>")]
-    [Description("AdamW weight decay (not applied to biases, norms and embeddings).")]
-    [DefaultValue(0.05)]
-    public double WeightDecay { get; init; } = Defaults.WeightDecay;
+    [Description("AdamW weight decay, not applied to biases, norms and embeddings (default 0.05).")]
+    public double? WeightDecay { get; init; }
 
     [CommandOption("--warmup-epochs <N>")]
-    [Description("Epochs of linear learning-rate warm-up.")]
-    [DefaultValue(1.0)]
-    public double WarmupEpochs { get; init; } = Defaults.WarmupEpochs;
+    [Description("Epochs of linear learning-rate warm-up (default 1).")]
+    public double? WarmupEpochs { get; init; }
 
     [CommandOption("--label-smoothing <S>")]
-    [DefaultValue(0.1)]
-    [Description("Cross-entropy label smoothing.")]
-    public double LabelSmoothing { get; init; } = Defaults.LabelSmoothing;
+    [Description("Cross-entropy label smoothing (default 0.1).")]
+    public double? LabelSmoothing { get; init; }
+
+    [CommandOption("--min-crop-scale <S>")]
+    [Description("Lower area bound of the random resized crop (default 0.6).")]
+    public double? MinCropScale { get; init; }
 
     [CommandOption("--seed <SEED>")]
-    [Description("Seed for initialisation, sampling and augmentation.")]
-    [DefaultValue(1993)]
-    public int Seed { get; init; } = Defaults.Seed;
+    [Description("Seed for initialisation, sampling and augmentation (default 1993).")]
+    public int? Seed { get; init; }
 
     [CommandOption("--workers <N>")]
-    [Description("Threads that decode and augment images ahead of the trainer.")]
+    [Description("Threads that decode and augment images ahead of the trainer; does not change results.")]
     [DefaultValue(2)]
-    public int Workers { get; init; } = Defaults.Workers;
+    public int Workers { get; init; } = 2;
 
     [CommandOption("--resume")]
-    [Description("Continue from the checkpoint in --out (same options required).")]
+    [Description("Continue from the checkpoint in --out (the recipe must be the same).")]
     public bool Resume { get; init; }
 
     [CommandOption("--device <DEVICE>")]
@@ -78,29 +77,30 @@ public sealed class PretrainSettings : CommandSettings
 
     public override ValidationResult Validate() => Rules.All(
         Rules.Required("--out", Out),
-        Rules.Positive("--epochs", Epochs),
-        Rules.Positive("--batch-size", BatchSize),
-        Rules.Positive("--lr", LearningRate),
-        Rules.InRange("--weight-decay", WeightDecay, 0, 1),
-        Rules.InRange("--warmup-epochs", WarmupEpochs, 0, Epochs),
-        Rules.InRange("--label-smoothing", LabelSmoothing, 0, 0.5),
-        Rules.Positive("--workers", Workers),
-        Rules.Requires(ViTConfig.Presets.ContainsKey(Model), $"--model: unknown preset '{Model}'; expected one of: {string.Join(", ", ViTConfig.Presets.Keys)}."));
+        Rules.FileExists("--recipe", Recipe),
+        Rules.Positive("--workers", Workers));
 
-    public PretrainRecipe ToRecipe() => new()
+    /// <summary>The recipe file (or the defaults) with every option given on the command line applied on top.</summary>
+    public PretrainRecipe ToRecipe()
     {
-        Data = Data, Model = Model, Epochs = Epochs, BatchSize = BatchSize, LearningRate = LearningRate, WeightDecay = WeightDecay,
-        WarmupEpochs = WarmupEpochs, LabelSmoothing = LabelSmoothing, Seed = Seed, Workers = Workers,
-    };
+        PretrainRecipe recipe = Recipe is null ? Defaults : CltoolJson.LoadStrict<PretrainRecipe>(Recipe, "Recipe");
+        return recipe with
+        {
+            Data = Data ?? recipe.Data, Model = Model ?? recipe.Model, Epochs = Epochs ?? recipe.Epochs, BatchSize = BatchSize ?? recipe.BatchSize,
+            LearningRate = LearningRate ?? recipe.LearningRate, WeightDecay = WeightDecay ?? recipe.WeightDecay,
+            WarmupEpochs = WarmupEpochs ?? recipe.WarmupEpochs, LabelSmoothing = LabelSmoothing ?? recipe.LabelSmoothing,
+            MinCropScale = MinCropScale ?? recipe.MinCropScale, Seed = Seed ?? recipe.Seed,
+        };
+    }
 }
 
 public sealed class PretrainCommand(IAnsiConsole console) : Command<PretrainSettings>
 {
     public override int Execute(CommandContext context, PretrainSettings settings, CancellationToken cancellationToken)
     {
-        PretrainRecipe recipe = settings.ToRecipe();
+        PretrainRecipe recipe = settings.ToRecipe().Validate();
         ModelCard card = TrainingProgress.Run(console, observer =>
-            new Pretrainer(recipe, settings.Out!, observer).Run(settings.Resume, settings.Device, cancellationToken));
+            new Pretrainer(recipe, settings.Out!, observer, settings.Workers).Run(settings.Resume, settings.Device, cancellationToken));
         string path = Path.Combine(settings.Out!, card.File);
         console.MarkupLineInterpolated(
             $"wrote [bold]{path}[/] ({card.Bytes / 1e6:F1} MB, {card.Parameters:N0} parameters), held-out accuracy [bold]{card.HeldOutAccuracy:P2}[/] on {card.HeldOutImages} images");

@@ -21,6 +21,22 @@ public static class CltoolJson
 
     public static T Deserialize<T>(string json, string what) =>
         JsonSerializer.Deserialize<T>(json, Options) ?? throw new CltoolException($"{what} is empty.");
+
+    static readonly JsonSerializerOptions StrictOptions = new(Options) { UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow };
+
+    /// <summary>Reads a recipe-like file strictly: an unknown key or a value of the wrong type is one clear error.</summary>
+    public static T LoadStrict<T>(string path, string what)
+    {
+        if (!File.Exists(path)) throw CltoolException.MissingFile(what, path);
+        try
+        {
+            return JsonSerializer.Deserialize<T>(File.ReadAllText(path), StrictOptions) ?? throw new CltoolException($"{what} '{path}' is empty.");
+        }
+        catch (JsonException error)
+        {
+            throw new CltoolException($"{what} '{path}' is invalid: {error.Message}");
+        }
+    }
 }
 
 /// <summary>

@@ -29,7 +29,24 @@ public sealed record PretrainRecipe
     /// <summary>RandomResizedCrop's lower scale bound; glyphs tolerate mild crops only.</summary>
     public double MinCropScale { get; init; } = 0.6;
     public int Seed { get; init; } = 1993;
-    public int Workers { get; init; } = 2;
+
+    /// <summary>Checks every value before any work starts; one error naming the field and what was expected.</summary>
+    public PretrainRecipe Validate()
+    {
+        void Require(bool ok, string message)
+        {
+            if (!ok) throw new CltoolException($"Pretraining recipe: {message}.");
+        }
+        Require(Epochs > 0, $"epochs must be positive, got {Epochs}");
+        Require(BatchSize > 0, $"batchSize must be positive, got {BatchSize}");
+        Require(LearningRate > 0 && double.IsFinite(LearningRate), $"learningRate must be a positive number, got {LearningRate}");
+        Require(WeightDecay is >= 0 and <= 1, $"weightDecay must be between 0 and 1, got {WeightDecay}");
+        Require(WarmupEpochs >= 0 && WarmupEpochs <= Epochs, $"warmupEpochs must be between 0 and epochs ({Epochs}), got {WarmupEpochs}");
+        Require(LabelSmoothing is >= 0 and < 1, $"labelSmoothing must be in [0, 1), got {LabelSmoothing}");
+        Require(MinCropScale is > 0 and <= 1, $"minCropScale must be in (0, 1], got {MinCropScale}");
+        Require(ViTConfig.Presets.ContainsKey(Model), $"model '{Model}' is not a preset ({string.Join(", ", ViTConfig.Presets.Keys)})");
+        return this;
+    }
 }
 
 /// <summary>Progress events of a training loop; the CLI renders them as bars or plain lines.</summary>
@@ -47,7 +64,7 @@ public interface ITrainingObserver
 /// atomic checkpoint (weights, optimizer moments, epoch), so a kill loses at most one epoch; `resume` continues from it
 /// and, since data order and augmentation depend only on (seed, epoch, index), ends with the same weights.
 /// </summary>
-public sealed class Pretrainer(PretrainRecipe recipe, string outputDirectory, ITrainingObserver observer)
+public sealed class Pretrainer(PretrainRecipe recipe, string outputDirectory, ITrainingObserver observer, int workers = 2)
 {
     public const string CheckpointFormat = "cltool.pretrain-checkpoint";
     public const int CheckpointVersion = 1;
@@ -75,9 +92,9 @@ public sealed class Pretrainer(PretrainRecipe recipe, string outputDirectory, IT
 
         var augmentation = new Augmentation(recipe.MinCropScale);
         var trainLoader = new BatchLoader(train, Enumerable.Range(0, train.Count).ToArray(),
-            (image, rng) => Transforms.Train(image, preprocessing, augmentation, train.FlipInvariant, rng), recipe.BatchSize, recipe.Workers);
+            (image, rng) => Transforms.Train(image, preprocessing, augmentation, train.FlipInvariant, rng), recipe.BatchSize, workers);
         var testLoader = new BatchLoader(test, Enumerable.Range(0, test.Count).ToArray(),
-            (image, _) => Transforms.Eval(image, preprocessing), 256, recipe.Workers);
+            (image, _) => Transforms.Eval(image, preprocessing), 256, workers);
 
         var clock = Stopwatch.StartNew();
         double accuracy = firstEpoch > 0 ? Evaluation.Accuracy(model, testLoader, device) : 0;
