@@ -42,6 +42,8 @@ public static class CltoolApp
                 bench.AddCommand<BenchTrainCommand>("train").WithDescription("Training throughput and FLOP utilisation.");
                 bench.AddCommand<BenchExportCommand>("export").WithDescription("Merged vs unmerged vs TorchSharp latency.");
                 bench.AddCommand<BenchServeCommand>("serve").WithDescription("HTTP load test of the inference host.");
+                bench.AddCommand<BenchDataCommand>("data").WithDescription("Data pipeline alone vs the training step alone.");
+                bench.AddCommand<BenchProbeCommand>("probe").WithDescription("Linear probe of a model's frozen features vs a random ViT.");
             });
         });
         return app;

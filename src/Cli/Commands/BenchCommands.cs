@@ -1,15 +1,31 @@
 using System.ComponentModel;
 using Cltool.Cli.Infrastructure;
+using Cltool.Core;
+using Cltool.Core.Data;
+using Cltool.Core.IO;
+using Cltool.Core.Models;
+using Cltool.Trainer.Models;
+using Cltool.Trainer.Native;
+using Cltool.Trainer.Pretraining;
+using Spectre.Console;
 using Spectre.Console.Cli;
+using TorchSharp;
 
 namespace Cltool.Cli.Commands;
 
-public sealed class BenchSettings : CommandSettings
+public class BenchSettings : CommandSettings
 {
     [CommandOption("-o|--out <DIR>")]
-    [Description("Where results go as JSON, Markdown and PNG.")]
+    [Description("Where results go as JSON and Markdown.")]
     [DefaultValue("artifacts/bench")]
     public string Out { get; init; } = "artifacts/bench";
+
+    /// <summary>Writes a benchmark's result as JSON and as the Markdown table it printed.</summary>
+    public void Save(string name, object result, string markdown)
+    {
+        AtomicFile.WriteAllText(Path.Combine(Out, name + ".json"), CltoolJson.Serialize(result) + "\n");
+        AtomicFile.WriteAllText(Path.Combine(Out, name + ".md"), markdown);
+    }
 }
 
 public sealed class BenchTrainCommand() : PendingCommand<BenchSettings>("bench train", "issue #4");
@@ -17,3 +33,118 @@ public sealed class BenchTrainCommand() : PendingCommand<BenchSettings>("bench t
 public sealed class BenchExportCommand() : PendingCommand<BenchSettings>("bench export", "issue #5");
 
 public sealed class BenchServeCommand() : PendingCommand<BenchSettings>("bench serve", "issue #6");
+
+public sealed class BenchProbeSettings : BenchSettings
+{
+    [CommandOption("-m|--model <FILE>")]
+    [Description("A cltool model file to probe (its head is ignored).")]
+    [DefaultValue("models/vit-cpu-28-glyphs/model.safetensors")]
+    public string Model { get; init; } = "models/vit-cpu-28-glyphs/model.safetensors";
+
+    [CommandOption("--data <NAME>")]
+    [Description("Dataset whose classes the probe learns.")]
+    [DefaultValue("fashion-mnist")]
+    public string Data { get; init; } = "fashion-mnist";
+
+    [CommandOption("--train <N>")]
+    [Description("Training images for the probe (evenly spread over the split).")]
+    [DefaultValue(10000)]
+    public int TrainImages { get; init; } = 10000;
+
+    [CommandOption("--test <N>")]
+    [Description("Test images.")]
+    [DefaultValue(10000)]
+    public int TestImages { get; init; } = 10000;
+
+    [CommandOption("--seed <SEED>")]
+    [Description("Seed of the randomly initialised comparison ViT.")]
+    [DefaultValue(1993)]
+    public int Seed { get; init; } = 1993;
+
+    public override ValidationResult Validate() => Rules.All(
+        Rules.FileExists("--model", Model), Rules.Positive("--train", TrainImages), Rules.Positive("--test", TestImages));
+}
+
+/// <summary>Linear probe of a model's frozen features against a randomly initialised ViT of the same shape.</summary>
+public sealed class BenchProbeCommand(IAnsiConsole console) : Command<BenchProbeSettings>
+{
+    public override int Execute(CommandContext context, BenchProbeSettings settings, CancellationToken cancellationToken)
+    {
+        torch.Device device = TorchDevices.Resolve(DeviceKind.Auto, console.WriteLine);
+        ModelFile file = ModelFile.Load(settings.Model, withHead: false);
+        IImageDataset train = DatasetCatalog.Open(settings.Data, DatasetSplit.Train), test = DatasetCatalog.Open(settings.Data, DatasetSplit.Test);
+        int[] trainIndices = Spread(train.Count, settings.TrainImages), testIndices = Spread(test.Count, settings.TestImages);
+
+        using var pretrained = new VisionTransformer(file.Config);
+        pretrained.LoadWeights(file.Weights);
+        torch.random.manual_seed(settings.Seed);
+        using var random = new VisionTransformer(file.Config);
+        var results = new List<ProbeResult>();
+        foreach ((string name, VisionTransformer backbone) in new[] { (settings.Model, pretrained), ($"random init (seed {settings.Seed})", random) })
+        {
+            backbone.to(device);
+            console.WriteLine($"probing {name} ...");
+            results.Add(LinearProbe.Run(name, backbone, train, test, trainIndices, testIndices, file.Preprocessing, device));
+        }
+
+        string markdown = $"Linear probe on {settings.Data} ({trainIndices.Length} train / {testIndices.Length} test images), frozen class-token features\n\n" +
+                          "| backbone | train accuracy | test accuracy |\n|---|---|---|\n" +
+                          string.Concat(results.Select(r => $"| {r.Backbone} | {r.TrainAccuracy:P2} | {r.TestAccuracy:P2} |\n"));
+        var table = new Table().AddColumns("backbone", "train accuracy", "test accuracy");
+        foreach (ProbeResult result in results) table.AddTextRow(result.Backbone, $"{result.TrainAccuracy:P2}", $"{result.TestAccuracy:P2}");
+        console.Write(table);
+        console.WriteLine($"test accuracy gain over a random ViT of the same shape: {(results[0].TestAccuracy - results[1].TestAccuracy) * 100:F2} points");
+        settings.Save("probe", results, markdown);
+        return 0;
+    }
+
+    static int[] Spread(int count, int wanted) =>
+        Enumerable.Range(0, Math.Min(count, wanted)).Select(i => (int)((long)i * count / Math.Min(count, wanted))).ToArray();
+}
+
+public sealed class BenchDataSettings : BenchSettings
+{
+    [CommandOption("--data <NAME>")]
+    [Description("Datasets to measure, comma-separated.")]
+    [DefaultValue("fashion-mnist,glyphs:pretrain")]
+    public string Data { get; init; } = "fashion-mnist,glyphs:pretrain";
+
+    [CommandOption("--model <PRESET>")]
+    [DefaultValue("vit-cpu-28")]
+    [Description("The ViT whose training step the pipeline must outpace.")]
+    public string Model { get; init; } = "vit-cpu-28";
+
+    [CommandOption("--batch-size <N>")]
+    [DefaultValue(128)]
+    [Description("Images per batch.")]
+    public int BatchSize { get; init; } = 128;
+
+    [CommandOption("--workers <N>")]
+    [DefaultValue(2)]
+    [Description("Pipeline worker threads.")]
+    public int Workers { get; init; } = 2;
+
+    [CommandOption("--batches <N>")]
+    [DefaultValue(40)]
+    [Description("Batches the pipeline delivers in the measurement.")]
+    public int Batches { get; init; } = 40;
+}
+
+/// <summary>Data pipeline alone vs training step alone, measured one after the other in one run.</summary>
+public sealed class BenchDataCommand(IAnsiConsole console) : Command<BenchDataSettings>
+{
+    public override int Execute(CommandContext context, BenchDataSettings settings, CancellationToken cancellationToken)
+    {
+        torch.Device device = TorchDevices.Resolve(DeviceKind.Auto, console.WriteLine);
+        var results = settings.Data.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(data => ThroughputBenchmark.Run(data, settings.Model, settings.BatchSize, settings.Workers, settings.Batches, device)).ToList();
+        var table = new Table().AddColumns("data", "pipeline img/s", "trainer img/s", "ratio");
+        foreach (ThroughputResult r in results) table.AddTextRow(r.Data, $"{r.PipelineImagesPerSecond:F0}", $"{r.TrainerImagesPerSecond:F0}", $"{r.Ratio:F1}x");
+        console.Write(table);
+        string markdown = $"Data pipeline alone vs {settings.Model} training step alone (batch {settings.BatchSize}, {settings.Workers} workers)\n\n" +
+                          "| data | pipeline img/s | trainer img/s | ratio |\n|---|---|---|---|\n" +
+                          string.Concat(results.Select(r => $"| {r.Data} | {r.PipelineImagesPerSecond:F0} | {r.TrainerImagesPerSecond:F0} | {r.Ratio:F1}x |\n"));
+        settings.Save("data", results.Select(r => new { r.Data, r.Model, r.BatchSize, r.Workers, r.PipelineImagesPerSecond, r.TrainerImagesPerSecond, r.Ratio }), markdown);
+        return 0;
+    }
+}

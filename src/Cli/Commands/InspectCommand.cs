@@ -74,12 +74,12 @@ public sealed class InspectCommand(IAnsiConsole console) : Command<InspectSettin
         {
             var metadata = new Table().AddColumns("metadata", "value");
             foreach ((string key, string value) in file.Metadata.OrderBy(pair => pair.Key, StringComparer.Ordinal))
-                metadata.AddRow(Markup.Escape(key), Markup.Escape(value.Length > 200 ? value[..200] + "..." : value));
+                metadata.AddTextRow(key, Shorten(value));
             console.Write(metadata);
         }
         var tensors = new Table().AddColumns("tensor", "dtype", "shape", "elements");
         foreach (TensorEntry tensor in file.Tensors.OrderBy(tensor => tensor.Name, StringComparer.Ordinal))
-            tensors.AddRow(Markup.Escape(tensor.Name), tensor.DType, tensor.ShapeText, tensor.ElementCount.ToString("N0"));
+            tensors.AddTextRow(tensor.Name, tensor.DType, tensor.ShapeText, tensor.ElementCount.ToString("N0"));
         console.Write(tensors);
     }
 
@@ -89,12 +89,14 @@ public sealed class InspectCommand(IAnsiConsole console) : Command<InspectSettin
         console.MarkupLineInterpolated($"[bold]{path}[/]: ONNX IR {model.IrVersion}, opsets {string.Join(", ", model.Opsets.Select(o => $"{o.Key} {o.Value}"))}, producer {model.Producer}");
         console.WriteLine($"{model.Initializers.Count} initializers, {model.ParameterCount:N0} parameters");
         var signature = new Table().AddColumns("direction", "name", "dtype", "shape");
-        foreach (OnnxValueSummary input in model.Inputs) signature.AddRow("input", input.Name, input.DType, input.Shape);
-        foreach (OnnxValueSummary output in model.Outputs) signature.AddRow("output", output.Name, output.DType, output.Shape);
+        foreach (OnnxValueSummary input in model.Inputs) signature.AddTextRow("input", input.Name, input.DType, input.Shape);
+        foreach (OnnxValueSummary output in model.Outputs) signature.AddTextRow("output", output.Name, output.DType, output.Shape);
         console.Write(signature);
         console.WriteLine("operators: " + string.Join(", ", model.Operators.Select(op => $"{op.OpType} x{op.Count}")));
         var metadata = new Table().AddColumns("metadata", "value");
-        foreach ((string key, string value) in model.Metadata) metadata.AddRow(Markup.Escape(key), Markup.Escape(value.Length > 200 ? value[..200] + "..." : value));
+        foreach ((string key, string value) in model.Metadata) metadata.AddTextRow(key, Shorten(value));
         if (model.Metadata.Count > 0) console.Write(metadata);
     }
+
+    static string Shorten(string value) => value.Length > 200 ? value[..200] + "..." : value;
 }

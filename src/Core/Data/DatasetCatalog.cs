@@ -8,7 +8,7 @@ namespace Cltool.Core.Data;
 /// </summary>
 public static class DatasetCatalog
 {
-    public const string Kinds = "fashion-mnist[:DIR], imagefolder:DIR, cifar100:DIR, glyphs:SETS[?train=N&test=N&size=PX&seed=S]";
+    public const string Kinds = "fashion-mnist (or fashion-mnist:DIR), imagefolder:DIR, cifar100:DIR, glyphs:SETS (options ?train=N&test=N&size=PX&seed=S)";
 
     public static IImageDataset Open(string spec, DatasetSplit split)
     {

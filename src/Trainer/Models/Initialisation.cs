@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Cltool.Trainer.Models;
@@ -15,8 +16,9 @@ public static class Initialisation
         double lower = NormalCdf((a - mean) / std), upper = NormalCdf((b - mean) / std);
         tensor.uniform_(2 * lower - 1, 2 * upper - 1);
         tensor.erfinv_();
-        tensor.mul_(std * Math.Sqrt(2)).add_(mean);
-        return tensor.clamp_(a, b);
+        using Scalar scale = (std * Math.Sqrt(2)).ToScalar(), shift = mean.ToScalar(), min = a.ToScalar(), max = b.ToScalar();
+        tensor.mul_(scale).add_(shift);
+        return tensor.clamp_(min, max);
     }
 
     static double NormalCdf(double x) => 0.5 * (1 + Erf(x / Math.Sqrt(2)));

@@ -1,5 +1,6 @@
 using Cltool.Core.Models;
 using Cltool.Core.Weights;
+using Cltool.Trainer.Native;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -87,8 +88,8 @@ public sealed class Block : Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x)
     {
-        Tensor h = x + attn.forward(norm1.forward(x));
-        return h + mlp.forward(norm2.forward(h));
+        Tensor h = x.add(attn.forward(norm1.forward(x)), Scalars.One);
+        return h.add(mlp.forward(norm2.forward(h)), Scalars.One);
     }
 }
 
@@ -143,7 +144,7 @@ public sealed class VisionTransformer : Module<Tensor, Tensor>
     {
         Tensor tokens = patch_embed.forward(images);
         Tensor cls = cls_token.expand(tokens.shape[0], -1, -1);
-        Tensor x = cat([cls, tokens], 1) + pos_embed;
+        Tensor x = cat([cls, tokens], 1).add(pos_embed, Scalars.One);
         foreach (Block block in blocks) x = block.forward(x);
         return norm.forward(x)[.., 0];
     }

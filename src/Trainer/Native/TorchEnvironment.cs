@@ -27,10 +27,10 @@ public static class TorchEnvironment
         string torchSharpVersion = typeof(torch).Assembly.GetName().Version?.ToString(3) ?? "unknown";
         try
         {
-            using (var probe = torch.ones(2, 2))
-            using (var product = probe.matmul(probe))
+            using (torch.NewDisposeScope())
             {
-                if (product[0, 0].item<float>() != 2f) throw new InvalidOperationException("a 2x2 matmul gave a wrong result");
+                torch.Tensor probe = torch.ones(2, 2);
+                if (probe.matmul(probe)[0, 0].item<float>() != 2f) throw new InvalidOperationException("a 2x2 matmul gave a wrong result");
             }
             bool cuda = torch.cuda.is_available();
             return new TorchReport(true, TrimVersion(torch.__version__), torchSharpVersion, torch.get_num_threads(), repair,

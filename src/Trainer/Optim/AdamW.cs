@@ -1,6 +1,8 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
+// Every number passed to libtorch is an explicit Scalar that outlives the call; see Cltool.Trainer.Native.Scalars.
+
 namespace Cltool.Trainer.Optim;
 
 /// <summary>
@@ -13,14 +15,17 @@ public sealed class AdamW : IDisposable
 
     readonly List<Group> _groups;
     readonly Dictionary<string, (Tensor ExpAvg, Tensor ExpAvgSq)> _state = new();
-    readonly double _beta1, _beta2, _eps;
+    readonly double _beta1, _beta2;
+    readonly Scalar _beta1Scalar, _beta2Scalar, _oneMinusBeta1, _oneMinusBeta2, _eps;
 
     public long Steps { get; private set; }
 
     public AdamW(IEnumerable<Group> groups, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8)
     {
         _groups = groups.ToList();
-        (_beta1, _beta2, _eps) = (beta1, beta2, eps);
+        (_beta1, _beta2) = (beta1, beta2);
+        (_beta1Scalar, _beta2Scalar) = (beta1.ToScalar(), beta2.ToScalar());
+        (_oneMinusBeta1, _oneMinusBeta2, _eps) = ((1 - beta1).ToScalar(), (1 - beta2).ToScalar(), eps.ToScalar());
         foreach ((string name, Tensor parameter) in _groups.SelectMany(group => group.Parameters))
             _state[name] = (zeros_like(parameter).DetachFromDisposeScope(), zeros_like(parameter).DetachFromDisposeScope());
     }
@@ -34,19 +39,23 @@ public sealed class AdamW : IDisposable
     {
         Steps++;
         double correction1 = 1 - Math.Pow(_beta1, Steps), correction2 = 1 - Math.Pow(_beta2, Steps);
+        using Scalar stepSize = (-learningRate / correction1).ToScalar(), rootCorrection2 = Math.Sqrt(correction2).ToScalar();
         using var _ = no_grad();
         using var scope = NewDisposeScope();
         foreach (Group group in _groups)
-        foreach ((string name, Tensor parameter) in group.Parameters)
         {
-            Tensor? gradient = parameter.grad;
-            if (gradient is null) continue;
-            (Tensor expAvg, Tensor expAvgSq) = _state[name];
-            parameter.mul_(1 - learningRate * group.WeightDecay);
-            expAvg.mul_(_beta1).add_(gradient, alpha: 1 - _beta1);
-            expAvgSq.mul_(_beta2).addcmul_(gradient, gradient, value: 1 - _beta2);
-            Tensor denominator = (expAvgSq.sqrt() / Math.Sqrt(correction2)).add_(_eps);
-            parameter.addcdiv_(expAvg, denominator, value: -learningRate / correction1);
+            using Scalar decay = (1 - learningRate * group.WeightDecay).ToScalar();
+            foreach ((string name, Tensor parameter) in group.Parameters)
+            {
+                Tensor? gradient = parameter.grad;
+                if (gradient is null) continue;
+                (Tensor expAvg, Tensor expAvgSq) = _state[name];
+                parameter.mul_(decay);
+                expAvg.mul_(_beta1Scalar).add_(gradient, _oneMinusBeta1);
+                expAvgSq.mul_(_beta2Scalar).addcmul_(gradient, gradient, _oneMinusBeta2);
+                Tensor denominator = expAvgSq.sqrt().div_(rootCorrection2).add_(_eps);
+                parameter.addcdiv_(expAvg, denominator, stepSize);
+            }
         }
     }
 
@@ -67,6 +76,7 @@ public sealed class AdamW : IDisposable
 
     public void Dispose()
     {
+        foreach (Scalar scalar in new[] { _beta1Scalar, _beta2Scalar, _oneMinusBeta1, _oneMinusBeta2, _eps }) scalar.Dispose();
         foreach ((Tensor expAvg, Tensor expAvgSq) in _state.Values)
         {
             expAvg.Dispose();

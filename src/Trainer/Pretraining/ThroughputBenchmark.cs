@@ -1,0 +1,61 @@
+using System.Diagnostics;
+using Cltool.Core.Data;
+using Cltool.Core.Imaging;
+using Cltool.Core.Models;
+using Cltool.Trainer.Data;
+using Cltool.Trainer.Models;
+using Cltool.Trainer.Optim;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Cltool.Trainer.Pretraining;
+
+public sealed record ThroughputResult(string Data, string Model, int BatchSize, int Workers, double PipelineImagesPerSecond, double TrainerImagesPerSecond)
+{
+    /// <summary>How many times faster the data pipeline alone is than the training step alone (the target is at least 3).</summary>
+    public double Ratio => PipelineImagesPerSecond / TrainerImagesPerSecond;
+}
+
+/// <summary>Measures, one after the other in the same process, the data pipeline alone and the training step alone.</summary>
+public static class ThroughputBenchmark
+{
+    public static ThroughputResult Run(string data, string preset, int batchSize, int workers, int batches, Device device)
+    {
+        IImageDataset dataset = DatasetCatalog.Open(data, DatasetSplit.Train);
+        ViTConfig config = ViTConfig.Preset(preset).WithClasses(dataset.ClassNames.Count);
+        Preprocessing preprocessing = Preprocessing.Native(config.ImageSize);
+        var augmentation = new Augmentation(0.6);
+        var loader = new BatchLoader(dataset, Enumerable.Range(0, dataset.Count).ToArray(),
+            (image, rng) => Transforms.Train(image, preprocessing, augmentation, dataset.FlipInvariant, rng), batchSize, workers);
+
+        Batch? sample = null;
+        var clock = Stopwatch.StartNew();
+        int images = 0;
+        foreach (Batch batch in loader.Epoch(0, 0, shuffle: true, dropLast: true).Take(batches))
+        {
+            sample ??= batch;
+            images += batch.Count;
+        }
+        double pipeline = images / clock.Elapsed.TotalSeconds;
+
+        random.manual_seed(0);
+        using var model = new VisionTransformer(config);
+        model.to(device);
+        model.train();
+        using var optimizer = new AdamW([new AdamW.Group(model.named_parameters().Select(p => (p.name, (Tensor)p.parameter)).ToList(), 0.05)]);
+        using var input = tensor(sample!.Images, [sample.Count, 3, config.ImageSize, config.ImageSize]).to(device);
+        using var labels = tensor(sample.Labels).to(device);
+        int steps = Math.Max(3, batches / 4);
+        double trainer = 0;
+        for (int step = -1; step < steps; step++) // step -1 warms up
+        {
+            if (step == 0) clock.Restart();
+            using var scope = NewDisposeScope();
+            optimizer.ZeroGrad();
+            nn.functional.cross_entropy(model.forward(input), labels).backward();
+            optimizer.Step(1e-4);
+        }
+        trainer = steps * sample.Count / clock.Elapsed.TotalSeconds;
+        return new ThroughputResult(data, preset, batchSize, workers, Math.Round(pipeline, 1), Math.Round(trainer, 1));
+    }
+}

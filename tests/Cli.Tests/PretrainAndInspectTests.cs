@@ -1,0 +1,65 @@
+namespace Cltool.Cli.Tests;
+
+/// <summary>`cltool pretrain` and `cltool inspect` as a user runs them: real processes, real files.</summary>
+public sealed class PretrainAndInspectTests : IDisposable
+{
+    readonly TemporaryDirectory _temporary = new();
+
+    public void Dispose() => _temporary.Dispose();
+
+    [Fact]
+    public void Pretrain_writes_a_model_that_inspect_describes()
+    {
+        string output = _temporary.File("base");
+        CltoolProcess.Result pretrain = CltoolProcess.Run("pretrain", "--data", "glyphs:digits?train=4&test=2&size=16", "--model", "vit-test-16",
+            "--epochs", "1", "--batch-size", "20", "--out", output);
+
+        Assert.True(pretrain.ExitCode == 0, pretrain.Output + pretrain.Errors);
+        Assert.Matches(@"epoch 1 done: mean loss \d+\.\d+, held-out accuracy", pretrain.Output);
+        Assert.Contains("model.safetensors", pretrain.Output);
+
+        CltoolProcess.Result inspect = CltoolProcess.Run("inspect", Path.Combine(output, "model.safetensors"));
+
+        Assert.Equal(0, inspect.ExitCode);
+        Assert.Contains("safetensors, 32 tensors, 19,626 parameters", inspect.Output);
+        Assert.Contains("blocks.1.attn.qkv.weight", inspect.Output);
+        Assert.Contains("cltool.model", inspect.Output);
+    }
+
+    [Fact]
+    public void Pretrain_refuses_a_recipe_with_an_unknown_key_before_any_work()
+    {
+        string recipe = _temporary.File("recipe.json");
+        File.WriteAllText(recipe, "{\"epochs\": 1, \"lr\": 0.1}");
+
+        CltoolProcess.Result result = CltoolProcess.Run("pretrain", "--recipe", recipe, "--out", _temporary.File("out"));
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("Recipe", result.Errors);
+        Assert.Contains("'lr'", result.Errors);
+        Assert.False(Directory.Exists(_temporary.File("out")));
+    }
+
+    [Fact]
+    public void Inspect_draws_a_contact_sheet_of_a_dataset()
+    {
+        string sheet = _temporary.File("sheet.png");
+
+        CltoolProcess.Result result = CltoolProcess.Run("inspect", "--data", "glyphs:latin-upper", "--sheet", sheet, "--count", "12");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("glyphs:latin-upper (train): 7800 images, 26 classes", result.Output);
+        byte[] png = File.ReadAllBytes(sheet);
+        Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], png[..4]);
+    }
+
+    [Fact]
+    public void Inspect_of_a_missing_dataset_folder_is_one_clear_error()
+    {
+        CltoolProcess.Result result = CltoolProcess.Run("inspect", "--data", $"imagefolder:{_temporary.File("nothing")}");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("does not exist", result.Errors);
+        Assert.Single(result.Errors.Trim().Split('\n'));
+    }
+}
