@@ -41,6 +41,27 @@ public sealed class PretrainAndInspectTests : IDisposable
     }
 
     [Fact]
+    public void Inspect_describes_an_onnx_file()
+    {
+        var builder = new Cltool.Exporter.Onnx.OnnxGraphBuilder("probe");
+        builder.AddInput("pixel_values", Onnx.TensorProto.Types.DataType.Float, "batch", 4);
+        builder.AddOutput("logits", Onnx.TensorProto.Types.DataType.Float, "batch", 2);
+        builder.AddInitializer("head.weight", new float[8], 4, 2);
+        builder.AddNode("MatMul", ["pixel_values", "head.weight"], "logits");
+        string path = _temporary.File("model.onnx");
+        File.WriteAllBytes(path, Google.Protobuf.MessageExtensions.ToByteArray(builder.Build(new Dictionary<string, string> { ["labels"] = "[\"a\",\"b\"]" })));
+
+        CltoolProcess.Result result = CltoolProcess.Run("inspect", path);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("ONNX IR 8, opsets ai.onnx 17", result.Output);
+        Assert.Contains("1 initializers, 8 parameters", result.Output);
+        Assert.Matches(@"input\s+.\s+pixel_values\s+.\s+float\s+.\s+\[batch, 4\]", result.Output);
+        Assert.Contains("operators: MatMul x1", result.Output);
+        Assert.Contains("[\"a\",\"b\"]", result.Output);
+    }
+
+    [Fact]
     public void Inspect_draws_a_contact_sheet_of_a_dataset()
     {
         string sheet = _temporary.File("sheet.png");

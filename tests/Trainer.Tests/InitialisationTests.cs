@@ -61,7 +61,7 @@ public sealed class InitialisationTests
         Batch batch = loader.Epoch(0, 0, shuffle: false, dropLast: true).Single();
         random.manual_seed(0);
         using var model = new VisionTransformer(new ViTConfig(28, 4, 3, 64, 2, 2, 2.0, 10));
-        using var optimizer = new AdamW([new AdamW.Group(model.named_parameters().Select(p => (p.name, (Tensor)p.parameter)).ToList(), 0)]);
+        using var optimizer = new AdamW([AdamW.Group.All(model, 0)]);
         using var images = tensor(batch.Images, [40, 3, 28, 28]);
         using var labels = tensor(batch.Labels);
 

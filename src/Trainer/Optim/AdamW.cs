@@ -11,7 +11,14 @@ namespace Cltool.Trainer.Optim;
 /// </summary>
 public sealed class AdamW : IDisposable
 {
-    public sealed record Group(IReadOnlyList<(string Name, Tensor Parameter)> Parameters, double WeightDecay);
+    public sealed record Group(IReadOnlyList<(string Name, Tensor Parameter)> Parameters, double WeightDecay)
+    {
+        /// <summary>Every parameter of a module, by state-dict name, with one weight decay.</summary>
+        public static Group All(nn.Module module, double weightDecay) => new(Named(module), weightDecay);
+    }
+
+    public static List<(string Name, Tensor Parameter)> Named(nn.Module module) =>
+        module.named_parameters().Select(pair => (pair.name, (Tensor)pair.parameter)).ToList();
 
     readonly List<Group> _groups;
     readonly Dictionary<string, (Tensor ExpAvg, Tensor ExpAvgSq)> _state = new();

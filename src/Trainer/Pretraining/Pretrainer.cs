@@ -141,7 +141,7 @@ public sealed class Pretrainer(PretrainRecipe recipe, string outputDirectory, IT
     AdamW CreateOptimizer(VisionTransformer model)
     {
         // timm's param_groups_weight_decay: no decay for 1-d tensors (biases, norms) and the embeddings.
-        var named = model.named_parameters().Select(pair => (pair.name, (Tensor)pair.parameter)).ToList();
+        var named = AdamW.Named(model);
         bool Decays((string Name, Tensor Parameter) p) => p.Parameter.dim() > 1 && p.Name is not ("pos_embed" or "cls_token");
         return new AdamW([
             new AdamW.Group(named.Where(Decays).ToList(), recipe.WeightDecay),

@@ -42,7 +42,7 @@ public static class ThroughputBenchmark
         using var model = new VisionTransformer(config);
         model.to(device);
         model.train();
-        using var optimizer = new AdamW([new AdamW.Group(model.named_parameters().Select(p => (p.name, (Tensor)p.parameter)).ToList(), 0.05)]);
+        using var optimizer = new AdamW([AdamW.Group.All(model, 0.05)]);
         using var input = tensor(sample!.Images, [sample.Count, 3, config.ImageSize, config.ImageSize]).to(device);
         using var labels = tensor(sample.Labels).to(device);
         int steps = Math.Max(3, batches / 4);
