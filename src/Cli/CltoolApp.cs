@@ -70,6 +70,10 @@ public static class CltoolApp
             case CltoolException known:
                 console.MarkupLineInterpolated($"[red]error:[/] {known.Message}");
                 return known.ExitCode;
+            case IOException io:
+                // A full disk or an unwritable path: files are written atomically, so the last good ones are intact.
+                console.MarkupLineInterpolated($"[red]error:[/] {io.Message}");
+                return ExitCodes.Failure;
             case CommandAppException usage:
                 if (usage.Pretty is not null) console.Write(usage.Pretty);
                 else console.MarkupLineInterpolated($"[red]error:[/] {usage.Message}");

@@ -11,8 +11,8 @@ public sealed class BuiltInDatasetsTests : IDisposable
     [Fact]
     public void Fashion_mnist_is_present_when_all_four_idx_files_exist_gzipped_or_not()
     {
-        foreach (string file in BuiltInDatasets.FashionMnistFiles.Take(2)) File.WriteAllBytes(Path.Combine(_temporary.Path, file), [0]);
-        foreach (string file in BuiltInDatasets.FashionMnistFiles.Skip(2)) File.WriteAllBytes(Path.Combine(_temporary.Path, file[..^3]), [0]);
+        foreach (string file in BuiltInDatasets.FashionMnistFiles.Take(2)) File.WriteAllBytes(Path.Combine(_temporary.Path, file + ".gz"), [0]);
+        foreach (string file in BuiltInDatasets.FashionMnistFiles.Skip(2)) File.WriteAllBytes(Path.Combine(_temporary.Path, file), [0]);
 
         DatasetAvailability availability = BuiltInDatasets.ProbeFashionMnist(_temporary.Path);
 
@@ -23,12 +23,12 @@ public sealed class BuiltInDatasetsTests : IDisposable
     [Fact]
     public void A_missing_idx_file_is_named_with_the_package_that_provides_it()
     {
-        foreach (string file in BuiltInDatasets.FashionMnistFiles.Skip(1)) File.WriteAllBytes(Path.Combine(_temporary.Path, file), [0]);
+        foreach (string file in BuiltInDatasets.FashionMnistFiles.Skip(1)) File.WriteAllBytes(Path.Combine(_temporary.Path, file + ".gz"), [0]);
 
         DatasetAvailability availability = BuiltInDatasets.ProbeFashionMnist(_temporary.Path);
 
         Assert.False(availability.Present);
-        Assert.Contains("train-images-idx3-ubyte.gz", availability.Detail);
+        Assert.Contains("train-images-idx3-ubyte", availability.Detail);
         Assert.DoesNotContain("t10k", availability.Detail);
         Assert.Contains("dataset-fashion-mnist", availability.Detail);
     }

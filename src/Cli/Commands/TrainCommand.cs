@@ -1,6 +1,10 @@
 using System.ComponentModel;
 using Cltool.Cli.Infrastructure;
 using Cltool.Core;
+using Cltool.Core.Continual;
+using Cltool.Core.Data;
+using Cltool.Core.Models;
+using Cltool.Trainer.Continual;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -12,40 +16,57 @@ public sealed class TrainSettings : CommandSettings
     [Description("Strict JSON recipe (an unknown key is an error); command-line options override it.")]
     public string? Recipe { get; init; }
 
+    [CommandOption("--method <METHOD>")]
+    [Description("sdlora (default), sdlora-paper, sdlora-rr, seq-lora, full-ft, simplecil or joint.")]
+    public string? Method { get; init; }
+
     [CommandOption("--data <NAME>")]
-    [Description("Dataset: fashion-mnist, glyphs:SET, imagefolder:PATH, cifar100:PATH.")]
+    [Description("Dataset (default fashion-mnist): " + DatasetCatalog.Kinds + ".")]
     public string? Data { get; init; }
 
     [CommandOption("--base <FILE>")]
-    [Description("Pretrained ViT (safetensors, timm or Hugging Face names). Default: the built-in base model.")]
+    [Description("Pretrained ViT: a cltool model file, or a timm / Hugging Face safetensors file with --model. Default: the built-in base model.")]
     public string? Base { get; init; }
 
-    [CommandOption("--method <METHOD>")]
-    [Description("sdlora, sdlora-paper, sdlora-rr, sdlora-kd, clora, seq-lora, full-ft, simplecil or joint.")]
-    public string? Method { get; init; }
+    [CommandOption("--model <PRESET>")]
+    [Description("ViT preset of a timm / Hugging Face --base file, e.g. vit-base-patch16-224.")]
+    public string? Model { get; init; }
 
     [CommandOption("-o|--out <RUN_DIR>")]
-    [Description("Run directory: recipe, class order, per-task checkpoints, metrics, plots.")]
+    [Description("Run directory: recipe, class order, per-task checkpoints, metrics, plots, golden batch.")]
     public string? Out { get; init; }
 
     [CommandOption("--seed <SEED>")]
-    [Description("Seed of the class order (numpy legacy permutation) and of training.")]
+    [Description("Seed of the class order (numpy legacy permutation) and of initialisation, data order and augmentation.")]
     public int? Seed { get; init; }
 
     [CommandOption("--epochs <N>")]
-    [Description("Epochs per task (overrides the recipe).")]
+    [Description("Epochs per task, the first task included.")]
     public int? Epochs { get; init; }
 
     [CommandOption("--batch-size <N>")]
-    [Description("Images per step (overrides the recipe).")]
+    [Description("Images per step.")]
     public int? BatchSize { get; init; }
 
     [CommandOption("--lr <LR>")]
-    [Description("Learning rate (overrides the recipe).")]
+    [Description("Learning rate of every task.")]
     public double? LearningRate { get; init; }
 
+    [CommandOption("--train-per-class <N>")]
+    [Description("Training images per class (first ones in dataset order); 0 takes all.")]
+    public int? TrainPerClass { get; init; }
+
+    [CommandOption("--test-per-class <N>")]
+    [Description("Test images per class (first ones in dataset order); 0 takes all.")]
+    public int? TestPerClass { get; init; }
+
+    [CommandOption("--workers <N>")]
+    [Description("Threads that decode and augment images ahead of the trainer; does not change results.")]
+    [DefaultValue(2)]
+    public int Workers { get; init; } = 2;
+
     [CommandOption("--resume")]
-    [Description("Continue a killed run from its last complete epoch.")]
+    [Description("Continue a killed run in --out from its last complete epoch (same recipe and options).")]
     public bool Resume { get; init; }
 
     [CommandOption("--dry-run")]
@@ -58,11 +79,51 @@ public sealed class TrainSettings : CommandSettings
     public DeviceKind Device { get; init; } = DeviceKind.Auto;
 
     public override ValidationResult Validate() => Rules.All(
+        Rules.Requires(DryRun || Out is not null, "--out is required (the run directory)."),
         Rules.FileExists("--recipe", Recipe),
         Rules.FileExists("--base", Base),
         Rules.Positive("--epochs", Epochs ?? 1),
         Rules.Positive("--batch-size", BatchSize ?? 1),
-        Rules.Positive("--lr", LearningRate ?? 1));
+        Rules.Positive("--lr", LearningRate ?? 1),
+        Rules.NonNegative("--train-per-class", TrainPerClass ?? 0),
+        Rules.NonNegative("--test-per-class", TestPerClass ?? 0),
+        Rules.Positive("--workers", Workers));
+
+    /// <summary>The recipe file (or the defaults) with every option given on the command line applied on top.</summary>
+    public TrainRecipe ToRecipe()
+    {
+        TrainRecipe recipe = Recipe is null ? new TrainRecipe() : TrainRecipe.Load(Recipe);
+        return recipe with
+        {
+            Method = Method ?? recipe.Method, Data = Data ?? recipe.Data, Base = Base ?? recipe.Base, Model = Model ?? recipe.Model,
+            Seed = Seed ?? recipe.Seed, Epochs = Epochs ?? recipe.Epochs, InitEpochs = Epochs is null ? recipe.InitEpochs : null,
+            BatchSize = BatchSize ?? recipe.BatchSize, LearningRate = LearningRate ?? recipe.LearningRate,
+            InitLearningRate = LearningRate is null ? recipe.InitLearningRate : null,
+            TrainPerClass = TrainPerClass ?? recipe.TrainPerClass, TestPerClass = TestPerClass ?? recipe.TestPerClass,
+        };
+    }
 }
 
-public sealed class TrainCommand() : PendingCommand<TrainSettings>("train", "issue #4");
+public sealed class TrainCommand(IAnsiConsole console) : Command<TrainSettings>
+{
+    public override int Execute(CommandContext context, TrainSettings settings, CancellationToken cancellationToken)
+    {
+        TrainRecipe recipe = settings.ToRecipe().Validate();
+        if (settings.DryRun) return DryRun(recipe);
+        TrainResult result = TrainingProgress.Run(console, observer =>
+            new ContinualLearner(recipe, settings.Out!, observer, settings.Workers).Run(settings.Resume, settings.Device, cancellationToken));
+        AccuracyReport.Write(console, $"{recipe.Method} on {recipe.Data} (seed {recipe.Seed})", AccuracyMatrix.FromReport(result.Metrics));
+        console.MarkupLineInterpolated($"run directory [bold]{settings.Out}[/]: last checkpoint {result.LastCheckpoint}, {result.Seconds:F0} s");
+        return 0;
+    }
+
+    int DryRun(TrainRecipe recipe)
+    {
+        console.WriteLine(CltoolJson.Serialize(recipe));
+        var classes = DatasetCatalog.Open(recipe.Data, DatasetSplit.Train).ClassNames;
+        Scenario scenario = recipe.CreateScenario(classes.Count);
+        foreach (ClassOrderFile.Task task in ClassOrderFile.From(recipe, scenario, classes).Tasks)
+            console.WriteLine($"task {task.Index}: {string.Join(", ", task.Names)}");
+        return 0;
+    }
+}

@@ -15,6 +15,9 @@ public static class TrainingProgress
             .Start(context => work(new LiveObserver(console, context)));
     }
 
+    /// <summary>Held-out accuracy when the loop measured one this epoch (pretraining does; continual training evaluates per task).</summary>
+    static string Accuracy(double value) => double.IsNaN(value) ? "" : $", held-out accuracy {value:P2}";
+
     sealed class PlainObserver(IAnsiConsole console) : ITrainingObserver
     {
         int _every = 1;
@@ -28,7 +31,7 @@ public static class TrainingProgress
         }
 
         public void EpochFinished(int epoch, double meanLoss, double heldOutAccuracy, double seconds) =>
-            console.WriteLine($"epoch {epoch + 1} done: mean loss {meanLoss:F4}, held-out accuracy {heldOutAccuracy:P2}, {seconds:F0} s elapsed");
+            console.WriteLine($"epoch {epoch + 1} done: mean loss {meanLoss:F4}{Accuracy(heldOutAccuracy)}, {seconds:F0} s");
 
         public void Message(string text) => console.WriteLine(text);
     }
@@ -52,7 +55,7 @@ public static class TrainingProgress
         }
 
         public void EpochFinished(int epoch, double meanLoss, double heldOutAccuracy, double seconds) =>
-            console.MarkupLineInterpolated($"epoch {epoch + 1} done: mean loss {meanLoss:F4}, held-out accuracy [bold]{heldOutAccuracy:P2}[/], {seconds:F0} s elapsed");
+            console.MarkupLineInterpolated($"epoch {epoch + 1} done: mean loss {meanLoss:F4}{Accuracy(heldOutAccuracy)}, {seconds:F0} s");
 
         public void Message(string text) => console.MarkupLineInterpolated($"[grey]{text}[/]");
     }

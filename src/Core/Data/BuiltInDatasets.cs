@@ -11,10 +11,10 @@ public static class BuiltInDatasets
 {
     public const string FashionMnistDirectory = "/usr/share/datasets/fashion-mnist";
 
-    /// <summary>The four idx files of Fashion-MNIST, as Debian installs them.</summary>
+    /// <summary>The four idx files of Fashion-MNIST (Debian installs them gzipped).</summary>
     public static readonly string[] FashionMnistFiles =
     [
-        "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz",
+        "train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte",
     ];
 
     /// <summary>Font folders the glyph renderer draws from (fonts-noto-core, fonts-dejavu-core).</summary>
@@ -24,7 +24,7 @@ public static class BuiltInDatasets
 
     public static DatasetAvailability ProbeFashionMnist(string directory)
     {
-        string[] missing = FashionMnistFiles.Where(file => !IdxFileExists(directory, file)).ToArray();
+        string[] missing = FashionMnistFiles.Where(file => FashionMnist.FindIdxFile(directory, file) is null).ToArray();
         return missing.Length == 0
             ? new DatasetAvailability("fashion-mnist", true, directory, "60000 train / 10000 test images, 10 classes")
             : new DatasetAvailability("fashion-mnist", false, directory,
@@ -40,8 +40,4 @@ public static class BuiltInDatasets
             : new DatasetAvailability("glyphs", false, string.Join(", ", directories),
                 "no fonts found; install the Debian packages fonts-noto-core and fonts-dejavu-core");
     }
-
-    // Debian ships the idx files gzipped; a user-provided folder may hold them uncompressed.
-    static bool IdxFileExists(string directory, string gzName) =>
-        File.Exists(Path.Combine(directory, gzName)) || File.Exists(Path.Combine(directory, gzName[..^3]));
 }

@@ -39,13 +39,13 @@ public sealed class FashionMnist : IImageDataset
     public RgbImage Load(int index) =>
         RgbImage.FromGray(_columns, _rows, _images.AsSpan(index * _rows * _columns, _rows * _columns));
 
-    static string Locate(string directory, string baseName)
-    {
-        foreach (string candidate in new[] { baseName + ".gz", baseName })
-            if (File.Exists(Path.Combine(directory, candidate))) return Path.Combine(directory, candidate);
-        throw new CltoolException($"Fashion-MNIST file '{baseName}(.gz)' is missing in '{directory}'; " +
+    /// <summary>The idx file <paramref name="baseName"/> in <paramref name="directory"/>, gzipped (as Debian ships it) or plain; null when absent.</summary>
+    public static string? FindIdxFile(string directory, string baseName) =>
+        new[] { baseName + ".gz", baseName }.Select(name => Path.Combine(directory, name)).FirstOrDefault(File.Exists);
+
+    static string Locate(string directory, string baseName) =>
+        FindIdxFile(directory, baseName) ?? throw new CltoolException($"Fashion-MNIST file '{baseName}(.gz)' is missing in '{directory}'; " +
                                   "install the Debian package dataset-fashion-mnist or give the folder that holds the idx files.");
-    }
 
     static byte[] ReadAll(string path)
     {

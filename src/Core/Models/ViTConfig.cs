@@ -80,6 +80,9 @@ public sealed record ViTConfig(int ImageSize, int PatchSize, int Channels, int D
         }
     }
 
+    /// <summary>The architecture in words, for error messages.</summary>
+    public string Describe() => $"ViT with image {ImageSize}, patch {PatchSize}, dim {Dim}, depth {Depth}, {Heads} heads";
+
     public long ParameterCount() => ExpectedTensors().Sum(tensor => tensor.Shape.Aggregate(1L, (a, b) => a * b));
 
     static void Require(bool condition, string message)

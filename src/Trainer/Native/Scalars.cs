@@ -13,4 +13,5 @@ namespace Cltool.Trainer.Native;
 public static class Scalars
 {
     public static readonly Scalar One = 1.0.ToScalar();
+    public static readonly Scalar Zero = 0.0.ToScalar();
 }

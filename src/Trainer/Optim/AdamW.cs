@@ -9,7 +9,7 @@ namespace Cltool.Trainer.Optim;
 /// AdamW exactly as torch.optim.AdamW (decoupled weight decay, bias-corrected moments), written out so that its
 /// state is plain named tensors that go into a safetensors checkpoint and come back bit for bit.
 /// </summary>
-public sealed class AdamW : IDisposable
+public sealed class AdamW : IOptimizer
 {
     public sealed record Group(IReadOnlyList<(string Name, Tensor Parameter)> Parameters, double WeightDecay)
     {
@@ -70,16 +70,18 @@ public sealed class AdamW : IDisposable
     public IEnumerable<(string Name, Tensor Value)> State() =>
         _state.SelectMany(pair => new[] { ($"{pair.Key}.exp_avg", pair.Value.ExpAvg), ($"{pair.Key}.exp_avg_sq", pair.Value.ExpAvgSq) });
 
-    public void LoadState(Func<string, Tensor> read, long steps)
+    public void LoadState(Func<string, Tensor?> read, long steps)
     {
         using var _ = no_grad();
         foreach ((string name, (Tensor expAvg, Tensor expAvgSq)) in _state)
         {
-            expAvg.copy_(read($"{name}.exp_avg"));
-            expAvgSq.copy_(read($"{name}.exp_avg_sq"));
+            expAvg.copy_(read($"{name}.exp_avg") ?? throw Missing($"{name}.exp_avg"));
+            expAvgSq.copy_(read($"{name}.exp_avg_sq") ?? throw Missing($"{name}.exp_avg_sq"));
         }
         Steps = steps;
     }
+
+    static Core.Errors.CltoolException Missing(string name) => new($"The checkpoint lacks the optimizer state '{name}'.");
 
     public void Dispose()
     {

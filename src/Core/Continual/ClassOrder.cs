@@ -1,0 +1,68 @@
+namespace Cltool.Core.Continual;
+
+/// <summary>
+/// The class order of the official SD-LoRA code (PILOT's DataManager): <c>np.random.seed(seed);
+/// np.random.permutation(n)</c>, i.e. numpy's legacy MT19937 and its Fisher–Yates shuffle with masked rejection
+/// sampling. Reproduced bit for bit so that task splits match the published logs.
+/// </summary>
+public static class ClassOrder
+{
+    public static int[] FromSeed(int seed, int classes)
+    {
+        var random = new Mt19937((uint)seed);
+        int[] order = Enumerable.Range(0, classes).ToArray();
+        for (int i = classes - 1; i > 0; i--)
+        {
+            int j = (int)random.Interval((uint)i);
+            (order[i], order[j]) = (order[j], order[i]);
+        }
+        return order;
+    }
+
+    /// <summary>The identity order, for recipes that keep the dataset's own class order.</summary>
+    public static int[] Identity(int classes) => Enumerable.Range(0, classes).ToArray();
+}
+
+/// <summary>Mersenne Twister MT19937 seeded with init_genrand, as numpy's legacy RandomState(seed) with an int seed.</summary>
+sealed class Mt19937
+{
+    const int N = 624, M = 397;
+    readonly uint[] _state = new uint[N];
+    int _index = N;
+
+    public Mt19937(uint seed)
+    {
+        _state[0] = seed;
+        for (int i = 1; i < N; i++) _state[i] = 1812433253u * (_state[i - 1] ^ (_state[i - 1] >> 30)) + (uint)i;
+    }
+
+    public uint NextUInt32()
+    {
+        if (_index >= N) Regenerate();
+        uint y = _state[_index++];
+        y ^= y >> 11;
+        y ^= (y << 7) & 0x9d2c5680u;
+        y ^= (y << 15) & 0xefc60000u;
+        return y ^ (y >> 18);
+    }
+
+    /// <summary>numpy's rk_interval: a uniform integer in [0, max] by masking to the next power of two and rejecting.</summary>
+    public uint Interval(uint max)
+    {
+        uint mask = max;
+        for (int shift = 1; shift <= 16; shift <<= 1) mask |= mask >> shift;
+        uint value;
+        do value = NextUInt32() & mask; while (value > max);
+        return value;
+    }
+
+    void Regenerate()
+    {
+        for (int i = 0; i < N; i++)
+        {
+            uint y = (_state[i] & 0x80000000u) | (_state[(i + 1) % N] & 0x7fffffffu);
+            _state[i] = _state[(i + M) % N] ^ (y >> 1) ^ ((y & 1) != 0 ? 0x9908b0dfu : 0u);
+        }
+        _index = 0;
+    }
+}

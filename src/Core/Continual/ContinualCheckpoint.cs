@@ -1,0 +1,156 @@
+using System.Text.Json;
+using Cltool.Core.Errors;
+using Cltool.Core.Imaging;
+using Cltool.Core.Models;
+using Cltool.Core.Weights;
+
+namespace Cltool.Core.Continual;
+
+/// <summary>One low-rank factor pair: A [rank, dim] (down-projection) and B [dim, rank] (up-projection), so ΔW = B·A.</summary>
+public sealed record LoraFactors(HostTensor A, HostTensor B)
+{
+    public long Rank => A.Shape[0];
+}
+
+/// <summary>
+/// One task's direction on every block's q and v rows. In the model it contributes
+/// <c>magnitude · B·A / Norms[block, q|v]</c>; a norm of 1 means the direction is used unnormalised.
+/// </summary>
+public sealed record LoraDirection(LoraFactors[] Query, LoraFactors[] Value, float[,] Norms);
+
+/// <summary>
+/// The checkpoint contract of DESIGN.md: one safetensors file per stage with the backbone in timm names, the grown head,
+/// every task's LoRA directions and their norms, the magnitudes, and in the header the recipe, config, preprocessing,
+/// class names, class order, tasks and metrics. Python reads it with safetensors; the exporter reads it without libtorch.
+/// A resume checkpoint is the same file plus the optimizer state of an unfinished task.
+/// </summary>
+public sealed record ContinualCheckpoint
+{
+    public const string Format = "cltool.checkpoint";
+    public const int Version = 1;
+
+    public required TrainRecipe Recipe { get; init; }
+    /// <summary>The backbone's architecture (no head: <see cref="ViTConfig.Classes"/> is 0).</summary>
+    public required ViTConfig Config { get; init; }
+    public required Preprocessing Preprocessing { get; init; }
+    /// <summary>The dataset's class names by dataset label.</summary>
+    public required string[] ClassNames { get; init; }
+    public required Scenario Scenario { get; init; }
+    /// <summary>The task (0-indexed) this stage trained last.</summary>
+    public required int Task { get; init; }
+    /// <summary>Epochs of <see cref="Task"/> done; equal to its epoch count once the task is complete.</summary>
+    public required int CompletedEpochs { get; init; }
+    public required Dictionary<string, HostTensor> Backbone { get; init; }
+    /// <summary>Head over the classes seen so far, rows in class-order position: [seen, dim] and [seen].</summary>
+    public required HostTensor HeadWeight { get; init; }
+    public required HostTensor HeadBias { get; init; }
+    public IReadOnlyList<LoraDirection> Directions { get; init; } = [];
+    /// <summary>One magnitude per direction, as the model uses them at this stage.</summary>
+    public double[] Magnitudes { get; init; } = [];
+    public string BaseSha256 { get; init; } = "";
+    public MetricsReport? Metrics { get; init; }
+    public IReadOnlyDictionary<string, HostTensor> OptimizerState { get; init; } = new Dictionary<string, HostTensor>();
+    public long OptimizerSteps { get; init; }
+
+    public string Method => Recipe.Method;
+    public int SeenClasses => (int)HeadWeight.Shape[0];
+    public bool TaskComplete => CompletedEpochs >= Recipe.EpochsOf(Task);
+
+    /// <summary>The label of each logit: the dataset class name at each class-order position seen so far.</summary>
+    public string[] Labels => Scenario.Order.Take(SeenClasses).Select(label => ClassNames[label]).ToArray();
+
+    public void Save(string path)
+    {
+        var writer = new SafeTensorsWriter();
+        void Metadata(string key, object value) => writer.Metadata[key] = JsonSerializer.Serialize(value, CltoolJson.Options);
+        writer.Metadata["format"] = Format;
+        writer.Metadata["version"] = Version.ToString();
+        writer.Metadata["method"] = Method;
+        writer.Metadata["task"] = Task.ToString();
+        writer.Metadata["completed_epochs"] = CompletedEpochs.ToString();
+        writer.Metadata["base_sha256"] = BaseSha256;
+        writer.Metadata["optimizer_steps"] = OptimizerSteps.ToString();
+        Metadata("recipe", Recipe);
+        Metadata("config", Config);
+        Metadata("preprocessing", Preprocessing);
+        Metadata("classes", ClassNames);
+        Metadata("class_order", Scenario.Order);
+        Metadata("task_sizes", Scenario.TaskSizes);
+        Metadata("labels", Labels);
+        if (Metrics is not null) Metadata("metrics", Metrics);
+
+        foreach ((string name, long[] _) in Config.ExpectedTensors()) Add(writer, "backbone." + name, Backbone[name]);
+        Add(writer, "head.weight", HeadWeight);
+        Add(writer, "head.bias", HeadBias);
+        if (Directions.Count > 0) writer.Add("magnitudes", Magnitudes.Select(m => (float)m).ToArray(), [Magnitudes.Length]);
+        for (int i = 0; i < Directions.Count; i++)
+        {
+            LoraDirection direction = Directions[i];
+            for (int block = 0; block < Config.Depth; block++)
+            {
+                foreach ((string projection, LoraFactors factors) in new[] { ("q", direction.Query[block]), ("v", direction.Value[block]) })
+                {
+                    Add(writer, $"lora.{i}.blocks.{block}.attn.{projection}.lora_A", factors.A);
+                    Add(writer, $"lora.{i}.blocks.{block}.attn.{projection}.lora_B", factors.B);
+                }
+            }
+            writer.Add($"lora.{i}.norms", direction.Norms.Cast<float>().ToArray(), [Config.Depth, 2]);
+        }
+        foreach ((string name, HostTensor value) in OptimizerState) Add(writer, "optimizer." + name, value);
+        writer.Save(path);
+    }
+
+    public static ContinualCheckpoint Load(string path)
+    {
+        using SafeTensorsFile file = SafeTensorsFile.Open(path);
+        IReadOnlyDictionary<string, string> metadata = file.Metadata;
+        string format = metadata.GetValueOrDefault("format") ?? "none";
+        if (format != Format)
+            throw new CltoolException($"'{path}' is not a cltool checkpoint (metadata format '{format}', expected '{Format}').");
+        if (metadata.GetValueOrDefault("version") != Version.ToString())
+            throw new CltoolException($"'{path}' is a cltool checkpoint of version {metadata.GetValueOrDefault("version")}; this cltool reads version {Version}.");
+        T Read<T>(string key) => metadata.TryGetValue(key, out string? json)
+            ? CltoolJson.Deserialize<T>(json, $"'{path}' metadata '{key}'")
+            : throw new CltoolException($"'{path}' lacks the metadata '{key}' every cltool checkpoint has.");
+        HostTensor Tensor(string name) => file.Contains(name)
+            ? new HostTensor(file.ReadFloats(name), file[name].Shape)
+            : throw new CltoolException($"'{path}' lacks the tensor '{name}'.");
+
+        var config = Read<ViTConfig>("config");
+        float[] magnitudes = file.Contains("magnitudes") ? file.ReadFloats("magnitudes") : [];
+        var directions = Enumerable.Range(0, magnitudes.Length).Select(i =>
+        {
+            LoraFactors Factors(int block, string p) =>
+                new(Tensor($"lora.{i}.blocks.{block}.attn.{p}.lora_A"), Tensor($"lora.{i}.blocks.{block}.attn.{p}.lora_B"));
+            float[] norms = Tensor($"lora.{i}.norms").Data;
+            var grid = new float[config.Depth, 2];
+            Buffer.BlockCopy(norms, 0, grid, 0, sizeof(float) * norms.Length);
+            return new LoraDirection(
+                Enumerable.Range(0, config.Depth).Select(b => Factors(b, "q")).ToArray(),
+                Enumerable.Range(0, config.Depth).Select(b => Factors(b, "v")).ToArray(), grid);
+        }).ToList();
+        const string optimizerPrefix = "optimizer.";
+        return new ContinualCheckpoint
+        {
+            Recipe = Read<TrainRecipe>("recipe"),
+            Config = config,
+            Preprocessing = Read<Preprocessing>("preprocessing"),
+            ClassNames = Read<string[]>("classes"),
+            Scenario = new Scenario(Read<int[]>("class_order"), Read<int[]>("task_sizes")),
+            Task = int.Parse(metadata["task"]),
+            CompletedEpochs = int.Parse(metadata["completed_epochs"]),
+            BaseSha256 = metadata.GetValueOrDefault("base_sha256") ?? "",
+            Metrics = metadata.ContainsKey("metrics") ? Read<MetricsReport>("metrics") : null,
+            Backbone = config.ExpectedTensors().ToDictionary(t => t.Name, t => Tensor("backbone." + t.Name)),
+            HeadWeight = Tensor("head.weight"),
+            HeadBias = Tensor("head.bias"),
+            Magnitudes = magnitudes.Select(m => (double)m).ToArray(),
+            Directions = directions,
+            OptimizerState = file.Tensors.Where(t => t.Name.StartsWith(optimizerPrefix, StringComparison.Ordinal))
+                .ToDictionary(t => t.Name[optimizerPrefix.Length..], t => new HostTensor(file.ReadFloats(t.Name), t.Shape)),
+            OptimizerSteps = long.Parse(metadata.GetValueOrDefault("optimizer_steps") ?? "0"),
+        };
+    }
+
+    static void Add(SafeTensorsWriter writer, string name, HostTensor tensor) => writer.Add(name, tensor.Data, tensor.Shape);
+}

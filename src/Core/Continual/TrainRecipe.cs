@@ -1,0 +1,143 @@
+using Cltool.Core.Errors;
+using Cltool.Core.Models;
+
+namespace Cltool.Core.Continual;
+
+/// <summary>The continual-learning methods the trainer runs in one learner loop.</summary>
+public static class Methods
+{
+    /// <summary>SD-LoRA as the official code runs it (the code path that produced the paper's logs).</summary>
+    public const string SdLora = "sdlora";
+    /// <summary>SD-LoRA as the paper writes it: directions normalised by ||BA||_F, magnitudes from 1.0, kept across tasks.</summary>
+    public const string SdLoraPaper = "sdlora-paper";
+    /// <summary>SD-LoRA-RR: the code variant with the rank reduced to 8 from the 5th task and to 6 from the 9th.</summary>
+    public const string SdLoraRr = "sdlora-rr";
+    /// <summary>One LoRA on q and v trained task after task (the naive LoRA baseline).</summary>
+    public const string SeqLora = "seq-lora";
+    /// <summary>Sequential fine-tuning of every weight (the lower bound).</summary>
+    public const string FullFineTune = "full-ft";
+    /// <summary>Frozen backbone, class-mean prototypes as a cosine classifier (SimpleCIL, Zhou et al. 2023).</summary>
+    public const string SimpleCil = "simplecil";
+    /// <summary>All classes at once, one LoRA on q and v (the upper bound).</summary>
+    public const string Joint = "joint";
+
+    public static readonly string[] All = [SdLora, SdLoraPaper, SdLoraRr, SeqLora, FullFineTune, SimpleCil, Joint];
+
+    public static bool IsSdLora(string method) => method is SdLora or SdLoraPaper or SdLoraRr;
+}
+
+/// <summary>
+/// Everything that defines a continual-learning run. Read strictly from JSON (an unknown key is an error), overridden by
+/// command-line options, validated before any work starts, and written into the run directory and every checkpoint.
+/// Defaults are the official SD-LoRA code's (sdlora.py / exps/*.json), scaled to the built-in CPU benchmark's data.
+/// </summary>
+public sealed record TrainRecipe
+{
+    public string Method { get; init; } = Methods.SdLora;
+    /// <summary>Dataset spec (see DatasetCatalog).</summary>
+    public string Data { get; init; } = "fashion-mnist";
+    /// <summary>Training images per class, the first ones in dataset order; 0 takes them all.</summary>
+    public int TrainPerClass { get; init; }
+    /// <summary>Test images per class, the first ones in dataset order; 0 takes them all.</summary>
+    public int TestPerClass { get; init; }
+    /// <summary>Pretrained ViT: a cltool model file, or a timm / Hugging Face safetensors file together with <see cref="Model"/>.</summary>
+    public string Base { get; init; } = BuiltInModels.DefaultBase;
+    /// <summary>ViT preset of a timm / Hugging Face base file; null reads the config from a cltool model file.</summary>
+    public string? Model { get; init; }
+    /// <summary>base (the base model's own), sdlora-official (224, no normalisation: the official code), timm, native.</summary>
+    public string Preprocessing { get; init; } = "base";
+    /// <summary>Seed of the class order (numpy legacy permutation) and of initialisation, data order and augmentation.</summary>
+    public int Seed { get; init; } = 1993;
+    /// <summary>False keeps the dataset's class order.</summary>
+    public bool ShuffleClasses { get; init; } = true;
+    public int InitClasses { get; init; } = 2;
+    public int Increment { get; init; } = 2;
+
+    public int Epochs { get; init; } = 2;
+    /// <summary>Epochs of the first task; null: <see cref="Epochs"/>.</summary>
+    public int? InitEpochs { get; init; }
+    public int BatchSize { get; init; } = 128;
+    /// <summary>sgd (the code: momentum 0.9, no weight decay), adam (the paper), adamw.</summary>
+    public string Optimizer { get; init; } = "sgd";
+    public double LearningRate { get; init; } = 0.01;
+    /// <summary>Learning rate of the first task; null: <see cref="LearningRate"/>.</summary>
+    public double? InitLearningRate { get; init; }
+    public double Momentum { get; init; } = 0.9;
+    public double WeightDecay { get; init; }
+    /// <summary>multistep (per epoch, as the code), cosine (per epoch, to zero), constant.</summary>
+    public string Schedule { get; init; } = "multistep";
+    public int[] Milestones { get; init; } = [10000];
+    public int[]? InitMilestones { get; init; }
+    public double LrDecay { get; init; } = 0.1;
+    public double? InitLrDecay { get; init; }
+
+    /// <summary>LoRA rank of every new direction (code: 10).</summary>
+    public int Rank { get; init; } = 10;
+    /// <summary>Initial magnitude α of every direction; null: 0.8 (code) or 1.0 (sdlora-paper).</summary>
+    public double? MagnitudeInit { get; init; }
+    /// <summary>RandomResizedCrop's lower area bound (code: 0.05) and horizontal flips (code: on; never for letters).</summary>
+    public double MinCropScale { get; init; } = 0.05;
+    public bool Flip { get; init; } = true;
+
+    public int FirstTaskEpochs => InitEpochs ?? Epochs;
+    public double EffectiveMagnitudeInit => MagnitudeInit ?? (Method == Methods.SdLoraPaper ? 1.0 : 0.8);
+
+    public int EpochsOf(int task) => task == 0 ? FirstTaskEpochs : Epochs;
+    public double LearningRateOf(int task) => task == 0 ? InitLearningRate ?? LearningRate : LearningRate;
+    public int[] MilestonesOf(int task) => task == 0 ? InitMilestones ?? Milestones : Milestones;
+    public double LrDecayOf(int task) => task == 0 ? InitLrDecay ?? LrDecay : LrDecay;
+
+    /// <summary>The rank of task <paramref name="task"/>'s direction: SD-LoRA-RR's schedule (0-indexed, as the code) or <see cref="Rank"/>.</summary>
+    public int RankOf(int task) => Method != Methods.SdLoraRr ? Rank : task < 4 ? Rank : task < 8 ? Math.Min(Rank, 8) : Math.Min(Rank, 6);
+
+    /// <summary>Learning rate at <paramref name="epoch"/> of <paramref name="task"/>: MultiStepLR or cosine stepped per epoch.</summary>
+    public double LearningRateAt(int task, int epoch) => Schedule switch
+    {
+        "multistep" => LearningRateOf(task) * Math.Pow(LrDecayOf(task), MilestonesOf(task).Count(milestone => milestone <= epoch)),
+        "cosine" => LearningRateOf(task) * 0.5 * (1 + Math.Cos(Math.PI * epoch / EpochsOf(task))),
+        _ => LearningRateOf(task),
+    };
+
+    /// <summary>Checks every value before any work starts; one error naming the field and what was expected.</summary>
+    public TrainRecipe Validate()
+    {
+        static void Require(bool ok, string message)
+        {
+            if (!ok) throw new CltoolException($"Recipe: {message}.");
+        }
+        Require(Methods.All.Contains(Method), $"method '{Method}' is not one of {string.Join(", ", Methods.All)}");
+        Require(TrainPerClass >= 0 && TestPerClass >= 0, "trainPerClass and testPerClass must be 0 (all) or positive");
+        Require(Preprocessing is "base" or "sdlora-official" or "timm" or "native",
+            $"preprocessing '{Preprocessing}' is not one of base, sdlora-official, timm, native");
+        Require(Model is null || ViTConfig.Presets.ContainsKey(Model), $"model '{Model}' is not a preset ({string.Join(", ", ViTConfig.Presets.Keys)})");
+        Require(InitClasses > 0, $"initClasses must be positive, got {InitClasses}");
+        Require(Increment > 0, $"increment must be positive, got {Increment}");
+        Require(Epochs > 0 && FirstTaskEpochs > 0, $"epochs and initEpochs must be positive, got {Epochs} and {FirstTaskEpochs}");
+        Require(BatchSize > 0, $"batchSize must be positive, got {BatchSize}");
+        Require(Optimizer is "sgd" or "adam" or "adamw", $"optimizer '{Optimizer}' is not one of sgd, adam, adamw");
+        Require(Optimizer != "adam" || WeightDecay == 0, "optimizer adam takes no weightDecay; use adamw for decoupled weight decay");
+        Require(LearningRate > 0 && LearningRateOf(0) > 0 && double.IsFinite(LearningRate + LearningRateOf(0)),
+            $"learningRate and initLearningRate must be positive numbers, got {LearningRate} and {LearningRateOf(0)}");
+        Require(Momentum is >= 0 and < 1, $"momentum must be in [0, 1), got {Momentum}");
+        Require(WeightDecay is >= 0 and <= 1, $"weightDecay must be between 0 and 1, got {WeightDecay}");
+        Require(Schedule is "multistep" or "cosine" or "constant", $"schedule '{Schedule}' is not one of multistep, cosine, constant");
+        Require(MilestonesOf(0).All(m => m > 0) && Milestones.All(m => m > 0), "milestones must be positive epochs");
+        Require(LrDecay >= 0 && LrDecayOf(0) >= 0, "lrDecay and initLrDecay must not be negative");
+        Require(Rank > 0, $"rank must be positive, got {Rank}");
+        Require(EffectiveMagnitudeInit > 0 && double.IsFinite(EffectiveMagnitudeInit), $"magnitudeInit must be positive, got {MagnitudeInit}");
+        Require(MinCropScale is > 0 and <= 1, $"minCropScale must be in (0, 1], got {MinCropScale}");
+        return this;
+    }
+
+    /// <summary>The tasks of this recipe for a dataset of <paramref name="classes"/> classes; an impossible split is an error.</summary>
+    public Scenario CreateScenario(int classes)
+    {
+        if (InitClasses > classes)
+            throw new CltoolException($"Recipe: initClasses {InitClasses} is more than the {classes} classes of '{Data}'.");
+        int[] order = ShuffleClasses ? ClassOrder.FromSeed(Seed, classes) : ClassOrder.Identity(classes);
+        Scenario scenario = Scenario.Create(order, InitClasses, Increment);
+        return Method == Methods.Joint ? scenario.Joint() : scenario;
+    }
+
+    public static TrainRecipe Load(string path) => CltoolJson.LoadStrict<TrainRecipe>(path, "Recipe");
+}

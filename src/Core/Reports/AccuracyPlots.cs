@@ -1,0 +1,100 @@
+using Cltool.Core.Continual;
+using Cltool.Core.IO;
+using SkiaSharp;
+
+namespace Cltool.Core.Reports;
+
+/// <summary>PNG figures of a run: the accuracy matrix as a heatmap and accuracy-after-each-task curves.</summary>
+public static class AccuracyPlots
+{
+    static readonly SKColor[] Palette =
+        [new(31, 119, 180), new(214, 39, 40), new(44, 160, 44), new(255, 127, 14), new(148, 103, 189), new(140, 86, 75), new(23, 190, 207)];
+
+    /// <summary>Rows: each task's classes; columns: after each task; cells: accuracy in percent, darker is better.</summary>
+    public static void Heatmap(AccuracyMatrix matrix, string title, string path)
+    {
+        const int cell = 56, left = 110, top = 60, bottom = 50;
+        int n = matrix.Tasks;
+        Draw(path, left + n * cell + 20, top + n * cell + bottom, (canvas, font, small) =>
+        {
+            DrawText(canvas, title, 10, 24, font, SKTextAlign.Left);
+            for (int g = 0; g < n; g++)
+            {
+                DrawText(canvas, $"task {g + 1}", left - 8, top + g * cell + cell / 2 + 4, small, SKTextAlign.Right);
+                DrawText(canvas, $"{g + 1}", left + g * cell + cell / 2, top + n * cell + 18, small, SKTextAlign.Center);
+                for (int j = 0; j < n; j++)
+                {
+                    double value = matrix[g, j];
+                    var rect = SKRect.Create(left + j * cell, top + g * cell, cell - 2, cell - 2);
+                    using var fill = new SKPaint { Color = double.IsNaN(value) ? new SKColor(240, 240, 240) : Shade(value) };
+                    canvas.DrawRect(rect, fill);
+                    if (!double.IsNaN(value))
+                        DrawText(canvas, $"{value * 100:F1}", rect.MidX, rect.MidY + 4, small, SKTextAlign.Center, value > 0.55 ? SKColors.White : SKColors.Black);
+                }
+            }
+            DrawText(canvas, "accuracy (%) on each task's classes (rows) after training task (columns)", left, top + n * cell + 40, small, SKTextAlign.Left);
+        });
+    }
+
+    /// <summary>Accuracy on all classes seen so far after each task, one line per series (e.g. per method).</summary>
+    public static void Curves(IReadOnlyList<(string Name, double[] Values)> series, string title, string path)
+    {
+        const int width = 640, height = 420, left = 60, right = 170, top = 50, bottom = 50;
+        int tasks = Math.Max(2, series.Max(s => s.Values.Length));
+        float plotWidth = width - left - right, plotHeight = height - top - bottom;
+        float X(int task) => left + plotWidth * task / (tasks - 1);
+        float Y(double accuracy) => top + plotHeight * (float)(1 - accuracy);
+        Draw(path, width, height, (canvas, font, small) =>
+        {
+            DrawText(canvas, title, 10, 24, font, SKTextAlign.Left);
+            using var grid = new SKPaint { Color = new SKColor(225, 225, 225), StrokeWidth = 1 };
+            for (int percent = 0; percent <= 100; percent += 20)
+            {
+                canvas.DrawLine(left, Y(percent / 100.0), left + plotWidth, Y(percent / 100.0), grid);
+                DrawText(canvas, $"{percent}%", left - 6, Y(percent / 100.0) + 4, small, SKTextAlign.Right);
+            }
+            for (int t = 0; t < tasks; t++) DrawText(canvas, $"{t + 1}", X(t), top + plotHeight + 18, small, SKTextAlign.Center);
+            DrawText(canvas, "after task", left + plotWidth / 2, height - 10, small, SKTextAlign.Center);
+            for (int s = 0; s < series.Count; s++)
+            {
+                using var pen = new SKPaint { Color = Palette[s % Palette.Length], StrokeWidth = 2.5f, IsAntialias = true, Style = SKPaintStyle.Stroke };
+                using var dot = new SKPaint { Color = pen.Color, IsAntialias = true };
+                double[] values = series[s].Values;
+                for (int t = 0; t < values.Length; t++)
+                {
+                    if (t > 0) canvas.DrawLine(X(t - 1), Y(values[t - 1]), X(t), Y(values[t]), pen);
+                    canvas.DrawCircle(X(t), Y(values[t]), 4, dot);
+                }
+                float legendY = top + 10 + s * 20;
+                canvas.DrawLine(width - right + 15, legendY, width - right + 35, legendY, pen);
+                DrawText(canvas, series[s].Name, width - right + 40, legendY + 4, small, SKTextAlign.Left);
+            }
+        });
+    }
+
+    static SKColor Shade(double accuracy)
+    {
+        double t = Math.Clamp(accuracy, 0, 1);
+        return new SKColor((byte)(247 - t * (247 - 8)), (byte)(251 - t * (251 - 48)), (byte)(255 - t * (255 - 107)));
+    }
+
+    static void Draw(string path, int width, int height, Action<SKCanvas, SKFont, SKFont> draw)
+    {
+        using var bitmap = new SKBitmap(width, height);
+        using (var canvas = new SKCanvas(bitmap))
+        using (var font = new SKFont(SKTypeface.Default, 15))
+        using (var small = new SKFont(SKTypeface.Default, 12))
+        {
+            canvas.Clear(SKColors.White);
+            draw(canvas, font, small);
+        }
+        using SKData png = bitmap.Encode(SKEncodedImageFormat.Png, 100);
+        AtomicFile.WriteAllBytes(path, png.AsSpan());
+    }
+
+    static void DrawText(SKCanvas canvas, string text, float x, float y, SKFont font, SKTextAlign align, SKColor? color = null)
+    {
+        using var ink = new SKPaint { Color = color ?? SKColors.Black, IsAntialias = true };
+        canvas.DrawText(text, x, y, align, font, ink);
+    }
+}

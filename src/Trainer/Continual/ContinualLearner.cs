@@ -1,0 +1,214 @@
+using System.Diagnostics;
+using Cltool.Core;
+using Cltool.Core.Continual;
+using Cltool.Core.Data;
+using Cltool.Core.Errors;
+using Cltool.Core.Imaging;
+using Cltool.Core.IO;
+using Cltool.Core.Models;
+using Cltool.Core.Reports;
+using Cltool.Core.Weights;
+using Cltool.Trainer.Data;
+using Cltool.Trainer.Models;
+using Cltool.Trainer.Native;
+using Cltool.Trainer.Optim;
+using Cltool.Trainer.Pretraining;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Cltool.Trainer.Continual;
+
+/// <summary>What a finished run reports.</summary>
+public sealed record TrainResult(MetricsReport Metrics, string LastCheckpoint, double Seconds);
+
+/// <summary>
+/// The class-incremental task loop shared by every method: grow the head, let the method prepare the task, train on
+/// the task's classes with cross-entropy over the new classes' logits only, evaluate on every class seen so far, write
+/// the task's checkpoint. Data order, augmentation and every random initialisation derive from (seed, task, epoch), so a
+/// run resumed from its last epoch checkpoint ends with the same weights as an uninterrupted one.
+/// </summary>
+public sealed class ContinualLearner(TrainRecipe recipe, string runDirectory, ITrainingObserver observer, int workers = 2)
+{
+    const int GoldenImages = 16;
+    readonly RunDirectory _run = new(runDirectory);
+    readonly ContinualMethod _method = ContinualMethod.For(recipe);
+
+    public TrainResult Run(bool resume, DeviceKind deviceKind = DeviceKind.Auto, CancellationToken cancellation = default)
+    {
+        var clock = Stopwatch.StartNew();
+        IImageDataset train = DatasetCatalog.Open(recipe.Data, DatasetSplit.Train);
+        IImageDataset test = DatasetCatalog.Open(recipe.Data, DatasetSplit.Test);
+        Scenario scenario = recipe.CreateScenario(train.ClassNames.Count);
+        BaseModel baseModel = BaseModel.Load(recipe);
+        ContinualCheckpoint? state = resume ? LoadResumeState(baseModel.Config) : StartRun(scenario, train.ClassNames);
+        Device device = TorchDevices.Resolve(deviceKind, observer.Message);
+
+        var data = new TaskData(recipe, scenario, train, test, baseModel.Preprocessing, workers);
+        using var model = new ContinualModel(baseModel.Config, state?.Backbone ?? baseModel.Weights, _method.UsesAdapter, device);
+        AccuracyMatrix matrix = state?.Metrics is { } metrics ? AccuracyMatrix.FromReport(metrics) : new AccuracyMatrix(scenario.Tasks);
+        if (state is not null)
+        {
+            model.SetHead(state.HeadWeight, state.HeadBias);
+            _method.Restore(state, model);
+            observer.Message($"resumed {_run.Path} at task {state.Task + 1}, epoch {state.CompletedEpochs}");
+        }
+
+        for (int task = state?.Task ?? 0; task < scenario.Tasks; task++)
+        {
+            if (matrix.Completed > task) continue;
+            bool continuing = state is not null && task == state.Task;
+            observer.Message($"task {task + 1}/{scenario.Tasks}: classes {string.Join(", ", data.ClassNamesOf(task))}");
+            if (!continuing)
+            {
+                model.GrowHead(scenario.TaskSizes[task], NewGenerator(task, 1));
+                _method.BeginTask(task, model, NewGenerator(task, 2));
+            }
+            TrainTask(task, model, data, baseModel, continuing ? state : null, device, cancellation);
+            _method.EndTask(task, model, () => data.ClassMeans(task, model, device));
+            (long[] correct, long[] total) = data.Evaluate(task, model, device);
+            matrix.Record(task, correct, total);
+            ContinualCheckpoint done = Snapshot(model, baseModel, scenario, train.ClassNames, task, recipe.EpochsOf(task), matrix, optimizer: null);
+            done.Save(_run.TaskCheckpoint(task));
+            done.Save(_run.Resume);
+            WriteReports(matrix);
+            observer.Message($"task {task + 1} done: accuracy on the {scenario.SeenAfter(task)} classes seen so far {matrix.AccuracyAfter(task):P2}");
+        }
+
+        string last = _run.TaskCheckpoint(scenario.Tasks - 1);
+        WriteGoldenBatch(model, data, device, last);
+        return new TrainResult(matrix.ToReport(), last, clock.Elapsed.TotalSeconds);
+    }
+
+    void TrainTask(int task, ContinualModel model, TaskData data, BaseModel baseModel, ContinualCheckpoint? resumeFrom, Device device,
+                   CancellationToken cancellation)
+    {
+        int epochs = _method.Trains ? recipe.EpochsOf(task) : 0;
+        int firstEpoch = resumeFrom?.CompletedEpochs ?? 0;
+        if (firstEpoch >= epochs) return;
+        var parameters = _method.Trainable(model).ToList();
+        using IOptimizer optimizer = CreateOptimizer(parameters);
+        if (resumeFrom is not null)
+            optimizer.LoadState(name => resumeFrom.OptimizerState.TryGetValue(name, out HostTensor? host)
+                ? tensor(host.Data, host.Shape).to(device) : null, resumeFrom.OptimizerSteps);
+
+        BatchLoader loader = data.TrainLoader(task);
+        int known = data.Scenario.KnownBefore(task), fresh = data.Scenario.TaskSizes[task];
+        int steps = loader.BatchCount(dropLast: false);
+        for (int epoch = firstEpoch; epoch < epochs; epoch++)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            double learningRate = recipe.LearningRateAt(task, epoch);
+            observer.EpochStarted(epoch, epochs, steps);
+            model.Train();
+            var clock = Stopwatch.StartNew();
+            double totalLoss = 0;
+            int step = 0, images = 0;
+            foreach (Batch batch in loader.Epoch(DeterministicRandom.Seed(recipe.Seed, task), epoch, shuffle: true, dropLast: false, cancellation))
+            {
+                double loss;
+                using (var scope = NewDisposeScope())
+                {
+                    Tensor pixels = tensor(batch.Images, [batch.Count, 3, baseModel.Config.ImageSize, baseModel.Config.ImageSize]).to(device);
+                    Tensor targets = tensor(data.PositionsOf(batch, offset: known)).to(device);
+                    optimizer.ZeroGrad();
+                    // Cross-entropy over the new classes' logits only (the official code): old head rows get no gradient.
+                    Tensor lossTensor = nn.functional.cross_entropy(model.Forward(pixels).narrow(1, known, fresh), targets);
+                    lossTensor.backward();
+                    optimizer.Step(learningRate);
+                    loss = lossTensor.item<float>();
+                }
+                totalLoss += loss;
+                images += batch.Count;
+                observer.StepFinished(epoch, ++step, steps, loss, learningRate, images / clock.Elapsed.TotalSeconds);
+            }
+            Snapshot(model, baseModel, data.Scenario, data.ClassNames, task, epoch + 1, matrix: null, optimizer).Save(_run.Resume);
+            observer.EpochFinished(epoch, totalLoss / Math.Max(1, step), double.NaN, clock.Elapsed.TotalSeconds);
+        }
+    }
+
+    IOptimizer CreateOptimizer(IReadOnlyList<(string Name, Tensor Parameter)> parameters) => recipe.Optimizer switch
+    {
+        "sgd" => new Sgd(parameters, recipe.Momentum, recipe.WeightDecay),
+        _ => new AdamW([new AdamW.Group(parameters, recipe.WeightDecay)]),
+    };
+
+    Generator NewGenerator(int task, int purpose) => new((ulong)DeterministicRandom.Seed(recipe.Seed, task, purpose), CPU);
+
+    ContinualCheckpoint Snapshot(ContinualModel model, BaseModel baseModel, Scenario scenario, IReadOnlyList<string> classNames, int task,
+                                 int completedEpochs, AccuracyMatrix? matrix, IOptimizer? optimizer) => new()
+    {
+        Recipe = recipe,
+        Config = baseModel.Config,
+        Preprocessing = baseModel.Preprocessing,
+        ClassNames = classNames.ToArray(),
+        Scenario = scenario,
+        Task = task,
+        CompletedEpochs = completedEpochs,
+        BaseSha256 = baseModel.Sha256,
+        Backbone = model.Backbone.ExportWeights(),
+        HeadWeight = HostTensors.From(model.HeadWeight),
+        HeadBias = HostTensors.From(model.HeadBias),
+        Directions = model.Adapter?.Export() ?? [],
+        Magnitudes = model.Adapter is { Count: > 0 } adapter ? adapter.MagnitudeValues() : [],
+        Metrics = matrix?.ToReport(),
+        OptimizerState = optimizer?.State().ToDictionary(s => s.Name, s => HostTensors.From(s.Value)) ?? new Dictionary<string, HostTensor>(),
+        OptimizerSteps = optimizer?.Steps ?? 0,
+    };
+
+    ContinualCheckpoint? StartRun(Scenario scenario, IReadOnlyList<string> classNames)
+    {
+        if (_run.HasRun)
+            throw new CltoolException($"'{_run.Path}' already holds a run; continue it with --resume or choose another --out.");
+        Directory.CreateDirectory(_run.Path);
+        AtomicFile.WriteAllText(_run.Recipe, CltoolJson.Serialize(recipe) + "\n");
+        AtomicFile.WriteAllText(_run.ClassOrder, CltoolJson.Serialize(ClassOrderFile.From(recipe, scenario, classNames)) + "\n");
+        return null;
+    }
+
+    ContinualCheckpoint? LoadResumeState(ViTConfig config)
+    {
+        if (!File.Exists(_run.Resume))
+        {
+            observer.Message($"nothing to resume in {_run.Path}; starting the run");
+            if (File.Exists(_run.Recipe)) File.Delete(_run.Recipe);
+            return null;
+        }
+        ContinualCheckpoint state = ContinualCheckpoint.Load(_run.Resume);
+        if (CltoolJson.Serialize(state.Recipe) != CltoolJson.Serialize(recipe))
+            throw new CltoolException($"'{_run.Resume}' was made with another recipe ({CltoolJson.Serialize(state.Recipe).ReplaceLineEndings(" ")}); " +
+                                      "resume with the same recipe and options, or use another --out.");
+        if (state.Config != config)
+            throw new CltoolException($"'{_run.Resume}' holds a {state.Config.Describe()} but the base model is a {config.Describe()}.");
+        return state;
+    }
+
+    void WriteReports(AccuracyMatrix matrix)
+    {
+        AtomicFile.WriteAllText(_run.Metrics, CltoolJson.Serialize(matrix.ToReport()) + "\n");
+        AtomicFile.WriteAllText(_run.MatrixCsv, matrix.ToCsv());
+        string title = $"{recipe.Method} on {recipe.Data}, seed {recipe.Seed}";
+        AccuracyPlots.Heatmap(matrix, title, _run.MatrixPng);
+        double[] curve = Enumerable.Range(0, matrix.Completed).Select(matrix.AccuracyAfter).ToArray();
+        AccuracyPlots.Curves([(recipe.Method, curve)], $"{title}: Acc {matrix.Last:P1}, AAA {matrix.AverageAnytime:P1}", _run.CurvePng);
+    }
+
+    /// <summary>A few preprocessed test images and the final model's logits: the exporter's parity check needs no libtorch.</summary>
+    void WriteGoldenBatch(ContinualModel model, TaskData data, Device device, string checkpoint)
+    {
+        (float[] pixels, int[] indices) = data.GoldenImages(GoldenImages);
+        int size = data.ImageSize;
+        model.Eval();
+        using var _ = no_grad();
+        using var scope = NewDisposeScope();
+        Tensor logits = model.Forward(tensor(pixels, [indices.Length, 3, size, size]).to(device));
+        HostTensor host = HostTensors.From(logits);
+        var writer = new SafeTensorsWriter();
+        writer.Metadata["format"] = "cltool.golden-batch";
+        writer.Metadata["version"] = "1";
+        writer.Metadata["checkpoint_sha256"] = ModelFile.Sha256(checkpoint);
+        writer.Metadata["dataset_indices"] = CltoolJson.Serialize(indices);
+        writer.Add("pixel_values", pixels, [indices.Length, 3, size, size]);
+        writer.Add("logits", host.Data, host.Shape);
+        writer.Save(_run.Golden);
+    }
+}

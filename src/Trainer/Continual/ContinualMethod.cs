@@ -1,0 +1,127 @@
+using Cltool.Core.Continual;
+using static TorchSharp.torch;
+
+namespace Cltool.Trainer.Continual;
+
+/// <summary>
+/// What distinguishes the methods of one learner loop: which parameters train, and what happens when a task starts and
+/// ends. Everything else (data, head growth, the masked loss, optimiser, schedule, evaluation, checkpoints) is shared.
+/// </summary>
+public abstract class ContinualMethod(TrainRecipe recipe)
+{
+    protected TrainRecipe Recipe => recipe;
+
+    public static ContinualMethod For(TrainRecipe recipe) => recipe.Method switch
+    {
+        Methods.SdLora or Methods.SdLoraRr => new SdLora(recipe, paper: false),
+        Methods.SdLoraPaper => new SdLora(recipe, paper: true),
+        Methods.SeqLora or Methods.Joint => new SequentialLora(recipe),
+        Methods.FullFineTune => new FullFineTune(recipe),
+        Methods.SimpleCil => new SimpleCil(recipe),
+        _ => throw new ArgumentException($"Unknown method '{recipe.Method}'."),
+    };
+
+    public virtual bool UsesAdapter => true;
+    /// <summary>False for methods without gradient training (SimpleCIL).</summary>
+    public virtual bool Trains => true;
+
+    /// <summary>Prepares task <paramref name="task"/> after the head has grown.</summary>
+    public abstract void BeginTask(int task, ContinualModel model, Generator generator);
+
+    public virtual IEnumerable<(string Name, Tensor Parameter)> Trainable(ContinualModel model) =>
+        model.HeadParameters().Concat(model.Adapter!.TrainableParameters());
+
+    /// <summary>Finishes task <paramref name="task"/>; <paramref name="newClassMeans"/> gives the class-token mean of each new class [n, dim].</summary>
+    public virtual void EndTask(int task, ContinualModel model, Func<Tensor> newClassMeans) { }
+
+    /// <summary>Rebuilds the adapter of a checkpoint: every direction frozen but the last, which stays trainable.</summary>
+    public virtual void Restore(ContinualCheckpoint checkpoint, ContinualModel model)
+    {
+        if (!UsesAdapter) return;
+        LoraQkvAdapter adapter = model.Adapter!;
+        for (int i = 0; i < checkpoint.Directions.Count; i++) adapter.Load(checkpoint.Directions[i], trainable: i == checkpoint.Directions.Count - 1);
+        adapter.SetMagnitudes(checkpoint.Magnitudes, MagnitudesTrain);
+    }
+
+    protected virtual bool MagnitudesTrain => true;
+}
+
+/// <summary>
+/// SD-LoRA. Code variant (default, the official code path): a new rank-r direction per task; earlier ones frozen and
+/// divided by ‖B‖_F‖A‖_F; the current one unnormalised; every magnitude re-created at 0.8 and trained in every task.
+/// Paper variant: directions divided by ‖B·A‖_F, the current one too; magnitudes from 1.0, carried across tasks.
+/// SD-LoRA-RR is the code variant with the recipe's rank schedule.
+/// </summary>
+sealed class SdLora(TrainRecipe recipe, bool paper) : ContinualMethod(recipe)
+{
+    DirectionNorm FrozenNorm => paper ? DirectionNorm.Frobenius : DirectionNorm.FactorProduct;
+
+    public override void BeginTask(int task, ContinualModel model, Generator generator)
+    {
+        LoraQkvAdapter adapter = model.Adapter!;
+        adapter.CurrentNorm = paper ? DirectionNorm.Frobenius : null;
+        double[] carried = paper && task > 0 ? adapter.MagnitudeValues() : [];
+        if (task > 0) adapter.FreezeCurrent(FrozenNorm);
+        adapter.StartDirection(Recipe.RankOf(task), generator);
+        double[] magnitudes = paper
+            ? [.. carried, Recipe.EffectiveMagnitudeInit]
+            : Enumerable.Repeat(Recipe.EffectiveMagnitudeInit, task + 1).ToArray();
+        adapter.SetMagnitudes(magnitudes, trainable: true);
+    }
+
+    public override void Restore(ContinualCheckpoint checkpoint, ContinualModel model)
+    {
+        model.Adapter!.CurrentNorm = paper ? DirectionNorm.Frobenius : null;
+        base.Restore(checkpoint, model);
+    }
+}
+
+/// <summary>One LoRA (rank r, q and v) trained task after task with magnitude 1: seq-lora, and joint on a single task.</summary>
+sealed class SequentialLora(TrainRecipe recipe) : ContinualMethod(recipe)
+{
+    protected override bool MagnitudesTrain => false;
+
+    public override void BeginTask(int task, ContinualModel model, Generator generator)
+    {
+        if (task > 0) return;
+        model.Adapter!.StartDirection(Recipe.Rank, generator);
+        model.Adapter.SetMagnitudes([1.0], trainable: false);
+    }
+}
+
+/// <summary>Sequential fine-tuning of every backbone weight and the head, with the same masked loss.</summary>
+sealed class FullFineTune(TrainRecipe recipe) : ContinualMethod(recipe)
+{
+    public override bool UsesAdapter => false;
+
+    public override void BeginTask(int task, ContinualModel model, Generator generator) => model.TrainBackbone(true);
+
+    public override IEnumerable<(string Name, Tensor Parameter)> Trainable(ContinualModel model) =>
+        model.BackboneParameters().Concat(model.HeadParameters());
+}
+
+/// <summary>
+/// SimpleCIL: the frozen backbone and a prototype classifier. Each new class's row is its mean class-token feature scaled
+/// to unit length, bias 0: logits are then ‖f‖·cos(f, prototype), whose argmax is the cosine classifier's, and the
+/// model stays a plain linear head (exportable like every other method).
+/// </summary>
+sealed class SimpleCil(TrainRecipe recipe) : ContinualMethod(recipe)
+{
+    public override bool UsesAdapter => false;
+    public override bool Trains => false;
+
+    public override void BeginTask(int task, ContinualModel model, Generator generator) { }
+
+    public override IEnumerable<(string Name, Tensor Parameter)> Trainable(ContinualModel model) => [];
+
+    public override void EndTask(int task, ContinualModel model, Func<Tensor> newClassMeans)
+    {
+        using var _ = no_grad();
+        using var scope = NewDisposeScope();
+        Tensor means = newClassMeans();
+        Tensor prototypes = nn.functional.normalize(means, p: 2, dim: 1);
+        int known = model.SeenClasses - (int)means.shape[0];
+        model.HeadWeight.narrow(0, known, means.shape[0]).copy_(prototypes);
+        model.HeadBias.narrow(0, known, means.shape[0]).zero_();
+    }
+}

@@ -1,0 +1,88 @@
+using Cltool.Core.Continual;
+using Cltool.Core.Models;
+using Cltool.Core.Weights;
+using Cltool.Trainer.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Cltool.Trainer.Continual;
+
+/// <summary>
+/// The learner's network: a ViT backbone (no head), optional LoRA directions on q and v, and a linear head that grows by
+/// the new classes at every task (PILOT's IncrementalNet with SimpleLinear: plain linear on the class-token feature).
+/// </summary>
+public sealed class ContinualModel : IDisposable
+{
+    public VisionTransformer Backbone { get; }
+    public LoraQkvAdapter? Adapter { get; }
+    public Tensor HeadWeight { get; private set; }
+    public Tensor HeadBias { get; private set; }
+    readonly Device _device;
+
+    public ContinualModel(ViTConfig backbone, IReadOnlyDictionary<string, HostTensor> weights, bool withAdapter, Device device)
+    {
+        _device = device;
+        Backbone = new VisionTransformer(backbone.WithClasses(0));
+        Backbone.LoadWeights(weights);
+        Backbone.to(device);
+        if (withAdapter)
+        {
+            Adapter = new LoraQkvAdapter(new ViTShape(backbone.Depth, backbone.Dim), device);
+            foreach (Block block in Backbone.Blocks) block.Attention.Adapter = Adapter;
+        }
+        HeadWeight = zeros([0, backbone.Dim], device: device);
+        HeadBias = zeros([0], device: device);
+    }
+
+    public int SeenClasses => (int)HeadWeight.shape[0];
+
+    public Tensor Features(Tensor images) => Backbone.ForwardFeatures(images);
+
+    public Tensor Forward(Tensor images) => nn.functional.linear(Features(images), HeadWeight, HeadBias);
+
+    /// <summary>Freezes or unfreezes every backbone weight (full fine-tuning trains them; the LoRA methods do not).</summary>
+    public void TrainBackbone(bool trainable)
+    {
+        foreach (var parameter in Backbone.parameters()) parameter.requires_grad_(trainable);
+    }
+
+    public IEnumerable<(string Name, Tensor Parameter)> BackboneParameters() =>
+        Backbone.named_parameters().Select(pair => ("backbone." + pair.name, (Tensor)pair.parameter));
+
+    public IEnumerable<(string Name, Tensor Parameter)> HeadParameters() => [("head.weight", HeadWeight), ("head.bias", HeadBias)];
+
+    /// <summary>
+    /// Adds rows for <paramref name="newClasses"/> classes: kaiming_uniform(nonlinearity='linear') = U(±√(3/dim)) and bias 0,
+    /// as SimpleLinear does; the old rows are kept as they are.
+    /// </summary>
+    public void GrowHead(int newClasses, Generator generator)
+    {
+        long dim = HeadWeight.shape[1];
+        using Scalar bound = Math.Sqrt(3.0 / dim).ToScalar(), width = (2 * Math.Sqrt(3.0 / dim)).ToScalar();
+        using Tensor rows = rand([newClasses, dim], generator: generator).mul_(width).sub_(bound).to(_device);
+        using Tensor biases = zeros([newClasses], device: _device);
+        ReplaceHead(cat([HeadWeight.detach(), rows], 0), cat([HeadBias.detach(), biases], 0));
+    }
+
+    public void SetHead(HostTensor weight, HostTensor bias) =>
+        ReplaceHead(tensor(weight.Data, weight.Shape).to(_device), tensor(bias.Data, bias.Shape).to(_device));
+
+    void ReplaceHead(Tensor weight, Tensor bias)
+    {
+        HeadWeight.Dispose();
+        HeadBias.Dispose();
+        HeadWeight = weight.requires_grad_(true);
+        HeadBias = bias.requires_grad_(true);
+    }
+
+    public void Train() => Backbone.train();
+    public void Eval() => Backbone.eval();
+
+    public void Dispose()
+    {
+        Backbone.Dispose();
+        Adapter?.Dispose();
+        HeadWeight.Dispose();
+        HeadBias.Dispose();
+    }
+}

@@ -1,0 +1,217 @@
+using Cltool.Core.Continual;
+using Cltool.Core.Weights;
+using Cltool.Trainer.Models;
+using Cltool.Trainer.Native;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Cltool.Trainer.Continual;
+
+/// <summary>How a direction B·A is scaled to unit size.</summary>
+public enum DirectionNorm
+{
+    /// <summary>‖B‖_F·‖A‖_F, as the official code (lora.py) divides.</summary>
+    FactorProduct,
+    /// <summary>‖B·A‖_F, as the paper (Eq. 3) writes.</summary>
+    Frobenius,
+}
+
+/// <summary>The two numbers of a ViT the adapter needs.</summary>
+public readonly record struct ViTShape(int Depth, int Dim);
+
+/// <summary>
+/// Low-rank directions on the q and v rows of every block's fused qkv output. Direction i adds
+/// <c>α_i / n_i · x·A_iᵀ·B_iᵀ</c>, with one magnitude α_i shared by all blocks and by q and v, and n_i the direction's
+/// norm in that block and projection. Frozen directions run as one stacked rank-R product per projection, so a step
+/// costs the same few matmuls whatever the task count; they are constants, so no gradient reaches them. At most one
+/// direction (the current task's) is trainable; it is used unnormalised (n = 1, the code) or divided by its own
+/// ‖B·A‖_F, recomputed every step as a constant (the paper's normalised current direction; see docs in the README).
+/// </summary>
+public sealed class LoraQkvAdapter(ViTShape shape, Device device) : IQkvAdapter, IDisposable
+{
+    sealed record Direction(Tensor[] Aq, Tensor[] Bq, Tensor[] Av, Tensor[] Bv, float[,] Norms)
+    {
+        public Tensor A(int block, int projection) => projection == 0 ? Aq[block] : Av[block];
+        public Tensor B(int block, int projection) => projection == 0 ? Bq[block] : Bv[block];
+        public IEnumerable<Tensor> All => Aq.Concat(Bq).Concat(Av).Concat(Bv);
+    }
+
+    readonly List<Direction> _frozen = [];
+    Direction? _current;
+    Tensor? _magnitudes;
+    // Per block and projection (q = 0, v = 1): the frozen directions' A stacked [R, dim] and B [dim, R], and for each
+    // of the R columns the direction it belongs to and 1/n. Rebuilt when a direction is frozen.
+    (Tensor A, Tensor B, Tensor Owner, Tensor InverseNorm)?[,] _stacks = new (Tensor, Tensor, Tensor, Tensor)?[shape.Depth, 2];
+
+    /// <summary>How the trainable direction is normalised; null: not at all (the official code).</summary>
+    public DirectionNorm? CurrentNorm { get; set; }
+
+    public int Count => _frozen.Count + (_current is null ? 0 : 1);
+
+    /// <summary>The magnitudes α, one per direction (frozen ones first, then the current one).</summary>
+    public Tensor Magnitudes => _magnitudes ?? throw new InvalidOperationException("The adapter has no magnitudes yet.");
+
+    /// <summary>Starts a trainable direction: A ~ kaiming_uniform(a=√5) = U(±1/√dim), B = 0, so it starts as a no-op.</summary>
+    public void StartDirection(int rank, Generator generator)
+    {
+        if (_current is not null) throw new InvalidOperationException("Freeze the current direction before starting another.");
+        using Scalar bound = (1 / Math.Sqrt(shape.Dim)).ToScalar(), width = (2 / Math.Sqrt(shape.Dim)).ToScalar();
+        Tensor NewA(int _) => rand([rank, shape.Dim], generator: generator).mul_(width).sub_(bound).to(device).requires_grad_(true);
+        Tensor NewB(int _) => zeros([shape.Dim, rank], device: device).requires_grad_(true);
+        _current = new Direction(Blocks(NewA), Blocks(NewB), Blocks(NewA), Blocks(NewB), Ones());
+    }
+
+    /// <summary>Adds a direction from a checkpoint: frozen with its stored norms, or as the trainable one (a task being resumed).</summary>
+    public void Load(LoraDirection stored, bool trainable)
+    {
+        Tensor Copy(HostTensor host) => tensor(host.Data, host.Shape).to(device).requires_grad_(trainable);
+        var direction = new Direction(Blocks(b => Copy(stored.Query[b].A)), Blocks(b => Copy(stored.Query[b].B)),
+                                      Blocks(b => Copy(stored.Value[b].A)), Blocks(b => Copy(stored.Value[b].B)),
+                                      trainable ? Ones() : (float[,])stored.Norms.Clone());
+        if (!trainable) Freeze(direction);
+        else if (_current is not null) throw new InvalidOperationException("The adapter already has a trainable direction.");
+        else _current = direction;
+    }
+
+    /// <summary>Freezes the trainable direction, normalised by <paramref name="norm"/> in each block and projection.</summary>
+    public void FreezeCurrent(DirectionNorm norm)
+    {
+        Direction current = _current ?? throw new InvalidOperationException("No trainable direction to freeze.");
+        _current = null;
+        Freeze(new Direction(Detached(current.Aq), Detached(current.Bq), Detached(current.Av), Detached(current.Bv), NormsOf(current, norm)));
+        foreach (Tensor t in current.All) t.Dispose();
+    }
+
+    /// <summary>Replaces the magnitudes (one per direction).</summary>
+    public void SetMagnitudes(double[] values, bool trainable)
+    {
+        if (values.Length != Count) throw new ArgumentException($"{values.Length} magnitudes for {Count} directions.");
+        _magnitudes?.Dispose();
+        _magnitudes = tensor(values.Select(v => (float)v).ToArray()).to(device).requires_grad_(trainable);
+    }
+
+    public double[] MagnitudeValues()
+    {
+        using Tensor host = Magnitudes.detach().cpu();
+        return host.data<float>().Select(v => (double)v).ToArray();
+    }
+
+    /// <summary>The trainable tensors by checkpoint name: the current direction's factors and, when trainable, the magnitudes.</summary>
+    public IEnumerable<(string Name, Tensor Parameter)> TrainableParameters()
+    {
+        if (_current is { } d)
+        {
+            int i = _frozen.Count;
+            for (int b = 0; b < shape.Depth; b++)
+            {
+                yield return ($"lora.{i}.blocks.{b}.attn.q.lora_A", d.Aq[b]);
+                yield return ($"lora.{i}.blocks.{b}.attn.q.lora_B", d.Bq[b]);
+                yield return ($"lora.{i}.blocks.{b}.attn.v.lora_A", d.Av[b]);
+                yield return ($"lora.{i}.blocks.{b}.attn.v.lora_B", d.Bv[b]);
+            }
+        }
+        if (_magnitudes is { requires_grad: true }) yield return ("magnitudes", _magnitudes);
+    }
+
+    /// <summary>Every direction in the checkpoint form, each with the norms the model divides it by right now.</summary>
+    public IReadOnlyList<LoraDirection> Export()
+    {
+        LoraDirection Convert(Direction d, float[,] norms) => new(
+            Enumerable.Range(0, shape.Depth).Select(b => new LoraFactors(HostTensors.From(d.Aq[b]), HostTensors.From(d.Bq[b]))).ToArray(),
+            Enumerable.Range(0, shape.Depth).Select(b => new LoraFactors(HostTensors.From(d.Av[b]), HostTensors.From(d.Bv[b]))).ToArray(),
+            norms);
+        var directions = _frozen.Select(d => Convert(d, (float[,])d.Norms.Clone())).ToList();
+        if (_current is { } current) directions.Add(Convert(current, CurrentNorm is { } norm ? NormsOf(current, norm) : Ones()));
+        return directions;
+    }
+
+    public Tensor Apply(int block, Tensor x, Tensor qkv)
+    {
+        if (Count == 0) return qkv;
+        Tensor[] parts = qkv.chunk(3, -1);
+        return cat([parts[0].add(Delta(block, 0, x), Scalars.One), parts[1], parts[2].add(Delta(block, 1, x), Scalars.One)], -1);
+    }
+
+    Tensor Delta(int block, int projection, Tensor x)
+    {
+        Tensor? delta = null;
+        if (_stacks[block, projection] is var (a, b, owner, inverseNorm))
+            delta = x.matmul(a.t()).mul(Magnitudes.index_select(0, owner).mul(inverseNorm)).matmul(b.t());
+        if (_current is { } current)
+        {
+            Tensor ca = current.A(block, projection), cb = current.B(block, projection);
+            Tensor scale = Magnitudes[_frozen.Count];
+            if (CurrentNorm is { } norm) scale = scale.div(LiveNorm(ca, cb, norm));
+            Tensor live = x.matmul(ca.t()).mul(scale).matmul(cb.t());
+            delta = delta is null ? live : delta.add(live, Scalars.One);
+        }
+        return delta!;
+    }
+
+    void Freeze(Direction direction)
+    {
+        _frozen.Add(direction);
+        foreach ((Tensor A, Tensor B, Tensor Owner, Tensor InverseNorm)? stack in _stacks) DisposeStack(stack);
+        _stacks = new (Tensor, Tensor, Tensor, Tensor)?[shape.Depth, 2];
+        for (int b = 0; b < shape.Depth; b++)
+        {
+            for (int p = 0; p < 2; p++)
+            {
+                long[] owner = _frozen.SelectMany((d, i) => Enumerable.Repeat((long)i, (int)d.A(b, p).shape[0])).ToArray();
+                float[] inverse = _frozen.SelectMany(d => Enumerable.Repeat(1 / d.Norms[b, p], (int)d.A(b, p).shape[0])).ToArray();
+                _stacks[b, p] = (cat(_frozen.Select(d => d.A(b, p)).ToArray(), 0), cat(_frozen.Select(d => d.B(b, p)).ToArray(), 1),
+                                 tensor(owner).to(device), tensor(inverse).to(device));
+            }
+        }
+    }
+
+    float[,] NormsOf(Direction d, DirectionNorm norm)
+    {
+        var norms = new float[shape.Depth, 2];
+        for (int b = 0; b < shape.Depth; b++)
+        {
+            for (int p = 0; p < 2; p++)
+            {
+                using Tensor value = LiveNorm(d.A(b, p), d.B(b, p), norm);
+                norms[b, p] = value.cpu().item<float>();
+            }
+        }
+        return norms;
+    }
+
+    /// <summary>The direction's norm as a constant tensor; 1 for an all-zero direction (it contributes nothing either way).</summary>
+    static Tensor LiveNorm(Tensor a, Tensor b, DirectionNorm norm)
+    {
+        using var _ = no_grad();
+        using var scope = NewDisposeScope();
+        Tensor value = norm == DirectionNorm.FactorProduct ? b.norm().mul(a.norm()) : b.matmul(a).norm();
+        return value.where(value.gt(Scalars.Zero), ones_like(value)).MoveToOuterDisposeScope();
+    }
+
+    Tensor[] Blocks(Func<int, Tensor> create) => Enumerable.Range(0, shape.Depth).Select(create).ToArray();
+
+    float[,] Ones()
+    {
+        var ones = new float[shape.Depth, 2];
+        for (int b = 0; b < shape.Depth; b++) ones[b, 0] = ones[b, 1] = 1;
+        return ones;
+    }
+
+    static Tensor[] Detached(Tensor[] tensors) => tensors.Select(t => t.detach().clone()).ToArray();
+
+    static void DisposeStack((Tensor A, Tensor B, Tensor Owner, Tensor InverseNorm)? stack)
+    {
+        if (stack is not var (a, b, owner, inverse)) return;
+        a.Dispose();
+        b.Dispose();
+        owner.Dispose();
+        inverse.Dispose();
+    }
+
+    public void Dispose()
+    {
+        foreach ((Tensor A, Tensor B, Tensor Owner, Tensor InverseNorm)? stack in _stacks) DisposeStack(stack);
+        _magnitudes?.Dispose();
+        foreach (Tensor t in _frozen.Concat(_current is null ? [] : [_current]).SelectMany(d => d.All)) t.Dispose();
+    }
+}

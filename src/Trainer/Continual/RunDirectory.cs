@@ -1,0 +1,60 @@
+using Cltool.Core.Continual;
+using Cltool.Core.Errors;
+
+namespace Cltool.Trainer.Continual;
+
+/// <summary>
+/// The files of one training run. Everything is written atomically; <c>resume.safetensors</c> is rewritten after every
+/// epoch (with the optimizer state), <c>checkpoints/task-NN.safetensors</c> after every task.
+/// </summary>
+public sealed record RunDirectory(string Path)
+{
+    public string Recipe => Combine("recipe.json");
+    public string ClassOrder => Combine("class-order.json");
+    public string Resume => Combine("resume.safetensors");
+    public string Checkpoints => Combine("checkpoints");
+    public string Metrics => Combine("metrics.json");
+    public string MatrixCsv => Combine("accuracy-matrix.csv");
+    public string MatrixPng => Combine("accuracy-matrix.png");
+    public string CurvePng => Combine("accuracy-curve.png");
+    public string Golden => Combine("golden.safetensors");
+
+    /// <summary>The checkpoint written after task <paramref name="task"/> (0-indexed), named 1-indexed.</summary>
+    public string TaskCheckpoint(int task) => System.IO.Path.Combine(Checkpoints, $"task-{task + 1:D2}.safetensors");
+
+    public bool HasRun => File.Exists(Recipe) || File.Exists(Resume);
+
+    /// <summary>
+    /// A checkpoint file as given, or for a run directory its last task checkpoint (or <paramref name="stage"/>, 1-indexed).
+    /// </summary>
+    public static string ResolveCheckpoint(string path, int? stage = null)
+    {
+        if (File.Exists(path) && stage is null) return path;
+        if (!Directory.Exists(path)) throw CltoolException.MissingFile("Checkpoint", path);
+        var run = new RunDirectory(path);
+        if (stage is { } k)
+        {
+            string wanted = run.TaskCheckpoint(k - 1);
+            return File.Exists(wanted) ? wanted : throw new CltoolException($"Run '{path}' has no checkpoint for task {k} ('{wanted}').");
+        }
+        string? last = Directory.Exists(run.Checkpoints)
+            ? Directory.GetFiles(run.Checkpoints, "task-*.safetensors").Order(StringComparer.Ordinal).LastOrDefault()
+            : null;
+        return last ?? throw new CltoolException($"'{path}' has no task checkpoints (expected {run.Checkpoints}/task-NN.safetensors).");
+    }
+
+    string Combine(string name) => System.IO.Path.Combine(Path, name);
+}
+
+/// <summary>class-order.json: the order, and each task's classes by dataset label and name.</summary>
+public sealed record ClassOrderFile(int Seed, bool Shuffled, int[] Order, ClassOrderFile.Task[] Tasks)
+{
+    public sealed record Task(int Index, int[] Labels, string[] Names);
+
+    public static ClassOrderFile From(TrainRecipe recipe, Scenario scenario, IReadOnlyList<string> names) =>
+        new(recipe.Seed, recipe.ShuffleClasses, scenario.Order, Enumerable.Range(0, scenario.Tasks).Select(t =>
+        {
+            int[] labels = scenario.Order.Skip(scenario.KnownBefore(t)).Take(scenario.TaskSizes[t]).ToArray();
+            return new Task(t + 1, labels, labels.Select(l => names[l]).ToArray());
+        }).ToArray());
+}

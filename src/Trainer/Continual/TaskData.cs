@@ -1,0 +1,140 @@
+using Cltool.Core.Continual;
+using Cltool.Core.Data;
+using Cltool.Core.Imaging;
+using Cltool.Trainer.Data;
+using static TorchSharp.torch;
+
+namespace Cltool.Trainer.Continual;
+
+/// <summary>
+/// The run's data seen through the scenario: each task's training images, the test images of the classes seen so far
+/// (both optionally capped per class, first images in dataset order), labels as class-order positions, and evaluation.
+/// </summary>
+public sealed class TaskData
+{
+    readonly TrainRecipe _recipe;
+    readonly IImageDataset _train, _test;
+    readonly Preprocessing _preprocessing;
+    readonly int _workers;
+    readonly int[] _position;
+    readonly List<int>[] _trainByPosition, _testByPosition;
+
+    public TaskData(TrainRecipe recipe, Scenario scenario, IImageDataset train, IImageDataset test, Preprocessing preprocessing, int workers)
+    {
+        (_recipe, Scenario, _train, _test, _preprocessing, _workers) = (recipe, scenario, train, test, preprocessing, workers);
+        if (test.ClassNames.Count != train.ClassNames.Count)
+            throw new Core.Errors.CltoolException($"'{recipe.Data}': the test split has {test.ClassNames.Count} classes, the train split {train.ClassNames.Count}.");
+        _position = scenario.PositionOfLabel();
+        _trainByPosition = ByPosition(train, recipe.TrainPerClass);
+        _testByPosition = ByPosition(test, recipe.TestPerClass);
+        int empty = Array.FindIndex(_trainByPosition, list => list.Count == 0);
+        if (empty >= 0)
+            throw new Core.Errors.CltoolException($"'{recipe.Data}': class '{ClassNames[scenario.Order[empty]]}' has no training images.");
+    }
+
+    public Scenario Scenario { get; }
+    public IReadOnlyList<string> ClassNames => _train.ClassNames;
+    public int ImageSize => _preprocessing.ImageSize;
+
+    public IEnumerable<string> ClassNamesOf(int task) =>
+        Scenario.Order.Skip(Scenario.KnownBefore(task)).Take(Scenario.TaskSizes[task]).Select(label => ClassNames[label]);
+
+    public BatchLoader TrainLoader(int task)
+    {
+        var augmentation = new Augmentation(_recipe.MinCropScale, Flip: _recipe.Flip);
+        return new BatchLoader(_train, TaskIndices(_trainByPosition, Scenario.KnownBefore(task), Scenario.SeenAfter(task)),
+            (image, random) => Transforms.Train(image, _preprocessing, augmentation, _train.FlipInvariant, random), _recipe.BatchSize, _workers);
+    }
+
+    /// <summary>The class-order positions of a batch's labels, minus <paramref name="offset"/>.</summary>
+    public long[] PositionsOf(Batch batch, int offset) => batch.Labels.Select(label => (long)(_position[label] - offset)).ToArray();
+
+    /// <summary>Correct and total test predictions on each task's classes (rows 0..task), argmax over all seen classes.</summary>
+    public (long[] Correct, long[] Total) Evaluate(int task, ContinualModel model, Device device)
+    {
+        long[] correct = new long[task + 1], total = new long[task + 1];
+        foreach ((Batch batch, Tensor logits) in Forward(TestLoader(0, Scenario.SeenAfter(task)), model, device))
+        {
+            using (logits)
+            {
+                using Tensor predictedTensor = logits.argmax(1).cpu();
+                long[] predicted = predictedTensor.data<long>().ToArray();
+                long[] actual = PositionsOf(batch, 0);
+                for (int i = 0; i < batch.Count; i++)
+                {
+                    int group = Scenario.TaskOfPosition((int)actual[i]);
+                    total[group]++;
+                    if (predicted[i] == actual[i]) correct[group]++;
+                }
+            }
+        }
+        return (correct, total);
+    }
+
+    /// <summary>Mean class-token feature of each of the task's classes over its training images (eval transform) [n, dim].</summary>
+    public Tensor ClassMeans(int task, ContinualModel model, Device device)
+    {
+        int known = Scenario.KnownBefore(task), fresh = Scenario.TaskSizes[task];
+        var loader = new BatchLoader(_train, TaskIndices(_trainByPosition, known, known + fresh),
+            (image, _) => Transforms.Eval(image, _preprocessing), 256, _workers);
+        Tensor sums = zeros([fresh, model.Backbone.Config.Dim], dtype: float64, device: device);
+        var counts = new long[fresh];
+        foreach ((Batch batch, Tensor features) in Forward(loader, model, device, features: true))
+        {
+            using (features)
+            {
+                using Tensor index = tensor(PositionsOf(batch, known)).to(device);
+                using Tensor wide = features.to_type(float64);
+                sums.index_add_(0, index, wide, Native.Scalars.One);
+                foreach (long position in PositionsOf(batch, known)) counts[position]++;
+            }
+        }
+        using Tensor divisor = tensor(counts.Select(c => (double)c).ToArray()).to(device).unsqueeze(1);
+        using Tensor means = sums.div(divisor);
+        sums.Dispose();
+        return means.to_type(float32);
+    }
+
+    /// <summary>Up to <paramref name="count"/> test images, one per class in class order, then the next of each: pixels and dataset indices.</summary>
+    public (float[] Pixels, int[] Indices) GoldenImages(int count)
+    {
+        int longest = _testByPosition.Max(list => list.Count);
+        int[] indices = Enumerable.Range(0, longest)
+            .SelectMany(round => _testByPosition.Where(list => list.Count > round).Select(list => list[round])).Take(count).ToArray();
+        float[] pixels = indices.SelectMany(index => Transforms.Eval(_test.Load(index), _preprocessing)).ToArray();
+        return (pixels, indices);
+    }
+
+    BatchLoader TestLoader(int firstPosition, int endPosition) =>
+        new(_test, TaskIndices(_testByPosition, firstPosition, endPosition), (image, _) => Transforms.Eval(image, _preprocessing), 256, _workers);
+
+    IEnumerable<(Batch Batch, Tensor Output)> Forward(BatchLoader loader, ContinualModel model, Device device, bool features = false)
+    {
+        model.Eval();
+        foreach (Batch batch in loader.Epoch(seed: 0, epoch: 0, shuffle: false, dropLast: false))
+        {
+            Tensor output;
+            using (no_grad())
+            using (var scope = NewDisposeScope())
+            {
+                Tensor pixels = tensor(batch.Images, [batch.Count, 3, ImageSize, ImageSize]).to(device);
+                output = (features ? model.Features(pixels) : model.Forward(pixels)).MoveToOuterDisposeScope();
+            }
+            yield return (batch, output);
+        }
+    }
+
+    static int[] TaskIndices(List<int>[] byPosition, int first, int end) =>
+        byPosition.Skip(first).Take(end - first).SelectMany(list => list).Order().ToArray();
+
+    List<int>[] ByPosition(IImageDataset dataset, int perClass)
+    {
+        var lists = Enumerable.Range(0, Scenario.Classes).Select(_ => new List<int>()).ToArray();
+        for (int index = 0; index < dataset.Count; index++)
+        {
+            List<int> list = lists[_position[dataset.LabelOf(index)]];
+            if (perClass == 0 || list.Count < perClass) list.Add(index);
+        }
+        return lists;
+    }
+}
