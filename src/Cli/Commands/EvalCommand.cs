@@ -1,6 +1,9 @@
 using System.ComponentModel;
 using Cltool.Cli.Infrastructure;
 using Cltool.Core;
+using Cltool.Trainer.Continual;
+using Cltool.Trainer.Native;
+using TorchSharp;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -16,10 +19,18 @@ public sealed class EvalSettings : CommandSettings
     [Description("Dataset to evaluate on; default: the run's own test split.")]
     public string? Data { get; init; }
 
-    [CommandOption("--batch-size <N>")]
-    [Description("Images per forward pass.")]
-    [DefaultValue(256)]
-    public int BatchSize { get; init; } = 256;
+    [CommandOption("--task <K>")]
+    [Description("With a run directory: the stage after task K (1-indexed); default the last.")]
+    public int? Task { get; init; }
+
+    [CommandOption("--test-per-class <N>")]
+    [Description("Test images per class (first ones in dataset order); 0 takes all. Default: as the run.")]
+    public int? TestPerClass { get; init; }
+
+    [CommandOption("--workers <N>")]
+    [Description("Threads that decode images ahead of the model.")]
+    [DefaultValue(2)]
+    public int Workers { get; init; } = 2;
 
     [CommandOption("--device <DEVICE>")]
     [Description("auto, cpu or cuda.")]
@@ -28,7 +39,25 @@ public sealed class EvalSettings : CommandSettings
 
     public override ValidationResult Validate() => Rules.All(
         Rules.PathExists("CHECKPOINT", Checkpoint),
-        Rules.Positive("--batch-size", BatchSize));
+        Rules.Positive("--task", Task ?? 1),
+        Rules.NonNegative("--test-per-class", TestPerClass ?? 0),
+        Rules.Positive("--workers", Workers));
 }
 
-public sealed class EvalCommand() : PendingCommand<EvalSettings>("eval", "issue #4");
+public sealed class EvalCommand(IAnsiConsole console) : Command<EvalSettings>
+{
+    public override int Execute(CommandContext context, EvalSettings settings, CancellationToken cancellationToken)
+    {
+        string checkpoint = RunDirectory.ResolveCheckpoint(settings.Checkpoint, settings.Task);
+        torch.Device device = TorchDevices.Resolve(settings.Device, message => console.MarkupLineInterpolated($"[grey]{message}[/]"));
+        StageAccuracy result = CheckpointEvaluation.Run(checkpoint, settings.Data, settings.TestPerClass, settings.Workers, device);
+        var table = new Table().Title(Markup.Escape($"{checkpoint} on {result.Data}")).AddColumn("classes of")
+            .AddColumn(new TableColumn("images").RightAligned()).AddColumn(new TableColumn("accuracy %").RightAligned());
+        for (int task = 0; task <= result.Task; task++)
+            table.AddTextRow($"task {task + 1}", $"{result.Total[task]}", $"{result.OfTask(task) * 100:F2}");
+        table.AddTextRow("all seen", $"{result.Total.Sum()}", $"{result.Overall * 100:F2}");
+        console.Write(table);
+        console.MarkupLineInterpolated($"accuracy after task {result.Task + 1} on its {result.SeenClasses} classes: [bold]{result.Overall * 100:F2}[/] %");
+        return 0;
+    }
+}

@@ -34,6 +34,19 @@ public sealed class ContinualModel : IDisposable
         HeadBias = zeros([0], device: device);
     }
 
+    /// <summary>The model a checkpoint describes, every direction frozen with its stored norms: the stage as it was evaluated.</summary>
+    public static ContinualModel FromCheckpoint(ContinualCheckpoint checkpoint, Device device)
+    {
+        var model = new ContinualModel(checkpoint.Config, checkpoint.Backbone, checkpoint.Directions.Count > 0, device);
+        model.SetHead(checkpoint.HeadWeight, checkpoint.HeadBias);
+        if (model.Adapter is { } adapter)
+        {
+            foreach (LoraDirection direction in checkpoint.Directions) adapter.Load(direction, trainable: false);
+            adapter.SetMagnitudes(checkpoint.Magnitudes, trainable: false);
+        }
+        return model;
+    }
+
     public int SeenClasses => (int)HeadWeight.shape[0];
 
     public Tensor Features(Tensor images) => Backbone.ForwardFeatures(images);

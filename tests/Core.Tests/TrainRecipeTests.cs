@@ -1,0 +1,76 @@
+using Cltool.Core.Continual;
+using Cltool.Core.Errors;
+
+namespace Cltool.Core.Tests;
+
+public sealed class TrainRecipeTests : IDisposable
+{
+    readonly TemporaryDirectory _temporary = new();
+
+    public void Dispose() => _temporary.Dispose();
+
+    [Fact]
+    public void An_unknown_key_is_one_error_naming_it()
+    {
+        string path = _temporary.File("recipe.json");
+        File.WriteAllText(path, """{ "method": "sdlora", "learningRat": 0.01 }""");
+
+        var error = Assert.Throws<CltoolException>(() => TrainRecipe.Load(path));
+        Assert.Contains("learningRat", error.Message);
+    }
+
+    [Theory]
+    [InlineData("""{ "method": "lora-magic" }""", "method 'lora-magic'")]
+    [InlineData("""{ "optimizer": "adam", "weightDecay": 0.1 }""", "adamw")]
+    [InlineData("""{ "epochs": 0 }""", "epochs")]
+    [InlineData("""{ "rank": 0 }""", "rank")]
+    [InlineData("""{ "schedule": "step" }""", "schedule 'step'")]
+    [InlineData("""{ "model": "vit-huge" }""", "model 'vit-huge'")]
+    public void Validation_names_the_field_and_what_was_expected(string json, string expected)
+    {
+        string path = _temporary.File("recipe.json");
+        File.WriteAllText(path, json);
+
+        var error = Assert.Throws<CltoolException>(() => TrainRecipe.Load(path).Validate());
+        Assert.Contains(expected, error.Message);
+    }
+
+    [Fact]
+    public void Rank_reduction_follows_the_codes_zero_indexed_schedule()
+    {
+        var rr = new TrainRecipe { Method = Methods.SdLoraRr };
+        Assert.Equal([10, 10, 10, 10, 8, 8, 8, 8, 6, 6], Enumerable.Range(0, 10).Select(rr.RankOf));
+        Assert.Equal(10, new TrainRecipe().RankOf(9));
+    }
+
+    [Fact]
+    public void Multistep_decays_at_each_milestone_and_the_first_task_has_its_own_schedule()
+    {
+        // The official ImageNet-A config: t0 1e-2, later 5e-3, x0.05 at epochs 10 and 15.
+        var recipe = new TrainRecipe
+        {
+            LearningRate = 5e-3, InitLearningRate = 1e-2, Milestones = [10, 15], LrDecay = 0.05, Epochs = 20,
+        };
+        Assert.Equal(1e-2, recipe.LearningRateAt(0, 9), 15);
+        Assert.Equal(5e-4, recipe.LearningRateAt(0, 10), 15);
+        Assert.Equal(2.5e-5, recipe.LearningRateAt(0, 19), 15);
+        Assert.Equal(5e-3, recipe.LearningRateAt(1, 0), 15);
+        Assert.Equal(1.25e-5, recipe.LearningRateAt(3, 15), 15);
+        Assert.Equal(0.5 * 5e-3, (recipe with { Schedule = "cosine" }).LearningRateAt(2, 10), 15);
+    }
+
+    [Fact]
+    public void Magnitudes_start_at_08_in_the_code_and_10_in_the_paper()
+    {
+        Assert.Equal(0.8, new TrainRecipe().EffectiveMagnitudeInit);
+        Assert.Equal(1.0, new TrainRecipe { Method = Methods.SdLoraPaper }.EffectiveMagnitudeInit);
+    }
+
+    [Fact]
+    public void Every_shipped_recipe_loads_and_validates()
+    {
+        string[] recipes = Directory.GetFiles(Repository.File("models", "recipes"), "*.json");
+        Assert.NotEmpty(recipes);
+        foreach (string path in recipes) TrainRecipe.Load(path).Validate();
+    }
+}
