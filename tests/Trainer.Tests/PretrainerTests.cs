@@ -17,19 +17,6 @@ public sealed class PretrainerTests : IDisposable
         Data = "glyphs:digits?train=6&test=2&size=16", Model = "vit-test-16", Epochs = 2, BatchSize = 20, WarmupEpochs = 0.5, Seed = 7,
     };
 
-    sealed class Recorder(Action<int>? onEpochFinished = null) : ITrainingObserver
-    {
-        public List<string> Lines { get; } = [];
-        public void EpochStarted(int epoch, int epochs, int steps) => Lines.Add($"start {epoch} {steps}");
-        public void StepFinished(int epoch, int step, int steps, double loss, double learningRate, double imagesPerSecond) { }
-        public void EpochFinished(int epoch, double meanLoss, double heldOutAccuracy, double seconds)
-        {
-            Lines.Add($"end {epoch}");
-            onEpochFinished?.Invoke(epoch);
-        }
-        public void Message(string text) => Lines.Add(text);
-    }
-
     static Dictionary<string, HostTensor> Weights(string directory) => ModelFile.Load(Path.Combine(directory, "model.safetensors")).Weights;
 
     [Fact]

@@ -70,8 +70,9 @@ public sealed class AccuracyMatrix
         }
     }
 
+    /// <summary>The report; before any task is evaluated (a resume point inside task 1) its headline numbers are 0.</summary>
     public MetricsReport ToReport() => new(
-        Math.Round(Last, 6), Math.Round(AverageAnytime, 6), Math.Round(Forgetting, 6),
+        Completed == 0 ? 0 : Math.Round(Last, 6), Completed == 0 ? 0 : Math.Round(AverageAnytime, 6), Math.Round(Forgetting, 6),
         Enumerable.Range(0, Completed).Select(j => Math.Round(AccuracyAfter(j), 6)).ToArray(),
         Enumerable.Range(0, Tasks).Select(g => Enumerable.Range(0, Completed).Select(j => Rounded(this[g, j])).ToArray()).ToArray(),
         Enumerable.Range(0, Tasks).Select(g => Enumerable.Range(0, Completed).Select(j => _correct[g, j]).ToArray()).ToArray(),

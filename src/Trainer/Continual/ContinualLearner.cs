@@ -63,13 +63,16 @@ public sealed class ContinualLearner(TrainRecipe recipe, string runDirectory, IT
                 model.GrowHead(scenario.TaskSizes[task], NewGenerator(task, 1));
                 _method.BeginTask(task, model, NewGenerator(task, 2));
             }
-            TrainTask(task, model, data, baseModel, continuing ? state : null, device, cancellation);
+            TrainTask(task, model, data, baseModel, matrix, continuing ? state : null, device, cancellation);
             _method.EndTask(task, model, () => data.ClassMeans(task, model, device));
             (long[] correct, long[] total) = data.Evaluate(task, model, device);
             matrix.Record(task, correct, total);
-            ContinualCheckpoint done = Snapshot(model, baseModel, scenario, train.ClassNames, task, recipe.EpochsOf(task), matrix, optimizer: null);
-            done.Save(_run.TaskCheckpoint(task));
-            done.Save(_run.Resume);
+            using (NewDisposeScope())
+            {
+                ContinualCheckpoint done = Snapshot(model, baseModel, scenario, train.ClassNames, task, recipe.EpochsOf(task), matrix, optimizer: null);
+                done.Save(_run.TaskCheckpoint(task));
+                done.Save(_run.Resume);
+            }
             WriteReports(matrix);
             observer.Message($"task {task + 1} done: accuracy on the {scenario.SeenAfter(task)} classes seen so far {matrix.AccuracyAfter(task):P2}");
         }
@@ -79,7 +82,7 @@ public sealed class ContinualLearner(TrainRecipe recipe, string runDirectory, IT
         return new TrainResult(matrix.ToReport(), last, clock.Elapsed.TotalSeconds);
     }
 
-    void TrainTask(int task, ContinualModel model, TaskData data, BaseModel baseModel, ContinualCheckpoint? resumeFrom, Device device,
+    void TrainTask(int task, ContinualModel model, TaskData data, BaseModel baseModel, AccuracyMatrix matrix, ContinualCheckpoint? resumeFrom, Device device,
                    CancellationToken cancellation)
     {
         int epochs = _method.Trains ? recipe.EpochsOf(task) : 0;
@@ -121,7 +124,7 @@ public sealed class ContinualLearner(TrainRecipe recipe, string runDirectory, IT
                 images += batch.Count;
                 observer.StepFinished(epoch, ++step, steps, loss, learningRate, images / clock.Elapsed.TotalSeconds);
             }
-            Snapshot(model, baseModel, data.Scenario, data.ClassNames, task, epoch + 1, matrix: null, optimizer).Save(_run.Resume);
+            using (NewDisposeScope()) Snapshot(model, baseModel, data.Scenario, data.ClassNames, task, epoch + 1, matrix, optimizer).Save(_run.Resume);
             observer.EpochFinished(epoch, totalLoss / Math.Max(1, step), double.NaN, clock.Elapsed.TotalSeconds);
         }
     }

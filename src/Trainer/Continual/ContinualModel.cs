@@ -72,9 +72,11 @@ public sealed class ContinualModel : IDisposable
     {
         long dim = HeadWeight.shape[1];
         using Scalar bound = Math.Sqrt(3.0 / dim).ToScalar(), width = (2 * Math.Sqrt(3.0 / dim)).ToScalar();
-        using Tensor rows = rand([newClasses, dim], generator: generator).mul_(width).sub_(bound).to(_device);
+        using Tensor host = rand([newClasses, dim], generator: generator).mul_(width).sub_(bound);
+        using Tensor rows = host.to(_device);
         using Tensor biases = zeros([newClasses], device: _device);
-        ReplaceHead(cat([HeadWeight.detach(), rows], 0), cat([HeadBias.detach(), biases], 0));
+        using Tensor oldWeight = HeadWeight.detach(), oldBias = HeadBias.detach();
+        ReplaceHead(cat([oldWeight, rows], 0), cat([oldBias, biases], 0));
     }
 
     public void SetHead(HostTensor weight, HostTensor bias) =>

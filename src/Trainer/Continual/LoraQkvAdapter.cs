@@ -56,7 +56,11 @@ public sealed class LoraQkvAdapter(ViTShape shape, Device device) : IQkvAdapter,
     {
         if (_current is not null) throw new InvalidOperationException("Freeze the current direction before starting another.");
         using Scalar bound = (1 / Math.Sqrt(shape.Dim)).ToScalar(), width = (2 / Math.Sqrt(shape.Dim)).ToScalar();
-        Tensor NewA(int _) => rand([rank, shape.Dim], generator: generator).mul_(width).sub_(bound).to(device).requires_grad_(true);
+        Tensor NewA(int _)
+        {
+            using Tensor host = rand([rank, shape.Dim], generator: generator).mul_(width).sub_(bound);
+            return host.to(device).requires_grad_(true);
+        }
         Tensor NewB(int _) => zeros([shape.Dim, rank], device: device).requires_grad_(true);
         _current = new Direction(Blocks(NewA), Blocks(NewB), Blocks(NewA), Blocks(NewB), Ones());
     }
@@ -87,7 +91,7 @@ public sealed class LoraQkvAdapter(ViTShape shape, Device device) : IQkvAdapter,
     {
         if (values.Length != Count) throw new ArgumentException($"{values.Length} magnitudes for {Count} directions.");
         _magnitudes?.Dispose();
-        _magnitudes = tensor(values.Select(v => (float)v).ToArray()).to(device).requires_grad_(trainable);
+        _magnitudes = tensor(values.Select(v => (float)v).ToArray(), device: device).requires_grad_(trainable);
     }
 
     public double[] MagnitudeValues()
@@ -160,7 +164,7 @@ public sealed class LoraQkvAdapter(ViTShape shape, Device device) : IQkvAdapter,
                 long[] owner = _frozen.SelectMany((d, i) => Enumerable.Repeat((long)i, (int)d.A(b, p).shape[0])).ToArray();
                 float[] inverse = _frozen.SelectMany(d => Enumerable.Repeat(1 / d.Norms[b, p], (int)d.A(b, p).shape[0])).ToArray();
                 _stacks[b, p] = (cat(_frozen.Select(d => d.A(b, p)).ToArray(), 0), cat(_frozen.Select(d => d.B(b, p)).ToArray(), 1),
-                                 tensor(owner).to(device), tensor(inverse).to(device));
+                                 tensor(owner, device: device), tensor(inverse, device: device));
             }
         }
     }
@@ -173,7 +177,8 @@ public sealed class LoraQkvAdapter(ViTShape shape, Device device) : IQkvAdapter,
             for (int p = 0; p < 2; p++)
             {
                 using Tensor value = LiveNorm(d.A(b, p), d.B(b, p), norm);
-                norms[b, p] = value.cpu().item<float>();
+                using Tensor host = value.cpu();
+                norms[b, p] = host.item<float>();
             }
         }
         return norms;
@@ -197,7 +202,11 @@ public sealed class LoraQkvAdapter(ViTShape shape, Device device) : IQkvAdapter,
         return ones;
     }
 
-    static Tensor[] Detached(Tensor[] tensors) => tensors.Select(t => t.detach().clone()).ToArray();
+    static Tensor[] Detached(Tensor[] tensors) => tensors.Select(t =>
+    {
+        using Tensor view = t.detach();
+        return view.clone();
+    }).ToArray();
 
     static void DisposeStack((Tensor A, Tensor B, Tensor Owner, Tensor InverseNorm)? stack)
     {

@@ -56,9 +56,9 @@ public sealed class TaskData
         foreach ((Batch batch, Tensor logits) in Forward(TestLoader(0, Scenario.SeenAfter(task)), model, device))
         {
             using (logits)
+            using (NewDisposeScope())
             {
-                using Tensor predictedTensor = logits.argmax(1).cpu();
-                long[] predicted = predictedTensor.data<long>().ToArray();
+                long[] predicted = logits.argmax(1).cpu().data<long>().ToArray();
                 long[] actual = PositionsOf(batch, 0);
                 for (int i = 0; i < batch.Count; i++)
                 {
@@ -77,22 +77,16 @@ public sealed class TaskData
         int known = Scenario.KnownBefore(task), fresh = Scenario.TaskSizes[task];
         var loader = new BatchLoader(_train, TaskIndices(_trainByPosition, known, known + fresh),
             (image, _) => Transforms.Eval(image, _preprocessing), 256, _workers);
+        using var scope = NewDisposeScope();
         Tensor sums = zeros([fresh, model.Backbone.Config.Dim], dtype: float64, device: device);
-        var counts = new long[fresh];
+        var counts = new double[fresh];
         foreach ((Batch batch, Tensor features) in Forward(loader, model, device, features: true))
         {
-            using (features)
-            {
-                using Tensor index = tensor(PositionsOf(batch, known)).to(device);
-                using Tensor wide = features.to_type(float64);
-                sums.index_add_(0, index, wide, Native.Scalars.One);
-                foreach (long position in PositionsOf(batch, known)) counts[position]++;
-            }
+            long[] positions = PositionsOf(batch, known);
+            sums.index_add_(0, tensor(positions, device: device), features.to_type(float64), Native.Scalars.One);
+            foreach (long position in positions) counts[position]++;
         }
-        using Tensor divisor = tensor(counts.Select(c => (double)c).ToArray()).to(device).unsqueeze(1);
-        using Tensor means = sums.div(divisor);
-        sums.Dispose();
-        return means.to_type(float32);
+        return sums.div(tensor(counts, device: device).unsqueeze(1)).to_type(float32).MoveToOuterDisposeScope();
     }
 
     /// <summary>Up to <paramref name="count"/> test images, one per class in class order, then the next of each: pixels and dataset indices.</summary>

@@ -14,4 +14,5 @@ public static class Scalars
 {
     public static readonly Scalar One = 1.0.ToScalar();
     public static readonly Scalar Zero = 0.0.ToScalar();
+    public static readonly Scalar Half = 0.5.ToScalar();
 }

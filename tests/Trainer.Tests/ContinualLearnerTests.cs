@@ -1,0 +1,206 @@
+using Cltool.Core;
+using Cltool.Core.Continual;
+using Cltool.Core.Errors;
+using Cltool.Core.Weights;
+using Cltool.Trainer.Continual;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Cltool.Trainer.Tests;
+
+/// <summary>The real learner loop on Split Fashion-MNIST (a few images per class) with a tiny random base.</summary>
+public sealed class ContinualLearnerTests : IDisposable
+{
+    readonly TemporaryDirectory _temporary = new();
+    readonly string _base;
+
+    public ContinualLearnerTests() => _base = TinyBase.Write(_temporary.File("base.safetensors"));
+
+    public void Dispose() => _temporary.Dispose();
+
+    TrainRecipe Recipe(string method = Methods.SdLora) => new()
+    {
+        Method = method, Base = _base, TrainPerClass = 24, TestPerClass = 10, Epochs = 1, InitEpochs = 2, BatchSize = 8,
+        LearningRate = 0.05, MinCropScale = 0.8,
+    };
+
+    TrainResult Train(TrainRecipe recipe, string run, Recorder? recorder = null, bool resume = false, CancellationToken cancel = default) =>
+        new ContinualLearner(recipe, run, recorder ?? new Recorder(), workers: 1).Run(resume, DeviceKind.Cpu, cancel);
+
+    [Fact]
+    public void Sdlora_keeps_old_head_rows_earlier_directions_and_the_backbone_bit_identical()
+    {
+        string run = _temporary.File("run");
+        TrainResult result = Train(Recipe(), run);
+        var directory = new RunDirectory(run);
+        ContinualCheckpoint[] stages = Enumerable.Range(0, 5).Select(t => ContinualCheckpoint.Load(directory.TaskCheckpoint(t))).ToArray();
+        Dictionary<string, HostTensor> pristine = Cltool.Core.Models.ModelFile.Load(_base, withHead: false).Weights;
+
+        for (int t = 0; t < 5; t++)
+        {
+            ContinualCheckpoint stage = stages[t];
+            Assert.Equal(2 * (t + 1), stage.SeenClasses);
+            Assert.Equal(t + 1, stage.Directions.Count);
+            Assert.Equal(t + 1, stage.Magnitudes.Length);
+            Assert.All(pristine, pair => Assert.Equal(pair.Value.Data, stage.Backbone[pair.Key].Data));
+            if (t == 0) continue;
+            ContinualCheckpoint previous = stages[t - 1];
+            // Masked loss: old rows get no gradient, so SGD leaves them exactly as they were.
+            Assert.Equal(previous.HeadWeight.Data, stage.HeadWeight.Data.Take(previous.HeadWeight.Data.Length));
+            Assert.Equal(previous.HeadBias.Data, stage.HeadBias.Data.Take(previous.HeadBias.Data.Length));
+            for (int i = 0; i < t; i++)
+            {
+                Assert.Equal(previous.Directions[i].Query[1].A.Data, stage.Directions[i].Query[1].A.Data);
+                Assert.Equal(previous.Directions[i].Value[0].B.Data, stage.Directions[i].Value[0].B.Data);
+            }
+            // Code variant: the direction just frozen is divided by ||B||_F ||A||_F; the current one is not normalised.
+            LoraFactors q = stage.Directions[t - 1].Query[0];
+            double expected = Norm(q.B.Data) * Norm(q.A.Data);
+            Assert.Equal(expected, stage.Directions[t - 1].Norms[0, 0], expected * 1e-5);
+            Assert.Equal(1f, stage.Directions[t].Norms[1, 1]);
+        }
+        Assert.Equal(stages[4].Metrics!.Acc, result.Metrics.Acc);
+        Assert.Equal(5, result.Metrics.AccuracyAfterTask.Length);
+        Assert.All(result.Metrics.Total[0], total => Assert.Equal(20, total));   // 10 test images x 2 classes
+        Assert.True(File.Exists(directory.MatrixPng) && File.Exists(directory.CurvePng) && File.Exists(directory.MatrixCsv));
+    }
+
+    [Fact]
+    public void Evaluating_the_last_checkpoint_reproduces_the_runs_accuracy_and_golden_logits()
+    {
+        string run = _temporary.File("run");
+        TrainResult result = Train(Recipe(), run);
+
+        StageAccuracy accuracy = CheckpointEvaluation.Run(result.LastCheckpoint, null, null, 1, CPU);
+        Assert.Equal(result.Metrics.Acc, Math.Round(accuracy.Overall, 6));
+
+        using var golden = Cltool.Core.Weights.SafeTensorsFile.Open(new RunDirectory(run).Golden);
+        Assert.Equal([16, 3, 16, 16], golden["pixel_values"].Shape);
+        using ContinualModel model = ContinualModel.FromCheckpoint(ContinualCheckpoint.Load(result.LastCheckpoint), CPU);
+        model.Eval();
+        using var _ = no_grad();
+        using Tensor logits = model.Forward(tensor(golden.ReadFloats("pixel_values"), golden["pixel_values"].Shape));
+        float[] expected = golden.ReadFloats("logits");
+        float[] actual = logits.data<float>().ToArray();
+        Assert.Equal(expected.Length, actual.Length);
+        Assert.True(expected.Zip(actual).Max(p => Math.Abs(p.First - p.Second)) < 1e-5);
+    }
+
+    [Theory]
+    [InlineData(Methods.SdLoraPaper)]
+    [InlineData(Methods.SdLoraRr)]
+    [InlineData(Methods.SeqLora)]
+    [InlineData(Methods.FullFineTune)]
+    [InlineData(Methods.SimpleCil)]
+    [InlineData(Methods.Joint)]
+    public void Every_method_runs_in_the_same_loop(string method)
+    {
+        TrainResult result = Train(Recipe(method), _temporary.File(method));
+        ContinualCheckpoint last = ContinualCheckpoint.Load(result.LastCheckpoint);
+
+        Assert.Equal(10, last.SeenClasses);
+        Assert.InRange(result.Metrics.Acc, 0, 1);
+        int expectedTasks = method == Methods.Joint ? 1 : 5;
+        Assert.Equal(expectedTasks, result.Metrics.AccuracyAfterTask.Length);
+        Dictionary<string, HostTensor> pristine = Cltool.Core.Models.ModelFile.Load(_base, withHead: false).Weights;
+        bool backboneChanged = pristine.Any(pair => !pair.Value.Data.SequenceEqual(last.Backbone[pair.Key].Data));
+        Assert.Equal(method == Methods.FullFineTune, backboneChanged);
+        switch (method)
+        {
+            case Methods.SeqLora or Methods.Joint:
+                Assert.Equal([1.0], last.Magnitudes);
+                break;
+            case Methods.SdLoraPaper:
+                // Magnitudes carry over: the first one is no longer its initial 1.0 after four more tasks trained it.
+                Assert.Equal(5, last.Magnitudes.Length);
+                Assert.NotEqual(1.0, last.Magnitudes[0]);
+                Assert.All(last.Directions, d => Assert.NotEqual(1f, d.Norms[0, 0]));
+                break;
+            case Methods.SimpleCil:
+                for (int row = 0; row < 10; row++)
+                    Assert.Equal(1.0, Norm(last.HeadWeight.Data.AsSpan(row * 32, 32).ToArray()), 4);
+                Assert.All(last.HeadBias.Data, b => Assert.Equal(0f, b));
+                break;
+        }
+    }
+
+    [Fact]
+    public void Live_tensors_stay_flat_over_steps_and_grow_only_by_the_new_directions_per_task()
+    {
+        var samples = new List<long>();
+        var recorder = new Recorder(onStepFinished: () => samples.Add(DisposeScopeManager.Statistics.ThreadTotalLiveCount));
+        Train(Recipe() with { TrainPerClass = 48, Epochs = 2, InitEpochs = 2 }, _temporary.File("run"), recorder);
+
+        // 96 images per task, batch 8: 12 steps per epoch, 2 epochs, 5 tasks.
+        Assert.Equal(5 * 2 * 12, samples.Count);
+        for (int task = 0; task < 5; task++)
+        {
+            long[] ofTask = samples.Skip(task * 24).Take(24).ToArray();
+            Assert.True(ofTask.Distinct().Count() == 1, $"task {task + 1}: live tensors moved during training: {string.Join(", ", ofTask)}");
+        }
+        long[] perTask = Enumerable.Range(0, 5).Select(t => samples[t * 24]).ToArray();
+        long[] growth = perTask.Zip(perTask.Skip(1), (a, b) => b - a).ToArray();
+        // Each task keeps exactly its direction: A and B for q and v in every block (4 x depth 2). The first freeze also
+        // creates the frozen stacks (A, B, owner, 1/n per block and projection: 16), reused from then on.
+        Assert.True(growth.SequenceEqual([8 + 16, 8, 8, 8]), $"live tensors at the start of each task: {string.Join(", ", perTask)}");
+    }
+
+    [Fact]
+    public void A_run_cancelled_mid_task_and_resumed_ends_with_the_same_weights()
+    {
+        string straight = _temporary.File("straight"), interrupted = _temporary.File("interrupted");
+        TrainRecipe recipe = Recipe() with { Epochs = 2 };
+        Train(recipe, straight);
+
+        using var cancel = new CancellationTokenSource();
+        int epochsSeen = 0;
+        var stopper = new Recorder(onEpochFinished: _ => { if (++epochsSeen == 3) cancel.Cancel(); });   // task 2, epoch 1 of 2
+        Assert.ThrowsAny<OperationCanceledException>(() => Train(recipe, interrupted, stopper, cancel: cancel.Token));
+        Assert.False(File.Exists(new RunDirectory(interrupted).TaskCheckpoint(1)));
+        var resumed = new Recorder();
+        Train(recipe, interrupted, resumed, resume: true);
+
+        Assert.Contains(resumed.Lines, line => line.Contains("at task 2, epoch 1"));
+        ContinualCheckpoint a = ContinualCheckpoint.Load(new RunDirectory(straight).TaskCheckpoint(4));
+        ContinualCheckpoint b = ContinualCheckpoint.Load(new RunDirectory(interrupted).TaskCheckpoint(4));
+        Assert.Equal(a.HeadWeight.Data, b.HeadWeight.Data);
+        Assert.Equal(a.Magnitudes, b.Magnitudes);
+        for (int i = 0; i < 5; i++) Assert.Equal(a.Directions[i].Value[1].B.Data, b.Directions[i].Value[1].B.Data);
+        Assert.Equal(a.Metrics, b.Metrics, MetricsComparer.Instance);
+    }
+
+    [Fact]
+    public void Starting_over_an_existing_run_or_resuming_with_another_recipe_is_refused()
+    {
+        string run = _temporary.File("run");
+        Train(Recipe() with { TrainPerClass = 8 }, run);
+
+        var again = Assert.Throws<CltoolException>(() => Train(Recipe() with { TrainPerClass = 8 }, run));
+        Assert.Contains("--resume", again.Message);
+        var other = Assert.Throws<CltoolException>(() => Train(Recipe() with { TrainPerClass = 8, Seed = 5 }, run, resume: true));
+        Assert.Contains("another recipe", other.Message);
+    }
+
+    [Fact]
+    public void Resuming_on_a_base_of_another_architecture_names_both()
+    {
+        string run = _temporary.File("run");
+        Train(Recipe() with { TrainPerClass = 8 }, run);
+        var config = TinyBase.Config with { Dim = 16 };
+        new Cltool.Core.Models.ModelFile(config, Cltool.Core.Imaging.Preprocessing.Native(16), [], RandomViT.Weights(config, 1)).Save(_base);
+
+        var error = Assert.Throws<CltoolException>(() => Train(Recipe() with { TrainPerClass = 8 }, run, resume: true));
+        Assert.Contains("dim 32", error.Message);
+        Assert.Contains("dim 16", error.Message);
+    }
+
+    static double Norm(float[] values) => Math.Sqrt(values.Sum(v => (double)v * v));
+
+    sealed class MetricsComparer : IEqualityComparer<MetricsReport?>
+    {
+        public static readonly MetricsComparer Instance = new();
+        public bool Equals(MetricsReport? x, MetricsReport? y) =>
+            Cltool.Core.Models.CltoolJson.Serialize(x) == Cltool.Core.Models.CltoolJson.Serialize(y);
+        public int GetHashCode(MetricsReport? obj) => 0;
+    }
+}

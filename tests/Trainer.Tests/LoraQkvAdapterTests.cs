@@ -1,0 +1,121 @@
+using Cltool.Trainer.Continual;
+using Cltool.Trainer.Native;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Cltool.Trainer.Tests;
+
+/// <summary>The adapter against an explicit dense computation in float64, written out independently here.</summary>
+public sealed class LoraQkvAdapterTests
+{
+    const int Dim = 24, Depth = 2;
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Qkv_output_equals_the_dense_weight_plus_every_scaled_direction(bool paper)
+    {
+        using var adapter = new LoraQkvAdapter(new ViTShape(Depth, Dim), CPU);
+        using var generator = new Generator(11, CPU);
+        DirectionNorm norm = paper ? DirectionNorm.Frobenius : DirectionNorm.FactorProduct;
+        adapter.CurrentNorm = paper ? DirectionNorm.Frobenius : null;
+        adapter.StartDirection(4, generator);
+        RandomiseTrainable(adapter, 1);
+        adapter.SetMagnitudes([0.8], trainable: true);
+        adapter.FreezeCurrent(norm);
+        adapter.StartDirection(3, generator);    // ranks may differ (SD-LoRA-RR)
+        RandomiseTrainable(adapter, 2);
+        adapter.SetMagnitudes([1.3, -0.4], trainable: true);
+
+        var random = new Random(5);
+        double[] weight = Enumerable.Range(0, 3 * Dim * Dim).Select(_ => random.NextDouble() - 0.5).ToArray();
+        double[] bias = Enumerable.Range(0, 3 * Dim).Select(_ => random.NextDouble() - 0.5).ToArray();
+        double[] x = Enumerable.Range(0, 2 * 5 * Dim).Select(_ => random.NextDouble() - 0.5).ToArray();
+        var directions = adapter.Export();
+        double[] magnitudes = [1.3, -0.4];
+
+        for (int block = 0; block < Depth; block++)
+        {
+            // Dense: W' = W + Σ_i α_i · B_i A_i / n_i on the q rows and the v rows, n_i as the variant defines it.
+            double[] dense = (double[])weight.Clone();
+            for (int i = 0; i < 2; i++)
+            {
+                bool live = i == 1;
+                foreach ((int rows, var factors) in new[] { (0, directions[i].Query[block]), (2 * Dim, directions[i].Value[block]) })
+                {
+                    double[,] delta = Product(factors.B.Data, factors.A.Data, (int)factors.Rank);
+                    double n = live && !paper ? 1
+                        : paper ? Frobenius(delta)
+                        : Math.Sqrt(factors.B.Data.Sum(v => (double)v * v)) * Math.Sqrt(factors.A.Data.Sum(v => (double)v * v));
+                    for (int r = 0; r < Dim; r++)
+                        for (int c = 0; c < Dim; c++) dense[(rows + r) * Dim + c] += magnitudes[i] * delta[r, c] / n;
+                }
+            }
+            using Tensor input = tensor(x.Select(v => (float)v).ToArray(), [2, 5, Dim]);
+            using Tensor w = tensor(weight.Select(v => (float)v).ToArray(), [3 * Dim, Dim]);
+            using Tensor b = tensor(bias.Select(v => (float)v).ToArray(), [3 * Dim]);
+            using Tensor qkv = nn.functional.linear(input, w, b);
+            using Tensor actual = adapter.Apply(block, input, qkv).detach();
+            float[] got = actual.data<float>().ToArray();
+
+            double maxDiff = 0;
+            for (int token = 0; token < 10; token++)
+            {
+                for (int o = 0; o < 3 * Dim; o++)
+                {
+                    double expected = bias[o];
+                    for (int c = 0; c < Dim; c++) expected += dense[o * Dim + c] * x[token * Dim + c];
+                    maxDiff = Math.Max(maxDiff, Math.Abs(expected - got[token * 3 * Dim + o]));
+                }
+            }
+            Assert.True(maxDiff < 1e-5, $"block {block}: max |difference| {maxDiff:E2}");
+        }
+    }
+
+    [Fact]
+    public void A_new_direction_starts_as_a_no_op_and_only_it_and_the_magnitudes_train()
+    {
+        using var adapter = new LoraQkvAdapter(new ViTShape(Depth, Dim), CPU);
+        using var generator = new Generator(3, CPU);
+        adapter.StartDirection(10, generator);
+        RandomiseTrainable(adapter, 4);
+        adapter.SetMagnitudes([0.8], trainable: true);
+        adapter.FreezeCurrent(DirectionNorm.FactorProduct);
+        adapter.StartDirection(10, generator);
+        adapter.SetMagnitudes([0.8, 0.8], trainable: true);
+
+        var trainable = adapter.TrainableParameters().Select(p => p.Name).ToList();
+        Assert.Equal(Depth * 4 + 1, trainable.Count);
+        Assert.All(trainable.Where(n => n != "magnitudes"), name => Assert.StartsWith("lora.1.", name));
+
+        // Kaiming-uniform A within ±1/√dim, B zero: the second direction adds nothing yet.
+        Tensor a = adapter.TrainableParameters().First(p => p.Name.EndsWith("q.lora_A")).Parameter;
+        Assert.True(a.abs().max().item<float>() <= 1 / MathF.Sqrt(Dim));
+        Assert.True(a.abs().max().item<float>() > 0.8f / MathF.Sqrt(Dim));
+        using Tensor x = randn(1, 3, Dim);
+        using Tensor qkv = zeros(1, 3, 3 * Dim);
+        using Tensor before = adapter.Apply(0, x, qkv).detach();
+        adapter.SetMagnitudes([0.8, 5.0], trainable: true);
+        using Tensor after = adapter.Apply(0, x, qkv).detach();
+        Assert.Equal(before.data<float>().ToArray(), after.data<float>().ToArray());
+    }
+
+    static void RandomiseTrainable(LoraQkvAdapter adapter, int seed)
+    {
+        using var _ = no_grad();
+        using var generator = new Generator((ulong)seed, CPU);
+        foreach ((string name, Tensor parameter) in adapter.TrainableParameters())
+            if (name.EndsWith("lora_B")) parameter.copy_(rand(parameter.shape, generator: generator).sub_(Scalars.Half));
+    }
+
+    static double[,] Product(float[] b, float[] a, int rank)
+    {
+        var result = new double[Dim, Dim];
+        for (int r = 0; r < Dim; r++)
+            for (int c = 0; c < Dim; c++)
+                for (int k = 0; k < rank; k++) result[r, c] += (double)b[r * rank + k] * a[k * Dim + c];
+        return result;
+    }
+
+    static double Frobenius(double[,] m) => Math.Sqrt(m.Cast<double>().Sum(v => v * v));
+}
