@@ -79,7 +79,6 @@ public sealed class TrainSettings : CommandSettings
     public DeviceKind Device { get; init; } = DeviceKind.Auto;
 
     public override ValidationResult Validate() => Rules.All(
-        Rules.Requires(DryRun || Out is not null, "--out is required (the run directory)."),
         Rules.FileExists("--recipe", Recipe),
         Rules.FileExists("--base", Base),
         Rules.Positive("--epochs", Epochs ?? 1),
@@ -87,7 +86,8 @@ public sealed class TrainSettings : CommandSettings
         Rules.Positive("--lr", LearningRate ?? 1),
         Rules.NonNegative("--train-per-class", TrainPerClass ?? 0),
         Rules.NonNegative("--test-per-class", TestPerClass ?? 0),
-        Rules.Positive("--workers", Workers));
+        Rules.Positive("--workers", Workers),
+        Rules.Requires(DryRun || Out is not null, "--out is required (the run directory)."));
 
     /// <summary>The recipe file (or the defaults) with every option given on the command line applied on top.</summary>
     public TrainRecipe ToRecipe()

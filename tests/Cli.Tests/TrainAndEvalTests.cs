@@ -1,0 +1,104 @@
+using System.Diagnostics;
+using Cltool.Core.Continual;
+
+namespace Cltool.Cli.Tests;
+
+/// <summary>`cltool train` and `cltool eval` as a user runs them: real processes, a real kill, real files.</summary>
+public sealed class TrainAndEvalTests : IDisposable
+{
+    readonly TemporaryDirectory _temporary = new();
+    readonly string _base;
+
+    public TrainAndEvalTests() => _base = TinyBase.Write(_temporary.File("base.safetensors"));
+
+    public void Dispose() => _temporary.Dispose();
+
+    string[] Train(string run, int trainPerClass = 16) =>
+    [
+        "train", "--base", _base, "--out", run, "--train-per-class", $"{trainPerClass}", "--test-per-class", "10", "--epochs", "2",
+        "--batch-size", "8", "--lr", "0.05", "--workers", "1",
+    ];
+
+    [Fact]
+    public void Train_prints_the_accuracy_table_and_eval_reproduces_the_last_accuracy()
+    {
+        string run = _temporary.File("run");
+        CltoolProcess.Result train = CltoolProcess.Run(Train(run));
+
+        Assert.True(train.ExitCode == 0, train.Output + train.Errors);
+        Assert.Contains("task 1/5: classes Coat, Pullover", train.Output);
+        Assert.Matches(@"Acc \(last\) \d+\.\d\d  AAA \d+\.\d\d  forgetting \d+\.\d\d", train.Output);
+        MetricsReport metrics = Core.Models.CltoolJson.Deserialize<MetricsReport>(File.ReadAllText(Path.Combine(run, "metrics.json")), "metrics");
+
+        CltoolProcess.Result eval = CltoolProcess.Run("eval", run, "--workers", "1");
+        Assert.True(eval.ExitCode == 0, eval.Output + eval.Errors);
+        Assert.Contains($"accuracy after task 5 on its 10 classes: {metrics.Acc * 100:F2} %", eval.Output);
+
+        CltoolProcess.Result first = CltoolProcess.Run("eval", run, "--task", "1", "--workers", "1");
+        Assert.Contains($"accuracy after task 1 on its 2 classes: {metrics.AccuracyAfterTask[0] * 100:F2} %", first.Output);
+    }
+
+    [Fact]
+    public void A_killed_training_process_resumes_and_ends_with_the_same_weights()
+    {
+        string straight = _temporary.File("straight"), killed = _temporary.File("killed");
+        Assert.Equal(0, CltoolProcess.Run(Train(straight, 64)).ExitCode);
+
+        using (Process process = CltoolProcess.Start(Train(killed, 64)))
+        {
+            string marker = Path.Combine(killed, "checkpoints", "task-02.safetensors");
+            var clock = Stopwatch.StartNew();
+            while (!File.Exists(marker) && !process.HasExited && clock.Elapsed < TimeSpan.FromMinutes(2)) Thread.Sleep(20);
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+        }
+        Assert.False(File.Exists(Path.Combine(killed, "checkpoints", "task-05.safetensors")), "the process finished before it was killed");
+
+        CltoolProcess.Result resumed = CltoolProcess.Run([.. Train(killed, 64), "--resume"]);
+        Assert.True(resumed.ExitCode == 0, resumed.Output + resumed.Errors);
+        Assert.Contains("resumed", resumed.Output);
+
+        ContinualCheckpoint a = ContinualCheckpoint.Load(Path.Combine(straight, "checkpoints", "task-05.safetensors"));
+        ContinualCheckpoint b = ContinualCheckpoint.Load(Path.Combine(killed, "checkpoints", "task-05.safetensors"));
+        Assert.Equal(a.HeadWeight.Data, b.HeadWeight.Data);
+        Assert.Equal(a.Magnitudes, b.Magnitudes);
+        for (int i = 0; i < 5; i++) Assert.Equal(a.Directions[i].Query[0].B.Data, b.Directions[i].Query[0].B.Data);
+        Assert.Equal(File.ReadAllText(Path.Combine(straight, "metrics.json")), File.ReadAllText(Path.Combine(killed, "metrics.json")));
+    }
+
+    [Theory]
+    [InlineData("{\"method\": \"sdlora\", \"lr\": 0.1}", "'lr'")]
+    [InlineData("{\"initClasses\": 11}", "initClasses 11 is more than the 10 classes")]
+    [InlineData("{\"data\": \"imagefolder:/no/such/folder\"}", "folder '/no/such/folder' does not exist")]
+    public void Bad_recipes_fail_with_one_line_and_leave_no_run_behind(string json, string expected)
+    {
+        string recipe = _temporary.File("recipe.json"), run = _temporary.File("run");
+        File.WriteAllText(recipe, json);
+
+        CltoolProcess.Result result = CltoolProcess.Run("train", "-r", recipe, "--base", _base, "--out", run);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains(expected, result.Errors);
+        Assert.Single(result.Errors.Trim().Split('\n'));
+        Assert.False(Directory.Exists(run));
+    }
+
+    [Fact]
+    public void Eval_rejects_a_file_that_is_not_a_checkpoint()
+    {
+        CltoolProcess.Result result = CltoolProcess.Run("eval", _base);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("is not a cltool checkpoint (metadata format 'cltool.model'", result.Errors);
+    }
+
+    [Fact]
+    public void Dry_run_prints_the_tasks_of_the_numpy_class_order()
+    {
+        CltoolProcess.Result result = CltoolProcess.Run("train", "--dry-run", "--seed", "1993");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("task 1: Coat, Pullover", result.Output);
+        Assert.Contains("task 5: Ankle boot, Trouser", result.Output);
+    }
+}
