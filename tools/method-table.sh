@@ -24,10 +24,15 @@ done
 python3 - "$out" "${seeds[@]}" <<'PY'
 import json, statistics, sys
 out, seeds = sys.argv[1], sys.argv[2:]
-print(f"| method | Acc (last) | AAA | forgetting |  ({len(seeds)} seeds: {', '.join(seeds)}; mean ± std, %)")
-print("|---|---|---|---|")
+print(f"{len(seeds)} seeds ({', '.join(seeds)}), mean ± std over seeds, %. Task-aware = the same test images with the task id given (diagnostic).")
+print()
+print("| method | Acc (last) | AAA | forgetting | task-aware Acc | task-aware forgetting |")
+print("|---|---|---|---|---|---|")
 for method in ["sdlora", "seq-lora", "full-ft", "simplecil", "joint"]:
     rows = [json.load(open(f"{out}/{method}-{s}/metrics.json")) for s in seeds]
-    cell = lambda k: f"{100*statistics.mean(r[k] for r in rows):.2f} ± {100*statistics.stdev(r[k] for r in rows) if len(rows) > 1 else 0:.2f}"
-    print(f"| {method} | {cell('acc')} | {cell('aaa')} | {cell('forgetting')} |")
+    def cell(key, aware=False):
+        values = [100 * (r["taskAware"] if aware else r)[key] for r in rows]
+        spread = statistics.stdev(values) if len(values) > 1 else 0
+        return f"{statistics.mean(values):.2f} ± {spread:.2f}"
+    print(f"| {method} | {cell('acc')} | {cell('aaa')} | {cell('forgetting')} | {cell('acc', True)} | {cell('forgetting', True)} |")
 PY

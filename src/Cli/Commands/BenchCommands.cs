@@ -4,6 +4,7 @@ using Cltool.Core;
 using Cltool.Core.Data;
 using Cltool.Core.IO;
 using Cltool.Core.Models;
+using Cltool.Trainer.Continual;
 using Cltool.Trainer.Models;
 using Cltool.Trainer.Native;
 using Cltool.Trainer.Pretraining;
@@ -28,7 +29,54 @@ public class BenchSettings : CommandSettings
     }
 }
 
-public sealed class BenchTrainCommand() : PendingCommand<BenchSettings>("bench train", "issue #4");
+public sealed class BenchTrainSettings : BenchSettings
+{
+    [CommandOption("--model <PRESET>")]
+    [DefaultValue("vit-cpu-28")]
+    [Description("ViT preset to time (random weights; the speed does not depend on them).")]
+    public string Model { get; init; } = "vit-cpu-28";
+
+    [CommandOption("--batch-size <N>")]
+    [DefaultValue(32)]
+    [Description("Images per step (the Split Fashion-MNIST recipe uses 32).")]
+    public int BatchSize { get; init; } = 32;
+
+    [CommandOption("--steps <N>")]
+    [DefaultValue(20)]
+    [Description("Timed steps per configuration (after 2 warm-up steps).")]
+    public int Steps { get; init; } = 20;
+
+    public override ValidationResult Validate() => Rules.All(
+        Rules.Requires(ViTConfig.Presets.ContainsKey(Model), $"--model '{Model}' is not a preset ({string.Join(", ", ViTConfig.Presets.Keys)})."),
+        Rules.Positive("--batch-size", BatchSize), Rules.Positive("--steps", Steps));
+}
+
+/// <summary>Training-step throughput and FLOP utilisation against a matmul measured in the same run.</summary>
+public sealed class BenchTrainCommand(IAnsiConsole console) : Command<BenchTrainSettings>
+{
+    public override int Execute(CommandContext context, BenchTrainSettings settings, CancellationToken cancellationToken)
+    {
+        torch.Device device = TorchDevices.Resolve(DeviceKind.Auto, console.WriteLine);
+        ViTConfig config = ViTConfig.Preset(settings.Model);
+        var rows = new List<StepMeasurement>();
+        foreach ((string method, int directions) in new[] { ("sdlora", 1), ("sdlora", 5), ("sdlora", 20), ("full-ft", 0) })
+        {
+            // The matmul is re-measured next to every configuration: the machine is shared and its speed drifts.
+            double matmul = TrainStepBenchmark.MatmulGflops(config, settings.BatchSize);
+            rows.Add(TrainStepBenchmark.Measure(method, config, Math.Max(1, directions), 10, settings.BatchSize, settings.Steps, matmul, device));
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+        var table = new Table().AddColumns("method", "directions", "img/s", "GFLOP/img (step)", "step GFLOP/s", "matmul GFLOP/s", "utilisation");
+        foreach (StepMeasurement r in rows)
+            table.AddTextRow(r.Method, $"{r.Directions}", $"{r.ImagesPerSecond:F0}", $"{r.GflopPerImage:F3}", $"{r.Gflops:F1}", $"{r.MatmulGflops:F1}", $"{r.Utilisation:P0}");
+        console.Write(table);
+        string markdown = $"Training step of {settings.Model} (batch {settings.BatchSize}, {torch.get_num_threads()} threads) vs a [{settings.BatchSize}x{config.Tokens}, {config.Dim}] x [{config.Dim}, {config.MlpHidden}] matmul in the same run\n\n" +
+                          "| method | directions | img/s | GFLOP/img (step) | step GFLOP/s | matmul GFLOP/s | utilisation |\n|---|---|---|---|---|---|---|\n" +
+                          string.Concat(rows.Select(r => $"| {r.Method} | {r.Directions} | {r.ImagesPerSecond:F0} | {r.GflopPerImage:F3} | {r.Gflops:F1} | {r.MatmulGflops:F1} | {r.Utilisation:P0} |\n"));
+        settings.Save("train", rows.Select(r => new { r.Method, r.Directions, r.BatchSize, r.ImagesPerSecond, r.GflopPerImage, r.Gflops, r.MatmulGflops, r.Utilisation }), markdown);
+        return 0;
+    }
+}
 
 public sealed class BenchExportCommand() : PendingCommand<BenchSettings>("bench export", "issue #5");
 

@@ -113,6 +113,9 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<TrainSettings>
         TrainResult result = TrainingProgress.Run(console, observer =>
             new ContinualLearner(recipe, settings.Out!, observer, settings.Workers).Run(settings.Resume, settings.Device, cancellationToken));
         AccuracyReport.Write(console, $"{recipe.Method} on {recipe.Data} (seed {recipe.Seed})", AccuracyMatrix.FromReport(result.Metrics));
+        if (result.Metrics.TaskAware is { } aware)
+            console.MarkupLineInterpolated(
+                $"[grey]diagnostic, task id given (argmax within the image's own task): Acc {aware.Acc * 100:F2}  AAA {aware.Aaa * 100:F2}  forgetting {aware.Forgetting * 100:F2}[/]");
         console.MarkupLineInterpolated($"run directory [bold]{settings.Out}[/]: last checkpoint {result.LastCheckpoint}, {result.Seconds:F0} s");
         return 0;
     }

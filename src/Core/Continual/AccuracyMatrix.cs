@@ -70,13 +70,17 @@ public sealed class AccuracyMatrix
         }
     }
 
-    /// <summary>The report; before any task is evaluated (a resume point inside task 1) its headline numbers are 0.</summary>
-    public MetricsReport ToReport() => new(
+    /// <summary>
+    /// The report, with the task-aware matrix of the same evaluations nested when given; before any task is evaluated
+    /// (a resume point inside task 1) its headline numbers are 0.
+    /// </summary>
+    public MetricsReport ToReport(AccuracyMatrix? taskAware = null) => new(
         Completed == 0 ? 0 : Math.Round(Last, 6), Completed == 0 ? 0 : Math.Round(AverageAnytime, 6), Math.Round(Forgetting, 6),
         Enumerable.Range(0, Completed).Select(j => Math.Round(AccuracyAfter(j), 6)).ToArray(),
         Enumerable.Range(0, Tasks).Select(g => Enumerable.Range(0, Completed).Select(j => Rounded(this[g, j])).ToArray()).ToArray(),
         Enumerable.Range(0, Tasks).Select(g => Enumerable.Range(0, Completed).Select(j => _correct[g, j]).ToArray()).ToArray(),
-        Enumerable.Range(0, Tasks).Select(g => Enumerable.Range(0, Completed).Select(j => _total[g, j]).ToArray()).ToArray());
+        Enumerable.Range(0, Tasks).Select(g => Enumerable.Range(0, Completed).Select(j => _total[g, j]).ToArray()).ToArray(),
+        taskAware?.ToReport());
 
     public static AccuracyMatrix FromReport(MetricsReport report)
     {
@@ -105,6 +109,11 @@ public sealed class AccuracyMatrix
     static double? Rounded(double value) => double.IsNaN(value) ? null : Math.Round(value, 6);
 }
 
-/// <summary>metrics.json: the headline numbers and the matrix they come from (accuracies in [0, 1]).</summary>
+/// <summary>
+/// metrics.json: the headline numbers and the matrix they come from (accuracies in [0, 1]). <see cref="TaskAware"/> is a
+/// diagnostic: the same test images scored with the task id given (argmax over their own task's classes only), which
+/// separates what a representation forgot from how the head ranks old against new classes.
+/// </summary>
 public sealed record MetricsReport(
-    double Acc, double Aaa, double Forgetting, double[] AccuracyAfterTask, double?[][] Matrix, long[][] Correct, long[][] Total);
+    double Acc, double Aaa, double Forgetting, double[] AccuracyAfterTask, double?[][] Matrix, long[][] Correct, long[][] Total,
+    MetricsReport? TaskAware = null);

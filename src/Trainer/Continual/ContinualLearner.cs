@@ -46,6 +46,7 @@ public sealed class ContinualLearner(TrainRecipe recipe, string runDirectory, IT
         var data = new TaskData(recipe, scenario, train, test, baseModel.Preprocessing, workers);
         using var model = new ContinualModel(baseModel.Config, state?.Backbone ?? baseModel.Weights, _method.UsesAdapter, device);
         AccuracyMatrix matrix = state?.Metrics is { } metrics ? AccuracyMatrix.FromReport(metrics) : new AccuracyMatrix(scenario.Tasks);
+        AccuracyMatrix taskAware = state?.Metrics?.TaskAware is { } aware ? AccuracyMatrix.FromReport(aware) : new AccuracyMatrix(scenario.Tasks);
         if (state is not null)
         {
             model.SetHead(state.HeadWeight, state.HeadBias);
@@ -63,26 +64,27 @@ public sealed class ContinualLearner(TrainRecipe recipe, string runDirectory, IT
                 model.GrowHead(scenario.TaskSizes[task], NewGenerator(task, 1));
                 _method.BeginTask(task, model, NewGenerator(task, 2));
             }
-            TrainTask(task, model, data, baseModel, matrix, continuing ? state : null, device, cancellation);
+            TrainTask(task, model, data, baseModel, matrix.ToReport(taskAware), continuing ? state : null, device, cancellation);
             _method.EndTask(task, model, () => data.ClassMeans(task, model, device));
-            (long[] correct, long[] total) = data.Evaluate(task, model, device);
+            (long[] correct, long[] correctWithinTask, long[] total) = data.Evaluate(task, model, device);
             matrix.Record(task, correct, total);
+            taskAware.Record(task, correctWithinTask, total);
             using (NewDisposeScope())
             {
-                ContinualCheckpoint done = Snapshot(model, baseModel, scenario, train.ClassNames, task, recipe.EpochsOf(task), matrix, optimizer: null);
+                ContinualCheckpoint done = Snapshot(model, baseModel, scenario, train.ClassNames, task, recipe.EpochsOf(task), matrix.ToReport(taskAware), optimizer: null);
                 done.Save(_run.TaskCheckpoint(task));
                 done.Save(_run.Resume);
             }
-            WriteReports(matrix);
+            WriteReports(matrix, taskAware);
             observer.Message($"task {task + 1} done: accuracy on the {scenario.SeenAfter(task)} classes seen so far {matrix.AccuracyAfter(task):P2}");
         }
 
         string last = _run.TaskCheckpoint(scenario.Tasks - 1);
         WriteGoldenBatch(model, data, device, last);
-        return new TrainResult(matrix.ToReport(), last, clock.Elapsed.TotalSeconds);
+        return new TrainResult(matrix.ToReport(taskAware), last, clock.Elapsed.TotalSeconds);
     }
 
-    void TrainTask(int task, ContinualModel model, TaskData data, BaseModel baseModel, AccuracyMatrix matrix, ContinualCheckpoint? resumeFrom, Device device,
+    void TrainTask(int task, ContinualModel model, TaskData data, BaseModel baseModel, MetricsReport metricsSoFar, ContinualCheckpoint? resumeFrom, Device device,
                    CancellationToken cancellation)
     {
         int epochs = _method.Trains ? recipe.EpochsOf(task) : 0;
@@ -124,7 +126,7 @@ public sealed class ContinualLearner(TrainRecipe recipe, string runDirectory, IT
                 images += batch.Count;
                 observer.StepFinished(epoch, ++step, steps, loss, learningRate, images / clock.Elapsed.TotalSeconds);
             }
-            using (NewDisposeScope()) Snapshot(model, baseModel, data.Scenario, data.ClassNames, task, epoch + 1, matrix, optimizer).Save(_run.Resume);
+            using (NewDisposeScope()) Snapshot(model, baseModel, data.Scenario, data.ClassNames, task, epoch + 1, metricsSoFar, optimizer).Save(_run.Resume);
             observer.EpochFinished(epoch, totalLoss / Math.Max(1, step), double.NaN, clock.Elapsed.TotalSeconds);
         }
     }
@@ -138,7 +140,7 @@ public sealed class ContinualLearner(TrainRecipe recipe, string runDirectory, IT
     Generator NewGenerator(int task, int purpose) => new((ulong)DeterministicRandom.Seed(recipe.Seed, task, purpose), CPU);
 
     ContinualCheckpoint Snapshot(ContinualModel model, BaseModel baseModel, Scenario scenario, IReadOnlyList<string> classNames, int task,
-                                 int completedEpochs, AccuracyMatrix? matrix, IOptimizer? optimizer) => new()
+                                 int completedEpochs, MetricsReport metrics, IOptimizer? optimizer) => new()
     {
         Recipe = recipe,
         Config = baseModel.Config,
@@ -153,7 +155,7 @@ public sealed class ContinualLearner(TrainRecipe recipe, string runDirectory, IT
         HeadBias = HostTensors.From(model.HeadBias),
         Directions = model.Adapter?.Export() ?? [],
         Magnitudes = model.Adapter is { Count: > 0 } adapter ? adapter.MagnitudeValues() : [],
-        Metrics = matrix?.ToReport(),
+        Metrics = metrics,
         OptimizerState = optimizer?.State().ToDictionary(s => s.Name, s => HostTensors.From(s.Value)) ?? new Dictionary<string, HostTensor>(),
         OptimizerSteps = optimizer?.Steps ?? 0,
     };
@@ -185,9 +187,9 @@ public sealed class ContinualLearner(TrainRecipe recipe, string runDirectory, IT
         return state;
     }
 
-    void WriteReports(AccuracyMatrix matrix)
+    void WriteReports(AccuracyMatrix matrix, AccuracyMatrix taskAware)
     {
-        AtomicFile.WriteAllText(_run.Metrics, CltoolJson.Serialize(matrix.ToReport()) + "\n");
+        AtomicFile.WriteAllText(_run.Metrics, CltoolJson.Serialize(matrix.ToReport(taskAware)) + "\n");
         AtomicFile.WriteAllText(_run.MatrixCsv, matrix.ToCsv());
         string title = $"{recipe.Method} on {recipe.Data}, seed {recipe.Seed}";
         AccuracyPlots.Heatmap(matrix, title, _run.MatrixPng);

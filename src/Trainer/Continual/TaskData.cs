@@ -49,26 +49,33 @@ public sealed class TaskData
     /// <summary>The class-order positions of a batch's labels, minus <paramref name="offset"/>.</summary>
     public long[] PositionsOf(Batch batch, int offset) => batch.Labels.Select(label => (long)(_position[label] - offset)).ToArray();
 
-    /// <summary>Correct and total test predictions on each task's classes (rows 0..task), argmax over all seen classes.</summary>
-    public (long[] Correct, long[] Total) Evaluate(int task, ContinualModel model, Device device)
+    /// <summary>
+    /// Test predictions on each task's classes (rows 0..task): correct with the argmax over all seen classes (class-incremental),
+    /// correct with the argmax over the image's own task's classes (task-aware), and the totals.
+    /// </summary>
+    public (long[] Correct, long[] CorrectWithinTask, long[] Total) Evaluate(int task, ContinualModel model, Device device)
     {
-        long[] correct = new long[task + 1], total = new long[task + 1];
+        long[] correct = new long[task + 1], withinTask = new long[task + 1], total = new long[task + 1];
         foreach ((Batch batch, Tensor logits) in Forward(TestLoader(0, Scenario.SeenAfter(task)), model, device))
         {
             using (logits)
             using (NewDisposeScope())
             {
                 long[] predicted = logits.argmax(1).cpu().data<long>().ToArray();
+                float[] scores = logits.cpu().data<float>().ToArray();
                 long[] actual = PositionsOf(batch, 0);
+                int seen = (int)logits.shape[1];
                 for (int i = 0; i < batch.Count; i++)
                 {
                     int group = Scenario.TaskOfPosition((int)actual[i]);
                     total[group]++;
                     if (predicted[i] == actual[i]) correct[group]++;
+                    if (ArgMax(scores.AsSpan(i * seen + Scenario.KnownBefore(group), Scenario.TaskSizes[group])) + Scenario.KnownBefore(group) == actual[i])
+                        withinTask[group]++;
                 }
             }
         }
-        return (correct, total);
+        return (correct, withinTask, total);
     }
 
     /// <summary>Mean class-token feature of each of the task's classes over its training images (eval transform) [n, dim].</summary>
@@ -116,6 +123,13 @@ public sealed class TaskData
             }
             yield return (batch, output);
         }
+    }
+
+    static int ArgMax(ReadOnlySpan<float> values)
+    {
+        int best = 0;
+        for (int i = 1; i < values.Length; i++) if (values[i] > values[best]) best = i;
+        return best;
     }
 
     static int[] TaskIndices(List<int>[] byPosition, int first, int end) =>
