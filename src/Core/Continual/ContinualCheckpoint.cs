@@ -62,7 +62,7 @@ public sealed record ContinualCheckpoint
     public void Save(string path)
     {
         var writer = new SafeTensorsWriter();
-        void Metadata(string key, object value) => writer.Metadata[key] = JsonSerializer.Serialize(value, CltoolJson.Options);
+        void Metadata(string key, object value) => writer.Metadata[key] = JsonSerializer.Serialize(value, CltoolJson.Compact);
         writer.Metadata["format"] = Format;
         writer.Metadata["version"] = Version.ToString();
         writer.Metadata["method"] = Method;
