@@ -40,7 +40,8 @@ public sealed class ContinualLearner(TrainRecipe recipe, string runDirectory, IT
         IImageDataset test = DatasetCatalog.Open(recipe.Data, DatasetSplit.Test);
         Scenario scenario = recipe.CreateScenario(train.ClassNames.Count);
         BaseModel baseModel = BaseModel.Load(recipe);
-        ContinualCheckpoint? state = resume ? LoadResumeState(baseModel.Config) : StartRun(scenario, train.ClassNames);
+        ContinualCheckpoint? state = resume ? LoadResumeState(baseModel.Config) : null;
+        if (state is null) StartRun(scenario, train.ClassNames, overwrite: resume);
         Device device = TorchDevices.Resolve(deviceKind, observer.Message);
 
         var data = new TaskData(recipe, scenario, train, test, baseModel.Preprocessing, workers);
@@ -160,14 +161,14 @@ public sealed class ContinualLearner(TrainRecipe recipe, string runDirectory, IT
         OptimizerSteps = optimizer?.Steps ?? 0,
     };
 
-    ContinualCheckpoint? StartRun(Scenario scenario, IReadOnlyList<string> classNames)
+    /// <summary>Writes the recipe and class order of a new run; refuses a directory that holds a run unless resuming found nothing.</summary>
+    void StartRun(Scenario scenario, IReadOnlyList<string> classNames, bool overwrite)
     {
-        if (_run.HasRun)
+        if (_run.HasRun && !overwrite)
             throw new CltoolException($"'{_run.Path}' already holds a run; continue it with --resume or choose another --out.");
         Directory.CreateDirectory(_run.Path);
         AtomicFile.WriteAllText(_run.Recipe, CltoolJson.Serialize(recipe) + "\n");
         AtomicFile.WriteAllText(_run.ClassOrder, CltoolJson.Serialize(ClassOrderFile.From(recipe, scenario, classNames)) + "\n");
-        return null;
     }
 
     ContinualCheckpoint? LoadResumeState(ViTConfig config)
@@ -175,7 +176,6 @@ public sealed class ContinualLearner(TrainRecipe recipe, string runDirectory, IT
         if (!File.Exists(_run.Resume))
         {
             observer.Message($"nothing to resume in {_run.Path}; starting the run");
-            if (File.Exists(_run.Recipe)) File.Delete(_run.Recipe);
             return null;
         }
         ContinualCheckpoint state = ContinualCheckpoint.Load(_run.Resume);
