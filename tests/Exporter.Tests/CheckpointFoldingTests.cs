@@ -65,6 +65,29 @@ public sealed class CheckpointFoldingTests : IDisposable
             Assert.NotEqual(checkpoint.Backbone["blocks.0.attn.qkv.weight"].Data, dense["blocks.0.attn.qkv.weight"].Data);
     }
 
+    [Theory]
+    [InlineData(Methods.SdLora)]
+    [InlineData(Methods.SimpleCil)]
+    public void The_folded_onnx_graph_reproduces_the_golden_logits_in_onnx_runtime(string method)
+    {
+        var run = new RunDirectory(TrainTinyRun(method));
+        ContinualCheckpoint checkpoint = ContinualCheckpoint.Load(run.TaskCheckpoint(4));
+        byte[] onnx = Google.Protobuf.MessageExtensions.ToByteArray(
+            Onnx.ViTGraph.Build(checkpoint.Config, CheckpointFolding.DenseWeights(checkpoint), checkpoint.SeenClasses, new Dictionary<string, string>()));
+
+        using var golden = SafeTensorsFile.Open(run.Golden);
+        long[] shape = golden["pixel_values"].Shape;
+        using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(onnx);
+        using var input = Microsoft.ML.OnnxRuntime.OrtValue.CreateTensorValueFromMemory(golden.ReadFloats("pixel_values"), shape);
+        using var runOptions = new Microsoft.ML.OnnxRuntime.RunOptions();
+        using var outputs = session.Run(runOptions, [Onnx.ViTGraph.Input], [input], [Onnx.ViTGraph.Output]);
+        float[] actual = outputs[0].GetTensorDataAsSpan<float>().ToArray(), expected = golden.ReadFloats("logits");
+
+        Assert.Equal(expected.Length, actual.Length);
+        double worst = actual.Zip(expected).Max(pair => Math.Abs(pair.First - pair.Second));
+        Assert.True(worst <= 1e-4, $"max |logit difference| {worst:E2}");
+    }
+
     [Fact]
     public void An_unknown_method_is_one_error_naming_the_known_ones()
     {

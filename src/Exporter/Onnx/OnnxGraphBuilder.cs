@@ -38,6 +38,29 @@ public sealed class OnnxGraphBuilder(string graphName)
         _graph.Initializer.Add(tensor);
     }
 
+    /// <summary>Adds an int64 constant (shapes, axes, indices); no dims makes a scalar.</summary>
+    public string AddInt64Initializer(string name, long[] values, params long[] dims)
+    {
+        var tensor = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Int64 };
+        tensor.Dims.AddRange(dims);
+        tensor.Int64Data.AddRange(values);
+        _graph.Initializer.Add(tensor);
+        return name;
+    }
+
+    public static AttributeProto Attribute(string name, long value) =>
+        new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
+
+    public static AttributeProto Attribute(string name, float value) =>
+        new() { Name = name, Type = AttributeProto.Types.AttributeType.Float, F = value };
+
+    public static AttributeProto Attribute(string name, params long[] values)
+    {
+        var attribute = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Ints };
+        attribute.Ints.AddRange(values);
+        return attribute;
+    }
+
     /// <summary>Adds a node and returns its output name (<paramref name="output"/>, or a generated one).</summary>
     public string AddNode(string opType, IEnumerable<string> inputs, string? output = null, params AttributeProto[] attributes)
     {
@@ -49,6 +72,10 @@ public sealed class OnnxGraphBuilder(string graphName)
         _graph.Node.Add(node);
         return node.Output[0];
     }
+
+    /// <summary>Gives the node that produced <paramref name="firstOutput"/> more outputs (Split).</summary>
+    public void AddExtraOutputs(string firstOutput, IEnumerable<string> outputs) =>
+        _graph.Node.Single(node => node.Output.Contains(firstOutput)).Output.AddRange(outputs);
 
     public ModelProto Build(IReadOnlyDictionary<string, string>? metadata = null)
     {
