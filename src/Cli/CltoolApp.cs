@@ -70,9 +70,9 @@ public static class CltoolApp
             case CltoolException known:
                 console.MarkupLineInterpolated($"[red]error:[/] {known.Message}");
                 return known.ExitCode;
-            case IOException io:
+            case IOException or UnauthorizedAccessException:
                 // A full disk or an unwritable path: files are written atomically, so the last good ones are intact.
-                console.MarkupLineInterpolated($"[red]error:[/] {io.Message}");
+                console.MarkupLineInterpolated($"[red]error:[/] {error.Message}");
                 return ExitCodes.Failure;
             case CommandAppException usage:
                 if (usage.Pretty is not null) console.Write(usage.Pretty);

@@ -2,6 +2,7 @@ using System.ComponentModel;
 using Cltool.Cli.Infrastructure;
 using Cltool.Core;
 using Cltool.Trainer.Continual;
+using Cltool.Core.Continual;
 using Cltool.Trainer.Native;
 using TorchSharp;
 using Spectre.Console;

@@ -1,5 +1,8 @@
 using System.ComponentModel;
 using Cltool.Cli.Infrastructure;
+using Cltool.Core.Continual;
+using Cltool.Exporter;
+using Cltool.Exporter.Verification;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -8,10 +11,11 @@ namespace Cltool.Cli.Commands;
 public sealed class ExportSettings : CommandSettings
 {
     [CommandArgument(0, "<CHECKPOINT>")]
-    [Description("A checkpoint, or a run directory.")]
+    [Description("A checkpoint, or a run directory (its last task's checkpoint unless --task).")]
     public string Checkpoint { get; init; } = "";
 
     [CommandOption("-o|--out <FILE>")]
+    [Description("The ONNX file to write (weights over 2 GB go to FILE.data next to it).")]
     [DefaultValue("model.onnx")]
     public string Out { get; init; } = "model.onnx";
 
@@ -24,23 +28,68 @@ public sealed class ExportSettings : CommandSettings
     public bool NoMerge { get; init; }
 
     [CommandOption("--task <K>")]
-    [Description("Export the model after task K (1-based); default: the last task.")]
+    [Description("With a run directory: export the model after task K (1-based); default: the last task.")]
     public int? Task { get; init; }
 
     [CommandOption("--dtype <DTYPE>")]
-    [Description("fp32 or fp16.")]
+    [Description("fp32 or fp16 (half-precision weights; input and output stay fp32).")]
     [DefaultValue("fp32")]
     public string DType { get; init; } = "fp32";
 
+    [CommandOption("--eval")]
+    [Description("Also run the exported model over the run's test split in ONNX Runtime and compare with the trainer's accuracy.")]
+    public bool Eval { get; init; }
+
     [CommandOption("--triton <DIR>")]
-    [Description("Also write a Triton Inference Server model repository.")]
+    [Description("Also write a Triton Inference Server model repository: DIR/NAME/{config.pbtxt, labels.txt, 1/model.onnx}.")]
     public string? Triton { get; init; }
+
+    [CommandOption("--triton-name <NAME>")]
+    [Description("The model's name in the Triton repository.")]
+    [DefaultValue("cltool-vit")]
+    public string TritonName { get; init; } = "cltool-vit";
+
+    [CommandOption("--triton-max-batch <N>")]
+    [Description("max_batch_size of the Triton model configuration.")]
+    [DefaultValue(32)]
+    public int TritonMaxBatch { get; init; } = 32;
 
     public override ValidationResult Validate() => Rules.All(
         Rules.PathExists("CHECKPOINT", Checkpoint),
         Rules.Requires(!(Merge && NoMerge), "--merge and --no-merge exclude each other."),
         Rules.Positive("--task", Task ?? 1),
-        Rules.Requires(DType is "fp32" or "fp16", $"--dtype must be fp32 or fp16, got '{DType}'."));
+        Rules.Requires(DType is "fp32" or "fp16", $"--dtype must be fp32 or fp16, got '{DType}'."),
+        Rules.Requires(TritonName.Length > 0 && TritonName.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.'),
+            $"--triton-name must be letters, digits, '_', '-' or '.', got '{TritonName}'."),
+        Rules.Positive("--triton-max-batch", TritonMaxBatch));
 }
 
-public sealed class ExportCommand() : PendingCommand<ExportSettings>("export", "issue #5");
+public sealed class ExportCommand(IAnsiConsole console) : Command<ExportSettings>
+{
+    public override int Execute(CommandContext context, ExportSettings settings, CancellationToken cancellationToken)
+    {
+        string checkpoint = RunDirectory.ResolveCheckpoint(settings.Checkpoint, settings.Task);
+        var options = new ExportOptions(Merge: !settings.NoMerge, Half: settings.DType == "fp16");
+        ExportResult result = ModelExport.Run(checkpoint, settings.Out, options);
+        ContinualCheckpoint stage = result.Checkpoint;
+        console.MarkupLineInterpolated(
+            $"exported [bold]{result.ModelPath}[/] ({result.Bytes / 1e6:F1} MB): {stage.Method} after task {stage.Task + 1} of {stage.Scenario.Tasks}, {stage.SeenClasses} classes, {(options.Merge ? "adapters merged" : "adapters unmerged")}, {settings.DType}");
+        console.MarkupLineInterpolated($"parity in ONNX Runtime: {result.Parity}");
+        if (settings.Eval) ReportAccuracy(result);
+        if (settings.Triton is not null)
+        {
+            var model = new TritonRepository.Model(settings.TritonName, stage.Config.Channels, stage.Config.ImageSize, stage.Labels, settings.TritonMaxBatch, 500);
+            console.MarkupLineInterpolated($"Triton model repository: {TritonRepository.Write(settings.Triton, model, result.ModelPath, result.DataPath)}");
+        }
+        return 0;
+    }
+
+    void ReportAccuracy(ExportResult result)
+    {
+        TestSetAccuracy accuracy = TestSetAccuracy.Measure(result.ModelPath, result.Checkpoint);
+        string verdict = accuracy.TrainerCorrect < 0 ? "the checkpoint records no trainer accuracy"
+            : accuracy.MatchesTrainer ? "identical to the trainer"
+            : $"the trainer had {accuracy.TrainerAccuracy * 100:F2} % ({accuracy.TrainerCorrect}/{accuracy.Total})";
+        console.MarkupLineInterpolated($"test set in ONNX Runtime: accuracy {accuracy.Accuracy * 100:F2} % ({accuracy.Correct}/{accuracy.Total}), {verdict}");
+    }
+}

@@ -51,6 +51,9 @@ public sealed record ContinualCheckpoint
     public MetricsReport? Metrics { get; init; }
     public IReadOnlyDictionary<string, HostTensor> OptimizerState { get; init; } = new Dictionary<string, HostTensor>();
     public long OptimizerSteps { get; init; }
+    /// <summary>Test images and this stage's logits for them; null in checkpoints written before it existed.</summary>
+    public GoldenBatch? Golden { get; init; }
+    const string GoldenPrefix = "golden.";
 
     public string Method => Recipe.Method;
     public int SeenClasses => (int)HeadWeight.Shape[0];
@@ -97,6 +100,7 @@ public sealed record ContinualCheckpoint
             writer.Add($"lora.{i}.norms", direction.Norms.Cast<float>().ToArray(), [Config.Depth, 2]);
         }
         foreach ((string name, HostTensor value) in OptimizerState) Add(writer, "optimizer." + name, value);
+        Golden?.AddTo(writer, GoldenPrefix);
         writer.Save(path);
     }
 
@@ -149,6 +153,7 @@ public sealed record ContinualCheckpoint
             OptimizerState = file.Tensors.Where(t => t.Name.StartsWith(optimizerPrefix, StringComparison.Ordinal))
                 .ToDictionary(t => t.Name[optimizerPrefix.Length..], t => new HostTensor(file.ReadFloats(t.Name), t.Shape)),
             OptimizerSteps = long.Parse(metadata.GetValueOrDefault("optimizer_steps") ?? "0"),
+            Golden = GoldenBatch.ReadFrom(file, GoldenPrefix),
         };
     }
 

@@ -22,6 +22,8 @@ public static class CltoolJson
 
     public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Options);
 
+    public static string SerializeCompact<T>(T value) => JsonSerializer.Serialize(value, Compact);
+
     public static T Deserialize<T>(string json, string what) =>
         JsonSerializer.Deserialize<T>(json, Options) ?? throw new CltoolException($"{what} is empty.");
 

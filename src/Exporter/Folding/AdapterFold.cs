@@ -4,6 +4,12 @@ using Cltool.Core.Weights;
 
 namespace Cltool.Exporter.Folding;
 
+/// <summary>
+/// One low-rank branch on every block's fused qkv, left unmerged: qkv += magnitude · (x·Down)·Up, with Down [dim, r]
+/// and Up [r, 3·dim] per block (zero in the columns the adapter does not touch, as PEFT's merged-qkv LoRA).
+/// </summary>
+public sealed record QkvLowRankBranch(int Index, IReadOnlyList<HostTensor> Down, IReadOnlyList<HostTensor> Up, float Magnitude);
+
 /// <summary>How one family of methods turns its adapters into dense weight updates. New methods plug in here.</summary>
 public interface IAdapterFold
 {
@@ -11,6 +17,9 @@ public interface IAdapterFold
 
     /// <summary>Adds the checkpoint's adapters to <paramref name="weights"/> (timm names) in place.</summary>
     void FoldInto(ContinualCheckpoint checkpoint, Dictionary<string, HostTensor> weights);
+
+    /// <summary>The same adapters as separate low-rank branches (export --no-merge).</summary>
+    IReadOnlyList<QkvLowRankBranch> Branches(ContinualCheckpoint checkpoint);
 }
 
 /// <summary>Turns any stage's checkpoint into the weights of one plain ViT with a linear head: no adapters, no task id.</summary>
@@ -20,13 +29,26 @@ public static class CheckpointFolding
 
     public static Dictionary<string, HostTensor> DenseWeights(ContinualCheckpoint checkpoint)
     {
-        IAdapterFold fold = Folds.FirstOrDefault(f => f.MethodNames.Contains(checkpoint.Method))
-            ?? throw new CltoolException($"The exporter does not know how to fold method '{checkpoint.Method}' " +
-                                         $"(it knows {string.Join(", ", Folds.SelectMany(f => f.MethodNames))}).");
+        IAdapterFold fold = FoldOf(checkpoint);
+        Dictionary<string, HostTensor> weights = BaseWeights(checkpoint);
+        fold.FoldInto(checkpoint, weights);
+        return weights;
+    }
+
+    /// <summary>The backbone and head as trained, and the adapters as separate branches (export --no-merge).</summary>
+    public static (Dictionary<string, HostTensor> Weights, IReadOnlyList<QkvLowRankBranch> Branches) Unmerged(ContinualCheckpoint checkpoint) =>
+        (BaseWeights(checkpoint), FoldOf(checkpoint).Branches(checkpoint));
+
+    static IAdapterFold FoldOf(ContinualCheckpoint checkpoint) =>
+        Folds.FirstOrDefault(f => f.MethodNames.Contains(checkpoint.Method))
+        ?? throw new CltoolException($"The exporter does not know how to fold method '{checkpoint.Method}' " +
+                                     $"(it knows {string.Join(", ", Folds.SelectMany(f => f.MethodNames))}).");
+
+    static Dictionary<string, HostTensor> BaseWeights(ContinualCheckpoint checkpoint)
+    {
         var weights = checkpoint.Backbone.ToDictionary(pair => pair.Key, pair => new HostTensor((float[])pair.Value.Data.Clone(), pair.Value.Shape));
         weights["head.weight"] = checkpoint.HeadWeight;
         weights["head.bias"] = checkpoint.HeadBias;
-        fold.FoldInto(checkpoint, weights);
         return weights;
     }
 }
@@ -60,6 +82,43 @@ sealed class LoraDirectionFold : IAdapterFold
         }
     }
 
+    public IReadOnlyList<QkvLowRankBranch> Branches(ContinualCheckpoint checkpoint) =>
+        checkpoint.Directions.Select((direction, i) =>
+        {
+            var blocks = Enumerable.Range(0, checkpoint.Config.Depth);
+            return new QkvLowRankBranch(i,
+                blocks.Select(b => Down(direction.Query[b], direction.Value[b], checkpoint.Config.Dim)).ToArray(),
+                blocks.Select(b => Up(direction, b, checkpoint.Config.Dim)).ToArray(),
+                (float)checkpoint.Magnitudes[i]);
+        }).ToArray();
+
+    /// <summary>[A_qᵀ | A_vᵀ]: [dim, r_q + r_v].</summary>
+    static HostTensor Down(LoraFactors query, LoraFactors value, int dim)
+    {
+        int rq = (int)query.Rank, rank = rq + (int)value.Rank;
+        var down = new float[dim * rank];
+        for (int column = 0; column < dim; column++)
+        {
+            for (int k = 0; k < rq; k++) down[column * rank + k] = query.A.Data[k * dim + column];
+            for (int k = rq; k < rank; k++) down[column * rank + k] = value.A.Data[(k - rq) * dim + column];
+        }
+        return new HostTensor(down, [dim, rank]);
+    }
+
+    /// <summary>(B_q/n_q)ᵀ in the q columns and (B_v/n_v)ᵀ in the v columns of a [r_q + r_v, 3·dim] matrix, zero elsewhere.</summary>
+    static HostTensor Up(LoraDirection direction, int block, int dim)
+    {
+        LoraFactors query = direction.Query[block], value = direction.Value[block];
+        int rq = (int)query.Rank, rank = rq + (int)value.Rank;
+        var up = new float[rank * 3 * dim];
+        for (int row = 0; row < dim; row++)
+        {
+            for (int k = 0; k < rq; k++) up[k * 3 * dim + row] = query.B.Data[row * rq + k] / direction.Norms[block, 0];
+            for (int k = rq; k < rank; k++) up[k * 3 * dim + 2 * dim + row] = value.B.Data[row * (rank - rq) + k - rq] / direction.Norms[block, 1];
+        }
+        return new HostTensor(up, [rank, 3 * dim]);
+    }
+
     /// <summary>delta += scale · B·A, with B [dim, rank] and A [rank, dim] row-major.</summary>
     static void AddScaledProduct(double[] delta, LoraFactors factors, double scale, int dim)
     {
@@ -84,4 +143,6 @@ sealed class NothingToFold : IAdapterFold
     public IReadOnlyCollection<string> MethodNames { get; } = [Methods.FullFineTune, Methods.SimpleCil];
 
     public void FoldInto(ContinualCheckpoint checkpoint, Dictionary<string, HostTensor> weights) { }
+
+    public IReadOnlyList<QkvLowRankBranch> Branches(ContinualCheckpoint checkpoint) => [];
 }

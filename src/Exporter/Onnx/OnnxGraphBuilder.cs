@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Google.Protobuf;
 using Onnx;
 
@@ -15,10 +16,14 @@ public static class OnnxFormat
 /// Builds an ONNX graph node by node with the protobuf types, because TorchSharp cannot export ONNX.
 /// Float tensors are stored as little-endian raw data; a dimension given as a string is symbolic (dynamic).
 /// </summary>
-public sealed class OnnxGraphBuilder(string graphName)
+public sealed class OnnxGraphBuilder(string graphName, TensorProto.Types.DataType weightType = TensorProto.Types.DataType.Float)
 {
     readonly GraphProto _graph = new() { Name = graphName };
     int _nodeCount;
+
+    /// <summary>The element type of every float initializer: Float, or Float16 for a half-precision model.</summary>
+    public TensorProto.Types.DataType WeightType { get; } = weightType is TensorProto.Types.DataType.Float or TensorProto.Types.DataType.Float16
+        ? weightType : throw new ArgumentException($"Weights can be Float or Float16, not {weightType}.");
 
     public void AddInput(string name, TensorProto.Types.DataType type, params object[] dims) =>
         _graph.Input.Add(ValueInfo(name, type, dims));
@@ -26,16 +31,26 @@ public sealed class OnnxGraphBuilder(string graphName)
     public void AddOutput(string name, TensorProto.Types.DataType type, params object[] dims) =>
         _graph.Output.Add(ValueInfo(name, type, dims));
 
-    /// <summary>Adds a float32 constant; <paramref name="values"/> are in row-major order.</summary>
-    public void AddInitializer(string name, ReadOnlySpan<float> values, params long[] dims)
+    /// <summary>Adds a float constant stored as <see cref="WeightType"/>; <paramref name="values"/> are in row-major order.</summary>
+    public string AddInitializer(string name, ReadOnlySpan<float> values, params long[] dims)
     {
         long expected = dims.Aggregate(1L, (product, dim) => product * dim);
         if (expected != values.Length)
             throw new ArgumentException($"Initializer '{name}' has {values.Length} values but shape [{string.Join(", ", dims)}] needs {expected}.");
-        var tensor = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Float };
+        var tensor = new TensorProto { Name = name, DataType = (int)WeightType };
         tensor.Dims.AddRange(dims);
-        tensor.RawData = ByteString.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values));
+        tensor.RawData = WeightType == TensorProto.Types.DataType.Float
+            ? ByteString.CopyFrom(MemoryMarshal.AsBytes(values))
+            : ByteString.CopyFrom(MemoryMarshal.AsBytes(ToHalf(values).AsSpan()));
         _graph.Initializer.Add(tensor);
+        return name;
+    }
+
+    static Half[] ToHalf(ReadOnlySpan<float> values)
+    {
+        var half = new Half[values.Length];
+        for (int i = 0; i < values.Length; i++) half[i] = (Half)values[i];
+        return half;
     }
 
     /// <summary>Adds an int64 constant (shapes, axes, indices); no dims makes a scalar.</summary>

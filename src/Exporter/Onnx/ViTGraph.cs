@@ -1,9 +1,14 @@
 using Cltool.Core.Models;
 using Cltool.Core.Weights;
+using Cltool.Exporter.Folding;
 using Onnx;
 using static Cltool.Exporter.Onnx.OnnxGraphBuilder;
 
 namespace Cltool.Exporter.Onnx;
+
+/// <param name="Half">Store weights and compute in float16; the input and output stay float32 (Cast at both ends).</param>
+/// <param name="Branches">Adapters kept as separate branches (--no-merge); empty for a dense model.</param>
+public sealed record ViTGraphOptions(bool Half = false, IReadOnlyList<QkvLowRankBranch>? Branches = null);
 
 /// <summary>
 /// A dense ViT (timm layout, a linear head) as an ONNX graph of standard opset-17 operators: Conv patch embedding,
@@ -16,11 +21,31 @@ public static class ViTGraph
     public const string Input = "pixel_values", Output = "logits";
 
     public static ModelProto Build(ViTConfig config, IReadOnlyDictionary<string, HostTensor> weights, int classes,
-                                   IReadOnlyDictionary<string, string> metadata)
+                                   IReadOnlyDictionary<string, string> metadata, ViTGraphOptions? options = null)
     {
-        var g = new OnnxGraphBuilder("cltool-vit");
+        options ??= new ViTGraphOptions();
+        var floatType = options.Half ? TensorProto.Types.DataType.Float16 : TensorProto.Types.DataType.Float;
+        var g = new OnnxGraphBuilder("cltool-vit", floatType);
         g.AddInput(Input, TensorProto.Types.DataType.Float, "batch", config.Channels, config.ImageSize, config.ImageSize);
         g.AddOutput(Output, TensorProto.Types.DataType.Float, "batch", classes);
+        AddConstants(g, config);
+
+        string pixels = options.Half ? Cast(g, Input, floatType) : Input;
+        string x = Embed(g, config, weights, pixels);
+        var branches = options.Branches ?? [];
+        foreach (QkvLowRankBranch branch in branches) g.AddInitializer($"lora.{branch.Index}.magnitude", [branch.Magnitude]);
+        for (int block = 0; block < config.Depth; block++) x = Block(g, weights, branches, block, x);
+        x = LayerNorm(g, weights, "norm", x);
+        string token = g.AddNode("Gather", [x, "const.token0"], null, Attribute("axis", 1L));
+        Constant(g, weights, "head.weight");
+        Constant(g, weights, "head.bias");
+        string logits = g.AddNode("Gemm", [token, "head.weight", "head.bias"], options.Half ? null : Output, Attribute("transB", 1L));
+        if (options.Half) g.AddNode("Cast", [logits], Output, Attribute("to", (long)TensorProto.Types.DataType.Float));
+        return g.Build(metadata);
+    }
+
+    static void AddConstants(OnnxGraphBuilder g, ViTConfig config)
+    {
         long d = config.Dim, heads = config.Heads;
         g.AddInt64Initializer("const.zero", [0], 1);
         g.AddInt64Initializer("const.one", [1], 1);
@@ -33,24 +58,18 @@ public static class ViTGraph
         g.AddInitializer("const.attention_scale", [1 / MathF.Sqrt(d / heads)]);
         g.AddInitializer("const.half", [0.5f]);
         g.AddInitializer("const.one_float", [1f]);
-        g.AddInitializer("const.inv_sqrt2", [1 / MathF.Sqrt(2)]);
-
-        string x = Embed(g, config, weights);
-        for (int block = 0; block < config.Depth; block++) x = Block(g, weights, $"blocks.{block}.", x);
-        x = LayerNorm(g, weights, "norm", x);
-        string token = g.AddNode("Gather", [x, "const.token0"], null, Attribute("axis", 1L));
-        Constant(g, weights, "head.weight");
-        Constant(g, weights, "head.bias");
-        g.AddNode("Gemm", [token, "head.weight", "head.bias"], Output, Attribute("transB", 1L));
-        return g.Build(metadata);
+        g.AddInitializer("const.sqrt2", [MathF.Sqrt(2)]);
     }
 
+    static string Cast(OnnxGraphBuilder g, string x, TensorProto.Types.DataType type) =>
+        g.AddNode("Cast", [x], null, Attribute("to", (long)type));
+
     /// <summary>Patches as tokens, the class token in front (expanded to the batch), plus the position embedding.</summary>
-    static string Embed(OnnxGraphBuilder g, ViTConfig config, IReadOnlyDictionary<string, HostTensor> weights)
+    static string Embed(OnnxGraphBuilder g, ViTConfig config, IReadOnlyDictionary<string, HostTensor> weights, string pixels)
     {
         Constant(g, weights, "patch_embed.proj.weight");
         Constant(g, weights, "patch_embed.proj.bias");
-        string conv = g.AddNode("Conv", [Input, "patch_embed.proj.weight", "patch_embed.proj.bias"], null,
+        string conv = g.AddNode("Conv", [pixels, "patch_embed.proj.weight", "patch_embed.proj.bias"], null,
             Attribute("kernel_shape", config.PatchSize, config.PatchSize), Attribute("strides", config.PatchSize, config.PatchSize));
         string patches = g.AddNode("Transpose", [g.AddNode("Reshape", [conv, "const.flatten_patches"])], null, Attribute("perm", 0, 2, 1));
         string batch = g.AddNode("Slice", [g.AddNode("Shape", [patches]), "const.zero", "const.one"]);
@@ -60,9 +79,12 @@ public static class ViTGraph
         return g.AddNode("Add", [g.AddNode("Concat", [cls, patches], null, Attribute("axis", 1L)), "pos_embed"]);
     }
 
-    static string Block(OnnxGraphBuilder g, IReadOnlyDictionary<string, HostTensor> weights, string prefix, string x)
+    static string Block(OnnxGraphBuilder g, IReadOnlyDictionary<string, HostTensor> weights, IReadOnlyList<QkvLowRankBranch> branches, int block, string x)
     {
-        string qkv = Linear(g, weights, prefix + "attn.qkv", LayerNorm(g, weights, prefix + "norm1", x));
+        string prefix = $"blocks.{block}.";
+        string normed = LayerNorm(g, weights, prefix + "norm1", x);
+        string qkv = Linear(g, weights, prefix + "attn.qkv", normed);
+        foreach (QkvLowRankBranch branch in branches) qkv = g.AddNode("Add", [qkv, LowRank(g, branch, block, prefix, normed)]);
         string heads = g.AddNode("Transpose", [g.AddNode("Reshape", [qkv, "const.split_heads"])], null, Attribute("perm", 2, 0, 3, 1, 4));
         var split = new NodeOutputs(g, "Split", [heads, "const.qkv_split"], 3, Attribute("axis", 0L));
         string Part(int i) => g.AddNode("Squeeze", [split[i], "const.zero"]);
@@ -75,11 +97,22 @@ public static class ViTGraph
         return g.AddNode("Add", [x, Linear(g, weights, prefix + "mlp.fc2", hidden)]);
     }
 
-    /// <summary>Exact GELU: 0.5·x·(1 + erf(x/√2)).</summary>
+    /// <summary>magnitude · (x·Down)·Up for one block: the unmerged adapter, computed as the model trained it.</summary>
+    static string LowRank(OnnxGraphBuilder g, QkvLowRankBranch branch, int block, string prefix, string x)
+    {
+        string name = $"{prefix}attn.qkv.lora.{branch.Index}";
+        HostTensor down = branch.Down[block], up = branch.Up[block];
+        g.AddInitializer(name + ".down", down.Data, down.Shape);
+        g.AddInitializer(name + ".up", up.Data, up.Shape);
+        string delta = g.AddNode("MatMul", [g.AddNode("MatMul", [x, name + ".down"]), name + ".up"]);
+        return g.AddNode("Mul", [delta, $"lora.{branch.Index}.magnitude"]);
+    }
+
+    /// <summary>Exact GELU, 0.5·x·(1 + erf(x/√2)), in the node order ONNX Runtime fuses into one Gelu kernel.</summary>
     static string Gelu(OnnxGraphBuilder g, string x)
     {
-        string erf = g.AddNode("Erf", [g.AddNode("Mul", [x, "const.inv_sqrt2"])]);
-        return g.AddNode("Mul", [g.AddNode("Mul", [x, "const.half"]), g.AddNode("Add", [erf, "const.one_float"])]);
+        string erf = g.AddNode("Erf", [g.AddNode("Div", [x, "const.sqrt2"])]);
+        return g.AddNode("Mul", [g.AddNode("Mul", [x, g.AddNode("Add", [erf, "const.one_float"])]), "const.half"]);
     }
 
     static string LayerNorm(OnnxGraphBuilder g, IReadOnlyDictionary<string, HostTensor> weights, string name, string x)
@@ -94,13 +127,18 @@ public static class ViTGraph
     static string Linear(OnnxGraphBuilder g, IReadOnlyDictionary<string, HostTensor> weights, string name, string x)
     {
         HostTensor weight = weights[name + ".weight"];
-        long outputs = weight.Shape[0], inputs = weight.Shape[1];
-        var transposed = new float[weight.Data.Length];
-        for (long o = 0; o < outputs; o++)
-            for (long i = 0; i < inputs; i++) transposed[i * outputs + o] = weight.Data[o * inputs + i];
-        g.AddInitializer(name + ".weight", transposed, inputs, outputs);
+        g.AddInitializer(name + ".weight", Transpose(weight.Data, (int)weight.Shape[0], (int)weight.Shape[1]), weight.Shape[1], weight.Shape[0]);
         Constant(g, weights, name + ".bias");
         return g.AddNode("Add", [g.AddNode("MatMul", [x, name + ".weight"]), name + ".bias"]);
+    }
+
+    /// <summary>A row-major [rows, columns] matrix as [columns, rows].</summary>
+    public static float[] Transpose(float[] matrix, int rows, int columns)
+    {
+        var transposed = new float[matrix.Length];
+        for (int r = 0; r < rows; r++)
+            for (int c = 0; c < columns; c++) transposed[c * rows + r] = matrix[r * columns + c];
+        return transposed;
     }
 
     static void Constant(OnnxGraphBuilder g, IReadOnlyDictionary<string, HostTensor> weights, string name) =>

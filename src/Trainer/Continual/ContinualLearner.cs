@@ -8,7 +8,6 @@ using Cltool.Core.IO;
 using Cltool.Core.Models;
 using Cltool.Core.Reports;
 using Cltool.Core.Weights;
-using Cltool.Trainer.Data;
 using Cltool.Trainer.Models;
 using Cltool.Trainer.Native;
 using Cltool.Trainer.Optim;
@@ -72,7 +71,8 @@ public sealed class ContinualLearner(TrainRecipe recipe, string runDirectory, IT
             taskAware.Record(task, correctWithinTask, total);
             using (NewDisposeScope())
             {
-                ContinualCheckpoint done = Snapshot(model, baseModel, scenario, train.ClassNames, task, recipe.EpochsOf(task), matrix.ToReport(taskAware), optimizer: null);
+                ContinualCheckpoint done = Snapshot(model, baseModel, scenario, train.ClassNames, task, recipe.EpochsOf(task), matrix.ToReport(taskAware), optimizer: null)
+                    with { Golden = GoldenBatchOf(model, data, device) };
                 done.Save(_run.TaskCheckpoint(task));
                 done.Save(_run.Resume);
             }
@@ -81,7 +81,7 @@ public sealed class ContinualLearner(TrainRecipe recipe, string runDirectory, IT
         }
 
         string last = _run.TaskCheckpoint(scenario.Tasks - 1);
-        WriteGoldenBatch(model, data, device, last);
+        ContinualCheckpoint.Load(last).Golden!.Save(_run.Golden, ModelFile.Sha256(last));
         return new TrainResult(matrix.ToReport(taskAware), last, clock.Elapsed.TotalSeconds);
     }
 
@@ -197,23 +197,15 @@ public sealed class ContinualLearner(TrainRecipe recipe, string runDirectory, IT
         AccuracyPlots.Curves([(recipe.Method, curve)], $"{title}: Acc {matrix.Last:P1}, AAA {matrix.AverageAnytime:P1}", _run.CurvePng);
     }
 
-    /// <summary>A few preprocessed test images and the final model's logits: the exporter's parity check needs no libtorch.</summary>
-    void WriteGoldenBatch(ContinualModel model, TaskData data, Device device, string checkpoint)
+    /// <summary>A few preprocessed test images and this stage's logits: the exporter's parity check needs no libtorch.</summary>
+    static GoldenBatch GoldenBatchOf(ContinualModel model, TaskData data, Device device)
     {
         (float[] pixels, int[] indices) = data.GoldenImages(GoldenImages);
-        int size = data.ImageSize;
+        long[] shape = [indices.Length, 3, data.ImageSize, data.ImageSize];
         model.Eval();
         using var _ = no_grad();
         using var scope = NewDisposeScope();
-        Tensor logits = model.Forward(tensor(pixels, [indices.Length, 3, size, size]).to(device));
-        HostTensor host = HostTensors.From(logits);
-        var writer = new SafeTensorsWriter();
-        writer.Metadata["format"] = "cltool.golden-batch";
-        writer.Metadata["version"] = "1";
-        writer.Metadata["checkpoint_sha256"] = ModelFile.Sha256(checkpoint);
-        writer.Metadata["dataset_indices"] = CltoolJson.Serialize(indices);
-        writer.Add("pixel_values", pixels, [indices.Length, 3, size, size]);
-        writer.Add("logits", host.Data, host.Shape);
-        writer.Save(_run.Golden);
+        HostTensor logits = HostTensors.From(model.Forward(tensor(pixels, shape).to(device)));
+        return new GoldenBatch(new HostTensor(pixels, shape), logits, indices);
     }
 }

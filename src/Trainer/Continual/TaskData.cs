@@ -1,7 +1,6 @@
 using Cltool.Core.Continual;
 using Cltool.Core.Data;
 using Cltool.Core.Imaging;
-using Cltool.Trainer.Data;
 using static TorchSharp.torch;
 
 namespace Cltool.Trainer.Continual;
@@ -25,8 +24,8 @@ public sealed class TaskData
         if (test.ClassNames.Count != train.ClassNames.Count)
             throw new Core.Errors.CltoolException($"'{recipe.Data}': the test split has {test.ClassNames.Count} classes, the train split {train.ClassNames.Count}.");
         _position = scenario.PositionOfLabel();
-        _trainByPosition = ByPosition(train, recipe.TrainPerClass);
-        _testByPosition = ByPosition(test, recipe.TestPerClass);
+        _trainByPosition = ScenarioImages.ByPosition(train, scenario, recipe.TrainPerClass);
+        _testByPosition = ScenarioImages.ByPosition(test, scenario, recipe.TestPerClass);
         int empty = Array.FindIndex(_trainByPosition, list => list.Count == 0);
         if (empty >= 0)
             throw new Core.Errors.CltoolException($"'{recipe.Data}': class '{ClassNames[scenario.Order[empty]]}' has no training images.");
@@ -42,7 +41,7 @@ public sealed class TaskData
     public BatchLoader TrainLoader(int task)
     {
         var augmentation = new Augmentation(_recipe.MinCropScale, Flip: _recipe.Flip);
-        return new BatchLoader(_train, TaskIndices(_trainByPosition, Scenario.KnownBefore(task), Scenario.SeenAfter(task)),
+        return new BatchLoader(_train, ScenarioImages.Of(_trainByPosition, Scenario.KnownBefore(task), Scenario.SeenAfter(task)),
             (image, random) => Transforms.Train(image, _preprocessing, augmentation, _train.FlipInvariant, random), _recipe.BatchSize, _workers);
     }
 
@@ -82,7 +81,7 @@ public sealed class TaskData
     public Tensor ClassMeans(int task, ContinualModel model, Device device)
     {
         int known = Scenario.KnownBefore(task), fresh = Scenario.TaskSizes[task];
-        var loader = new BatchLoader(_train, TaskIndices(_trainByPosition, known, known + fresh),
+        var loader = new BatchLoader(_train, ScenarioImages.Of(_trainByPosition, known, known + fresh),
             (image, _) => Transforms.Eval(image, _preprocessing), 256, _workers);
         using var scope = NewDisposeScope();
         Tensor sums = zeros([fresh, model.Backbone.Config.Dim], dtype: float64, device: device);
@@ -107,7 +106,7 @@ public sealed class TaskData
     }
 
     BatchLoader TestLoader(int firstPosition, int endPosition) =>
-        new(_test, TaskIndices(_testByPosition, firstPosition, endPosition), (image, _) => Transforms.Eval(image, _preprocessing), 256, _workers);
+        new(_test, ScenarioImages.Of(_testByPosition, firstPosition, endPosition), (image, _) => Transforms.Eval(image, _preprocessing), 256, _workers);
 
     IEnumerable<(Batch Batch, Tensor Output)> Forward(BatchLoader loader, ContinualModel model, Device device, bool features = false)
     {
@@ -130,19 +129,5 @@ public sealed class TaskData
         int best = 0;
         for (int i = 1; i < values.Length; i++) if (values[i] > values[best]) best = i;
         return best;
-    }
-
-    static int[] TaskIndices(List<int>[] byPosition, int first, int end) =>
-        byPosition.Skip(first).Take(end - first).SelectMany(list => list).Order().ToArray();
-
-    List<int>[] ByPosition(IImageDataset dataset, int perClass)
-    {
-        var lists = Enumerable.Range(0, Scenario.Classes).Select(_ => new List<int>()).ToArray();
-        for (int index = 0; index < dataset.Count; index++)
-        {
-            List<int> list = lists[_position[dataset.LabelOf(index)]];
-            if (perClass == 0 || list.Count < perClass) list.Add(index);
-        }
-        return lists;
     }
 }

@@ -1,4 +1,4 @@
-using Cltool.Trainer.Data;
+using Cltool.Core.Data;
 using static TorchSharp.torch;
 
 namespace Cltool.Trainer.Models;

@@ -1,6 +1,5 @@
 using Cltool.Core.Data;
 using Cltool.Core.Imaging;
-using Cltool.Trainer.Data;
 using Cltool.Trainer.Native;
 using Cltool.Trainer.Optim;
 using TorchSharp;

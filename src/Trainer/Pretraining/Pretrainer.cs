@@ -6,7 +6,6 @@ using Cltool.Core.Errors;
 using Cltool.Core.Imaging;
 using Cltool.Core.Models;
 using Cltool.Core.Weights;
-using Cltool.Trainer.Data;
 using Cltool.Trainer.Models;
 using Cltool.Trainer.Native;
 using Cltool.Trainer.Optim;

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using Cltool.Core.Data;
 using Cltool.Core.Imaging;
 using Cltool.Core.Models;
-using Cltool.Trainer.Data;
 using Cltool.Trainer.Models;
 using Cltool.Trainer.Optim;
 using TorchSharp;

@@ -1,7 +1,6 @@
-using Cltool.Core.Data;
 using Cltool.Core.Imaging;
 
-namespace Cltool.Trainer.Data;
+namespace Cltool.Core.Data;
 
 /// <summary>A batch on the host: images [Count, channels, size, size] row-major, and their labels.</summary>
 public sealed record Batch(float[] Images, long[] Labels, int[] Indices)

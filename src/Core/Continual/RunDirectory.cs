@@ -1,7 +1,6 @@
-using Cltool.Core.Continual;
 using Cltool.Core.Errors;
 
-namespace Cltool.Trainer.Continual;
+namespace Cltool.Core.Continual;
 
 /// <summary>
 /// The files of one training run. Everything is written atomically; <c>resume.safetensors</c> is rewritten after every

@@ -1,0 +1,262 @@
+using System.Diagnostics;
+using Cltool.Core.Continual;
+using Cltool.Core.Errors;
+using Cltool.Core.Models;
+using Cltool.Core.Weights;
+using Cltool.Exporter.Onnx;
+using Cltool.Exporter.Verification;
+using Google.Protobuf;
+using Onnx;
+
+namespace Cltool.Exporter.Tests;
+
+/// <summary>Checkpoint → ONNX on real trained runs: parity in ONNX Runtime, metadata, variants, refusals, nothing half-written.</summary>
+public sealed class ModelExportTests(TinyRuns runs) : IClassFixture<TinyRuns>, IDisposable
+{
+    readonly TemporaryDirectory _out = new();
+
+    public void Dispose() => _out.Dispose();
+
+    string LastCheckpoint(string method = Methods.SdLora) => runs.Of(method).TaskCheckpoint(4);
+
+    [Theory]
+    [InlineData(Methods.SdLora)]
+    [InlineData(Methods.SdLoraPaper)]
+    [InlineData(Methods.SeqLora)]
+    [InlineData(Methods.FullFineTune)]
+    [InlineData(Methods.SimpleCil)]
+    public void A_merged_export_of_every_method_reproduces_the_golden_logits_in_onnx_runtime(string method)
+    {
+        ExportResult result = ModelExport.Run(LastCheckpoint(method), _out.File("model.onnx"), new ExportOptions());
+
+        Assert.True(result.Parity.Passed, result.Parity.ToString());
+        Assert.True(result.Parity.MaxAbsDifference <= 1e-4);
+        Assert.Equal(16, result.Parity.TopOneAgreements);
+        Assert.Null(result.DataPath);
+    }
+
+    [Fact]
+    public void The_metadata_carries_labels_preprocessing_method_tasks_and_the_source_checkpoint()
+    {
+        string checkpoint = LastCheckpoint();
+        ExportResult result = ModelExport.Run(checkpoint, _out.File("model.onnx"), new ExportOptions());
+
+        using var runner = new OnnxRunner(result.ModelPath);
+        IReadOnlyDictionary<string, string> metadata = runner.Metadata;
+        ContinualCheckpoint stage = ContinualCheckpoint.Load(checkpoint);
+        Assert.Equal(stage.Labels, CltoolJson.Deserialize<string[]>(metadata["labels"], "labels"));
+        Assert.Equal("sdlora", metadata["method"]);
+        Assert.Equal("5", metadata["tasks"]);
+        Assert.Equal("16", metadata["image_size"]);
+        Assert.Equal("[0.5,0.5,0.5]", metadata["mean"]);
+        Assert.Equal("merged", metadata["adapters"]);
+        Assert.Equal(ModelFile.Sha256(checkpoint), metadata["source_checkpoint_sha256"]);
+        Assert.Equal(10, runner.Classes);
+    }
+
+    [Fact]
+    public void Merged_and_unmerged_exports_agree_and_only_the_unmerged_one_has_adapter_weights()
+    {
+        string checkpoint = LastCheckpoint();
+        ExportResult merged = ModelExport.Run(checkpoint, _out.File("merged.onnx"), new ExportOptions());
+        ExportResult unmerged = ModelExport.Run(checkpoint, _out.File("unmerged.onnx"), new ExportOptions(Merge: false));
+        GoldenBatch golden = ContinualCheckpoint.Load(checkpoint).Golden!;
+
+        float[] a = Logits(merged.ModelPath, golden), b = Logits(unmerged.ModelPath, golden);
+        Assert.True(a.Zip(b).Max(pair => Math.Abs(pair.First - pair.Second)) <= 1e-4);
+        Assert.True(unmerged.Parity.Passed, unmerged.Parity.ToString());
+        string[] InitializerNames(string path) => ModelProto.Parser.ParseFrom(File.ReadAllBytes(path)).Graph.Initializer.Select(t => t.Name).ToArray();
+        Assert.DoesNotContain(InitializerNames(merged.ModelPath), name => name.Contains(".lora."));
+        // 5 tasks × 2 blocks × (down, up) + 5 magnitudes
+        Assert.Equal(25, InitializerNames(unmerged.ModelPath).Count(name => name.Contains("lora.")));
+    }
+
+    [Fact]
+    public void An_fp16_export_halves_the_file_keeps_fp32_input_and_output_and_passes_its_parity_gate()
+    {
+        string checkpoint = LastCheckpoint();
+        ExportResult fp32 = ModelExport.Run(checkpoint, _out.File("fp32.onnx"), new ExportOptions());
+        ExportResult fp16 = ModelExport.Run(checkpoint, _out.File("fp16.onnx"), new ExportOptions(Half: true));
+
+        Assert.True(fp16.Parity.Passed, fp16.Parity.ToString());
+        Assert.InRange((double)fp16.Bytes / fp32.Bytes, 0.45, 0.56);
+        GraphProto graph = ModelProto.Parser.ParseFrom(File.ReadAllBytes(fp16.ModelPath)).Graph;
+        Assert.Equal((int)TensorProto.Types.DataType.Float, graph.Input[0].Type.TensorType.ElemType);
+        Assert.Equal((int)TensorProto.Types.DataType.Float, graph.Output[0].Type.TensorType.ElemType);
+        Assert.Equal((int)TensorProto.Types.DataType.Float16, graph.Initializer.Single(t => t.Name == "blocks.0.attn.qkv.weight").DataType);
+    }
+
+    [Fact]
+    public void Weights_over_the_threshold_go_to_an_external_data_file_that_onnx_runtime_loads()
+    {
+        ExportResult result = ModelExport.Run(LastCheckpoint(), _out.File("big.onnx"), new ExportOptions(ExternalDataThreshold: 1024));
+
+        Assert.Equal(_out.File("big.onnx.data"), result.DataPath);
+        Assert.True(result.Parity.Passed, result.Parity.ToString());
+        Assert.True(new FileInfo(result.ModelPath).Length < new FileInfo(result.DataPath!).Length / 4);
+        Assert.Empty(Directory.GetDirectories(_out.Path));
+    }
+
+    [Fact]
+    public void An_earlier_stage_exports_with_its_own_classes_and_golden_batch()
+    {
+        ExportResult result = ModelExport.Run(runs.Of(Methods.SdLora).TaskCheckpoint(1), _out.File("task2.onnx"), new ExportOptions());
+
+        Assert.True(result.Parity.Passed, result.Parity.ToString());
+        using var runner = new OnnxRunner(result.ModelPath);
+        Assert.Equal(4, runner.Classes);
+        Assert.Equal("2", runner.Metadata["tasks"]);
+    }
+
+    [Fact]
+    public void The_exported_models_test_set_accuracy_equals_the_trainers()
+    {
+        string checkpoint = LastCheckpoint();
+        ExportResult result = ModelExport.Run(checkpoint, _out.File("model.onnx"), new ExportOptions());
+
+        TestSetAccuracy accuracy = TestSetAccuracy.Measure(result.ModelPath, ContinualCheckpoint.Load(checkpoint));
+
+        Assert.Equal(40, accuracy.Total);
+        Assert.Equal(accuracy.TrainerCorrect, accuracy.Correct);
+    }
+
+    [Fact]
+    public void A_failed_parity_check_is_an_error_and_leaves_no_file_behind()
+    {
+        ContinualCheckpoint stage = ContinualCheckpoint.Load(LastCheckpoint());
+        float[] shifted = stage.Golden!.Logits.Data.Select(v => v + 0.01f).ToArray();
+        string tampered = _out.File("tampered.safetensors");
+        (stage with { Golden = stage.Golden with { Logits = new HostTensor(shifted, stage.Golden.Logits.Shape) } }).Save(tampered);
+        string output = _out.File("exports", "model.onnx");
+
+        var error = Assert.Throws<CltoolException>(() => ModelExport.Run(tampered, output, new ExportOptions()));
+
+        Assert.Contains("Parity check failed: max |logit difference| 1.00E-002", error.Message);
+        Assert.Empty(Directory.GetFileSystemEntries(_out.File("exports")));
+    }
+
+    [Fact]
+    public void Exporting_over_an_earlier_model_replaces_it_and_removes_its_stale_external_data()
+    {
+        string output = _out.File("model.onnx");
+        ModelExport.Run(LastCheckpoint(), output, new ExportOptions(ExternalDataThreshold: 1024));
+        ModelExport.Run(LastCheckpoint(), output, new ExportOptions());
+
+        Assert.False(File.Exists(output + ".data"));
+        Assert.True(Parity.Check(output, ContinualCheckpoint.Load(LastCheckpoint()).Golden!, Parity.Fp32Tolerance).Passed);
+    }
+
+    public static TheoryData<string, string> BadCheckpoints => new()
+    {
+        { "not-a-checkpoint", "is not valid safetensors" },
+        { "truncated", "truncated" },
+        { "other-version", "is a cltool checkpoint of version 2; this cltool reads version 1" },
+        { "unknown-method", "does not know how to fold method 'clora'" },
+        { "model-file", "is not a cltool checkpoint" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadCheckpoints))]
+    public void A_bad_checkpoint_is_one_clear_error_and_writes_nothing(string kind, string message)
+    {
+        string path = BadCheckpoint(kind);
+        string output = _out.File("exports", "model.onnx");
+
+        var error = Assert.ThrowsAny<CltoolException>(() => ModelExport.Run(path, output, new ExportOptions()));
+
+        Assert.Contains(message, error.Message);
+        Assert.False(Directory.Exists(_out.File("exports")) && Directory.GetFileSystemEntries(_out.File("exports")).Length > 0);
+    }
+
+    [Fact]
+    public void An_output_path_that_cannot_be_written_fails_and_writes_nothing()
+    {
+        File.WriteAllText(_out.File("a-file"), "not a directory");
+
+        Assert.ThrowsAny<IOException>(() => ModelExport.Run(LastCheckpoint(), _out.File("a-file", "model.onnx"), new ExportOptions()));
+        Assert.Equal([_out.File("a-file")], Directory.GetFileSystemEntries(_out.Path));
+    }
+
+    [Fact]
+    public void The_triton_repository_holds_the_verified_model_labels_and_a_matching_config()
+    {
+        ContinualCheckpoint stage = ContinualCheckpoint.Load(LastCheckpoint());
+        ExportResult result = ModelExport.Run(LastCheckpoint(), _out.File("model.onnx"), new ExportOptions());
+        var model = new TritonRepository.Model("tiny-vit", 3, 16, stage.Labels, 8, 500);
+
+        string directory = TritonRepository.Write(_out.File("triton"), model, result.ModelPath, result.DataPath);
+
+        Assert.Equal(File.ReadAllBytes(result.ModelPath), File.ReadAllBytes(Path.Combine(directory, "1", "model.onnx")));
+        Assert.Equal(stage.Labels, File.ReadAllLines(Path.Combine(directory, "labels.txt")));
+        string config = File.ReadAllText(Path.Combine(directory, "config.pbtxt"));
+        Assert.Contains("name: \"tiny-vit\"", config);
+        Assert.Contains("platform: \"onnxruntime_onnx\"", config);
+        Assert.Contains("max_batch_size: 8", config);
+        Assert.Contains("name: \"pixel_values\" data_type: TYPE_FP32 format: FORMAT_NCHW dims: [ 3, 16, 16 ]", config);
+        Assert.Contains("name: \"logits\" data_type: TYPE_FP32 dims: [ 10 ] label_filename: \"labels.txt\"", config);
+        Assert.Contains("dynamic_batching { max_queue_delay_microseconds: 500 }", config);
+        Assert.Single(Directory.GetDirectories(_out.File("triton")));   // no staging left over
+    }
+
+    [Fact]
+    public void Every_kind_of_export_passes_the_onnx_checker_with_full_check()
+    {
+        string checkpoint = LastCheckpoint();
+        string[] models =
+        [
+            ModelExport.Run(checkpoint, _out.File("merged.onnx"), new ExportOptions()).ModelPath,
+            ModelExport.Run(checkpoint, _out.File("unmerged.onnx"), new ExportOptions(Merge: false)).ModelPath,
+            ModelExport.Run(checkpoint, _out.File("fp16.onnx"), new ExportOptions(Half: true)).ModelPath,
+            ModelExport.Run(checkpoint, _out.File("external.onnx"), new ExportOptions(ExternalDataThreshold: 1024)).ModelPath,
+        ];
+        const string script = "import sys, onnx\nfor path in sys.argv[1:]:\n    onnx.checker.check_model(path, full_check=True)\n    print('ok', path)\n";
+
+        var start = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string argument in (string[])["-c", script, .. models]) start.ArgumentList.Add(argument);
+        using Process python = Process.Start(start)!;
+        string output = python.StandardOutput.ReadToEnd(), errors = python.StandardError.ReadToEnd();
+        python.WaitForExit();
+
+        Assert.True(python.ExitCode == 0, errors);
+        Assert.Equal(4, output.Split('\n').Count(line => line.StartsWith("ok ")));
+    }
+
+    string BadCheckpoint(string kind)
+    {
+        string path = _out.File(kind + ".safetensors");
+        ContinualCheckpoint stage = ContinualCheckpoint.Load(LastCheckpoint());
+        switch (kind)
+        {
+            case "not-a-checkpoint":
+                File.WriteAllText(path, "hello, I am a text file");
+                break;
+            case "truncated":
+                byte[] bytes = File.ReadAllBytes(LastCheckpoint());
+                File.WriteAllBytes(path, bytes[..(bytes.Length / 2)]);
+                break;
+            case "other-version":
+                using (SafeTensorsFile file = SafeTensorsFile.Open(LastCheckpoint()))
+                {
+                    var writer = new SafeTensorsWriter();
+                    foreach ((string key, string value) in file.Metadata) writer.Metadata[key] = value;
+                    writer.Metadata["version"] = "2";
+                    foreach (TensorEntry tensor in file.Tensors) writer.Add(tensor.Name, file.ReadFloats(tensor.Name), tensor.Shape);
+                    writer.Save(path);
+                }
+                break;
+            case "unknown-method":
+                (stage with { Recipe = stage.Recipe with { Method = "clora" } }).Save(path);
+                break;
+            case "model-file":
+                TinyBase.Write(path);
+                break;
+        }
+        return path;
+    }
+
+    static float[] Logits(string model, GoldenBatch golden)
+    {
+        using var runner = new OnnxRunner(model);
+        return runner.Logits(golden.Pixels.Data, golden.Count);
+    }
+}
