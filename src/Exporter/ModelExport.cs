@@ -13,7 +13,8 @@ namespace Cltool.Exporter;
 /// <param name="Merge">Fold every adapter into the dense weights (the deployable model) or keep them as branches.</param>
 /// <param name="Half">Store the weights in float16 (input and output stay float32).</param>
 /// <param name="ExternalDataThreshold">Weights above this many bytes go to an external data file (protobuf's 2 GB cap).</param>
-public sealed record ExportOptions(bool Merge = true, bool Half = false, long ExternalDataThreshold = OnnxFile.ExternalDataThreshold);
+/// <param name="FusedAttention">Emit ONNX Runtime's com.microsoft.Attention kernel (merged models only).</param>
+public sealed record ExportOptions(bool Merge = true, bool Half = false, long ExternalDataThreshold = OnnxFile.ExternalDataThreshold, bool FusedAttention = false);
 
 public sealed record ExportResult(string ModelPath, string? DataPath, ParityReport Parity, ContinualCheckpoint Checkpoint)
 {
@@ -55,6 +56,6 @@ public static class ModelExport
         (Dictionary<string, HostTensor> weights, IReadOnlyList<QkvLowRankBranch> branches) = options.Merge
             ? (CheckpointFolding.DenseWeights(checkpoint), [])
             : CheckpointFolding.Unmerged(checkpoint);
-        return ViTGraph.Build(checkpoint.Config, weights, checkpoint.SeenClasses, metadata, new ViTGraphOptions(options.Half, branches));
+        return ViTGraph.Build(checkpoint.Config, weights, checkpoint.SeenClasses, metadata, new ViTGraphOptions(options.Half, branches, options.FusedAttention));
     }
 }

@@ -3,7 +3,7 @@ using Cltool.Core.Continual;
 
 namespace Cltool.Cli.Tests;
 
-/// <summary>`cltool train` and `cltool eval` as a user runs them: real processes, a real kill, real files.</summary>
+/// <summary>`cltool train`, `eval` and `export` as a user runs them: real processes, a real kill, real files.</summary>
 public sealed class TrainAndEvalTests : IDisposable
 {
     readonly TemporaryDirectory _temporary = new();
@@ -20,7 +20,7 @@ public sealed class TrainAndEvalTests : IDisposable
     ];
 
     [Fact]
-    public void Train_prints_the_accuracy_table_and_eval_reproduces_the_last_accuracy()
+    public void Train_prints_the_accuracy_table_eval_reproduces_it_and_the_merged_onnx_export_matches_it()
     {
         string run = _temporary.File("run");
         CltoolProcess.Result train = CltoolProcess.Run(Train(run));
@@ -36,6 +36,26 @@ public sealed class TrainAndEvalTests : IDisposable
 
         CltoolProcess.Result first = CltoolProcess.Run("eval", run, "--task", "1", "--workers", "1");
         Assert.Contains($"accuracy after task 1 on its 2 classes: {metrics.AccuracyAfterTask[0] * 100:F2} %", first.Output);
+
+        string model = _temporary.File("model.onnx"), triton = _temporary.File("triton");
+        CltoolProcess.Result export = CltoolProcess.Run("export", run, "--merge", "-o", model, "--eval", "--triton", triton);
+        Assert.True(export.ExitCode == 0, export.Output + export.Errors);
+        Assert.Contains("sdlora after task 5 of 5, 10 classes, adapters merged, fp32", export.Output);
+        Assert.Matches(@"parity in ONNX Runtime: max \|logit difference\| \d\.\d\de[-+]\d\d \(limit 1e-04\), top-1 identical on 16/16", export.Output);
+        Assert.Contains($"test set in ONNX Runtime: accuracy {metrics.Acc * 100:F2} % ", export.Output);
+        Assert.Contains("identical to the trainer", export.Output);
+        Assert.True(File.Exists(Path.Combine(triton, "cltool-vit", "1", "model.onnx")));
+    }
+
+    [Fact]
+    public void Export_of_a_file_that_is_not_a_checkpoint_is_one_line_and_writes_no_model()
+    {
+        string model = _temporary.File("model.onnx");
+        CltoolProcess.Result result = CltoolProcess.Run("export", _base, "-o", model);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal($"error: '{_base}' is not a cltool checkpoint (metadata format 'cltool.model', expected 'cltool.checkpoint').", result.Errors.Trim());
+        Assert.False(File.Exists(model));
     }
 
     [Fact]

@@ -131,7 +131,7 @@ public sealed class ModelExportTests(TinyRuns runs) : IClassFixture<TinyRuns>, I
 
         var error = Assert.Throws<CltoolException>(() => ModelExport.Run(tampered, output, new ExportOptions()));
 
-        Assert.Contains("Parity check failed: max |logit difference| 1.00E-002", error.Message);
+        Assert.Contains("Parity check failed: max |logit difference| 1.00e-02", error.Message);
         Assert.Empty(Directory.GetFileSystemEntries(_out.File("exports")));
     }
 

@@ -1,5 +1,7 @@
 using System.ComponentModel;
+using Cltool.Cli.Benchmarks;
 using Cltool.Cli.Infrastructure;
+using Cltool.Core.Continual;
 using Cltool.Core;
 using Cltool.Core.Data;
 using Cltool.Core.IO;
@@ -78,7 +80,67 @@ public sealed class BenchTrainCommand(IAnsiConsole console) : Command<BenchTrain
     }
 }
 
-public sealed class BenchExportCommand() : PendingCommand<BenchSettings>("bench export", "issue #5");
+public sealed class BenchExportSettings : BenchSettings
+{
+    [CommandOption("--base <FILE>")]
+    [Description("The base ViT whose backbone carries the adapters. Default: the built-in base model.")]
+    public string? Base { get; init; }
+
+    [CommandOption("--tasks <LIST>")]
+    [DefaultValue("1,5,10,20")]
+    [Description("Task counts (rank-10 directions per task) to compare, comma-separated.")]
+    public string Tasks { get; init; } = "1,5,10,20";
+
+    [CommandOption("--batch-size <N>")]
+    [DefaultValue(32)]
+    [Description("Batch size of the throughput measurement.")]
+    public int BatchSize { get; init; } = 32;
+
+    [CommandOption("--rounds <N>")]
+    [DefaultValue(5)]
+    [Description("Interleaved rounds; each model's figure is the median over rounds.")]
+    public int Rounds { get; init; } = 5;
+
+    public int[] TaskCounts => Tasks.Split(',').Select(t => int.TryParse(t, out int n) ? n : -1).ToArray();
+
+    public override ValidationResult Validate() => Rules.All(
+        Rules.FileExists("--base", Base),
+        Rules.Requires(TaskCounts.All(n => n > 0), $"--tasks must be positive integers separated by commas, got '{Tasks}'."),
+        Rules.Positive("--batch-size", BatchSize), Rules.Positive("--rounds", Rounds));
+}
+
+/// <summary>Merged vs unmerged ONNX vs TorchSharp eager inference after 1..20 tasks, and the plain base ViT, side by side.</summary>
+public sealed class BenchExportCommand(IAnsiConsole console) : Command<BenchExportSettings>
+{
+    public override int Execute(CommandContext context, BenchExportSettings settings, CancellationToken cancellationToken)
+    {
+        ModelFile baseModel = ModelFile.Load(BuiltInModels.Resolve(settings.Base ?? BuiltInModels.DefaultBase), withHead: false);
+        string work = Directory.CreateTempSubdirectory("cltool-bench-export-").FullName;
+        try
+        {
+            Run(settings, baseModel, work);
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+        return 0;
+    }
+
+    void Run(BenchExportSettings settings, ModelFile baseModel, string work)
+    {
+        using var benchmark = new ExportBenchmark(baseModel, settings.TaskCounts, work);
+        var random = new Random(7);
+        double disagreement = benchmark.Disagreement(Enumerable.Range(0, 4 * benchmark.ImageElements).Select(_ => (float)random.NextDouble()).ToArray(), 4);
+        IReadOnlyList<InferenceTiming> timings = benchmark.Measure(settings.Rounds, settings.BatchSize, line => console.MarkupLineInterpolated($"[grey]{line}[/]"));
+
+        string markdown = ExportBenchmarkReport.Markdown(baseModel.Config, timings, disagreement, benchmark.MergedIsPlainViT, torch.get_num_threads());
+        console.Write(new Markup(Markup.Escape(markdown)));
+        Directory.CreateDirectory(settings.Out);
+        ExportBenchmarkReport.Plot(timings, Path.Combine(settings.Out, "export.png"));
+        settings.Save("export", timings, markdown);
+    }
+}
 
 public sealed class BenchServeCommand() : PendingCommand<BenchSettings>("bench serve", "issue #6");
 

@@ -36,6 +36,10 @@ public sealed class ExportSettings : CommandSettings
     [DefaultValue("fp32")]
     public string DType { get; init; } = "fp32";
 
+    [CommandOption("--fused-attention")]
+    [Description("Emit ONNX Runtime's com.microsoft.Attention kernel instead of standard attention ops (merged only; not portable to other runtimes).")]
+    public bool FusedAttention { get; init; }
+
     [CommandOption("--eval")]
     [Description("Also run the exported model over the run's test split in ONNX Runtime and compare with the trainer's accuracy.")]
     public bool Eval { get; init; }
@@ -58,6 +62,7 @@ public sealed class ExportSettings : CommandSettings
         Rules.PathExists("CHECKPOINT", Checkpoint),
         Rules.Requires(!(Merge && NoMerge), "--merge and --no-merge exclude each other."),
         Rules.Positive("--task", Task ?? 1),
+        Rules.Requires(!(FusedAttention && NoMerge), "--fused-attention needs merged adapters; drop --no-merge."),
         Rules.Requires(DType is "fp32" or "fp16", $"--dtype must be fp32 or fp16, got '{DType}'."),
         Rules.Requires(TritonName.Length > 0 && TritonName.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.'),
             $"--triton-name must be letters, digits, '_', '-' or '.', got '{TritonName}'."),
@@ -69,7 +74,7 @@ public sealed class ExportCommand(IAnsiConsole console) : Command<ExportSettings
     public override int Execute(CommandContext context, ExportSettings settings, CancellationToken cancellationToken)
     {
         string checkpoint = RunDirectory.ResolveCheckpoint(settings.Checkpoint, settings.Task);
-        var options = new ExportOptions(Merge: !settings.NoMerge, Half: settings.DType == "fp16");
+        var options = new ExportOptions(Merge: !settings.NoMerge, Half: settings.DType == "fp16", FusedAttention: settings.FusedAttention);
         ExportResult result = ModelExport.Run(checkpoint, settings.Out, options);
         ContinualCheckpoint stage = result.Checkpoint;
         console.MarkupLineInterpolated(

@@ -39,22 +39,32 @@ public static class AccuracyPlots
     /// <summary>Accuracy on all classes seen so far after each task, one line per series (e.g. per method).</summary>
     public static void Curves(IReadOnlyList<(string Name, double[] Values)> series, string title, string path)
     {
-        const int width = 640, height = 420, left = 60, right = 170, top = 50, bottom = 50;
         int tasks = Math.Max(2, series.Max(s => s.Values.Length));
+        string[] labels = Enumerable.Range(1, tasks).Select(t => $"{t}").ToArray();
+        Lines(series, labels, "after task", 1, value => $"{value * 100:F0}%", title, path);
+    }
+
+    /// <summary>A line chart from 0 to <paramref name="yMax"/> (five grid steps), one line per series over the x labels.</summary>
+    public static void Lines(IReadOnlyList<(string Name, double[] Values)> series, string[] xLabels, string xTitle, double yMax,
+                             Func<double, string> yLabel, string title, string path)
+    {
+        const int width = 640, height = 420, left = 60, right = 170, top = 50, bottom = 50;
+        int points = Math.Max(2, xLabels.Length);
         float plotWidth = width - left - right, plotHeight = height - top - bottom;
-        float X(int task) => left + plotWidth * task / (tasks - 1);
-        float Y(double accuracy) => top + plotHeight * (float)(1 - accuracy);
+        float X(int index) => left + plotWidth * index / (points - 1);
+        float Y(double value) => top + plotHeight * (float)(1 - value / yMax);
         Draw(path, width, height, (canvas, font, small) =>
         {
             DrawText(canvas, title, 10, 24, font, SKTextAlign.Left);
             using var grid = new SKPaint { Color = new SKColor(225, 225, 225), StrokeWidth = 1 };
-            for (int percent = 0; percent <= 100; percent += 20)
+            for (int step = 0; step <= 5; step++)
             {
-                canvas.DrawLine(left, Y(percent / 100.0), left + plotWidth, Y(percent / 100.0), grid);
-                DrawText(canvas, $"{percent}%", left - 6, Y(percent / 100.0) + 4, small, SKTextAlign.Right);
+                double value = yMax * step / 5;
+                canvas.DrawLine(left, Y(value), left + plotWidth, Y(value), grid);
+                DrawText(canvas, yLabel(value), left - 6, Y(value) + 4, small, SKTextAlign.Right);
             }
-            for (int t = 0; t < tasks; t++) DrawText(canvas, $"{t + 1}", X(t), top + plotHeight + 18, small, SKTextAlign.Center);
-            DrawText(canvas, "after task", left + plotWidth / 2, height - 10, small, SKTextAlign.Center);
+            for (int i = 0; i < xLabels.Length; i++) DrawText(canvas, xLabels[i], X(i), top + plotHeight + 18, small, SKTextAlign.Center);
+            DrawText(canvas, xTitle, left + plotWidth / 2, height - 10, small, SKTextAlign.Center);
             for (int s = 0; s < series.Count; s++)
             {
                 using var pen = new SKPaint { Color = Palette[s % Palette.Length], StrokeWidth = 2.5f, IsAntialias = true, Style = SKPaintStyle.Stroke };

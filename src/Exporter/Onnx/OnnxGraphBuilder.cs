@@ -10,6 +10,7 @@ public static class OnnxFormat
     public const long IrVersion = 8;
     public const long Opset = 17;
     public const string Producer = "cltool";
+    public const string ContribDomain = "com.microsoft";
 }
 
 /// <summary>
@@ -20,6 +21,7 @@ public sealed class OnnxGraphBuilder(string graphName, TensorProto.Types.DataTyp
 {
     readonly GraphProto _graph = new() { Name = graphName };
     int _nodeCount;
+    bool _usesContribOps;
 
     /// <summary>The element type of every float initializer: Float, or Float16 for a half-precision model.</summary>
     public TensorProto.Types.DataType WeightType { get; } = weightType is TensorProto.Types.DataType.Float or TensorProto.Types.DataType.Float16
@@ -88,6 +90,15 @@ public sealed class OnnxGraphBuilder(string graphName, TensorProto.Types.DataTyp
         return node.Output[0];
     }
 
+    /// <summary>Adds a node of ONNX Runtime's contrib domain (com.microsoft) and imports that domain.</summary>
+    public string AddContribNode(string opType, IEnumerable<string> inputs, params AttributeProto[] attributes)
+    {
+        string output = AddNode(opType, inputs, null, attributes);
+        _graph.Node[^1].Domain = OnnxFormat.ContribDomain;
+        _usesContribOps = true;
+        return output;
+    }
+
     /// <summary>Gives the node that produced <paramref name="firstOutput"/> more outputs (Split).</summary>
     public void AddExtraOutputs(string firstOutput, IEnumerable<string> outputs) =>
         _graph.Node.Single(node => node.Output.Contains(firstOutput)).Output.AddRange(outputs);
@@ -102,6 +113,7 @@ public sealed class OnnxGraphBuilder(string graphName, TensorProto.Types.DataTyp
             Graph = _graph.Clone(),
         };
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = OnnxFormat.Opset });
+        if (_usesContribOps) model.OpsetImport.Add(new OperatorSetIdProto { Domain = OnnxFormat.ContribDomain, Version = 1 });
         foreach ((string key, string value) in metadata ?? new Dictionary<string, string>())
             model.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
         return model;

@@ -8,7 +8,9 @@ namespace Cltool.Exporter.Onnx;
 
 /// <param name="Half">Store weights and compute in float16; the input and output stay float32 (Cast at both ends).</param>
 /// <param name="Branches">Adapters kept as separate branches (--no-merge); empty for a dense model.</param>
-public sealed record ViTGraphOptions(bool Half = false, IReadOnlyList<QkvLowRankBranch>? Branches = null);
+/// <param name="FusedAttention">Emit ONNX Runtime's com.microsoft.Attention (qkv projection + attention in one kernel)
+/// instead of standard ops; ONNX Runtime only, and only for a dense model (its weights go into the fused kernel).</param>
+public sealed record ViTGraphOptions(bool Half = false, IReadOnlyList<QkvLowRankBranch>? Branches = null, bool FusedAttention = false);
 
 /// <summary>
 /// A dense ViT (timm layout, a linear head) as an ONNX graph of standard opset-17 operators: Conv patch embedding,
@@ -24,17 +26,19 @@ public static class ViTGraph
                                    IReadOnlyDictionary<string, string> metadata, ViTGraphOptions? options = null)
     {
         options ??= new ViTGraphOptions();
+        if (options.FusedAttention && options.Branches is { Count: > 0 })
+            throw new ArgumentException("Fused attention takes the qkv weights into one kernel; it needs merged adapters.");
         var floatType = options.Half ? TensorProto.Types.DataType.Float16 : TensorProto.Types.DataType.Float;
         var g = new OnnxGraphBuilder("cltool-vit", floatType);
         g.AddInput(Input, TensorProto.Types.DataType.Float, "batch", config.Channels, config.ImageSize, config.ImageSize);
         g.AddOutput(Output, TensorProto.Types.DataType.Float, "batch", classes);
-        AddConstants(g, config);
+        AddConstants(g, config, options.FusedAttention);
 
         string pixels = options.Half ? Cast(g, Input, floatType) : Input;
         string x = Embed(g, config, weights, pixels);
         var branches = options.Branches ?? [];
         foreach (QkvLowRankBranch branch in branches) g.AddInitializer($"lora.{branch.Index}.magnitude", [branch.Magnitude]);
-        for (int block = 0; block < config.Depth; block++) x = Block(g, weights, branches, block, x);
+        for (int block = 0; block < config.Depth; block++) x = Block(g, config, weights, branches, block, x, options.FusedAttention);
         x = LayerNorm(g, weights, "norm", x);
         string token = g.AddNode("Gather", [x, "const.token0"], null, Attribute("axis", 1L));
         Constant(g, weights, "head.weight");
@@ -44,18 +48,21 @@ public static class ViTGraph
         return g.Build(metadata);
     }
 
-    static void AddConstants(OnnxGraphBuilder g, ViTConfig config)
+    static void AddConstants(OnnxGraphBuilder g, ViTConfig config, bool fusedAttention)
     {
         long d = config.Dim, heads = config.Heads;
         g.AddInt64Initializer("const.zero", [0], 1);
         g.AddInt64Initializer("const.one", [1], 1);
         g.AddInt64Initializer("const.one_dim", [1, d], 2);
         g.AddInt64Initializer("const.flatten_patches", [0, d, -1], 3);
-        g.AddInt64Initializer("const.split_heads", [0, 0, 3, heads, d / heads], 5);
-        g.AddInt64Initializer("const.merge_heads", [0, 0, d], 3);
-        g.AddInt64Initializer("const.qkv_split", [1, 1, 1], 3);
+        if (!fusedAttention)
+        {
+            g.AddInt64Initializer("const.split_heads", [0, 0, 3, heads, d / heads], 5);
+            g.AddInt64Initializer("const.merge_heads", [0, 0, d], 3);
+            g.AddInt64Initializer("const.qkv_split", [1, 1, 1], 3);
+        }
         g.AddInt64Initializer("const.token0", [0]);
-        g.AddInitializer("const.attention_scale", [1 / MathF.Sqrt(d / heads)]);
+        if (!fusedAttention) g.AddInitializer("const.attention_scale", [1 / MathF.Sqrt(d / heads)]);
         g.AddInitializer("const.half", [0.5f]);
         g.AddInitializer("const.one_float", [1f]);
         g.AddInitializer("const.sqrt2", [MathF.Sqrt(2)]);
@@ -79,10 +86,21 @@ public static class ViTGraph
         return g.AddNode("Add", [g.AddNode("Concat", [cls, patches], null, Attribute("axis", 1L)), "pos_embed"]);
     }
 
-    static string Block(OnnxGraphBuilder g, IReadOnlyDictionary<string, HostTensor> weights, IReadOnlyList<QkvLowRankBranch> branches, int block, string x)
+    static string Block(OnnxGraphBuilder g, ViTConfig config, IReadOnlyDictionary<string, HostTensor> weights, IReadOnlyList<QkvLowRankBranch> branches,
+                        int block, string x, bool fusedAttention)
     {
         string prefix = $"blocks.{block}.";
         string normed = LayerNorm(g, weights, prefix + "norm1", x);
+        string merged = fusedAttention ? FusedAttention(g, config, weights, prefix, normed) : Attention(g, weights, branches, block, normed);
+        x = g.AddNode("Add", [x, Linear(g, weights, prefix + "attn.proj", merged)]);
+        string hidden = Gelu(g, Linear(g, weights, prefix + "mlp.fc1", LayerNorm(g, weights, prefix + "norm2", x)));
+        return g.AddNode("Add", [x, Linear(g, weights, prefix + "mlp.fc2", hidden)]);
+    }
+
+    /// <summary>Multi-head self-attention from standard ops: fused qkv projection (plus any unmerged branches), heads, softmax.</summary>
+    static string Attention(OnnxGraphBuilder g, IReadOnlyDictionary<string, HostTensor> weights, IReadOnlyList<QkvLowRankBranch> branches, int block, string normed)
+    {
+        string prefix = $"blocks.{block}.";
         string qkv = Linear(g, weights, prefix + "attn.qkv", normed);
         foreach (QkvLowRankBranch branch in branches) qkv = g.AddNode("Add", [qkv, LowRank(g, branch, block, prefix, normed)]);
         string heads = g.AddNode("Transpose", [g.AddNode("Reshape", [qkv, "const.split_heads"])], null, Attribute("perm", 2, 0, 3, 1, 4));
@@ -91,10 +109,14 @@ public static class ViTGraph
         string q = Part(0), k = Part(1), v = Part(2);
         string scores = g.AddNode("Mul", [g.AddNode("MatMul", [q, g.AddNode("Transpose", [k], null, Attribute("perm", 0, 1, 3, 2))]), "const.attention_scale"]);
         string attended = g.AddNode("MatMul", [g.AddNode("Softmax", [scores], null, Attribute("axis", -1L)), v]);
-        string merged = g.AddNode("Reshape", [g.AddNode("Transpose", [attended], null, Attribute("perm", 0, 2, 1, 3)), "const.merge_heads"]);
-        x = g.AddNode("Add", [x, Linear(g, weights, prefix + "attn.proj", merged)]);
-        string hidden = Gelu(g, Linear(g, weights, prefix + "mlp.fc1", LayerNorm(g, weights, prefix + "norm2", x)));
-        return g.AddNode("Add", [x, Linear(g, weights, prefix + "mlp.fc2", hidden)]);
+        return g.AddNode("Reshape", [g.AddNode("Transpose", [attended], null, Attribute("perm", 0, 2, 1, 3)), "const.merge_heads"]);
+    }
+
+    /// <summary>com.microsoft.Attention: its weights are timm's qkv weight transposed ([dim, 3·dim], q|k|v column blocks).</summary>
+    static string FusedAttention(OnnxGraphBuilder g, ViTConfig config, IReadOnlyDictionary<string, HostTensor> weights, string prefix, string normed)
+    {
+        string name = LinearWeights(g, weights, prefix + "attn.qkv");
+        return g.AddContribNode("Attention", [normed, name + ".weight", name + ".bias"], Attribute("num_heads", (long)config.Heads));
     }
 
     /// <summary>magnitude · (x·Down)·Up for one block: the unmerged adapter, computed as the model trained it.</summary>
@@ -126,10 +148,17 @@ public static class ViTGraph
     /// <summary>x·Wᵀ + b, with W stored transposed ([in, out]) under the layer's weight name.</summary>
     static string Linear(OnnxGraphBuilder g, IReadOnlyDictionary<string, HostTensor> weights, string name, string x)
     {
+        LinearWeights(g, weights, name);
+        return g.AddNode("Add", [g.AddNode("MatMul", [x, name + ".weight"]), name + ".bias"]);
+    }
+
+    /// <summary>Adds a linear layer's weight transposed ([in, out]) and its bias; returns the layer name.</summary>
+    static string LinearWeights(OnnxGraphBuilder g, IReadOnlyDictionary<string, HostTensor> weights, string name)
+    {
         HostTensor weight = weights[name + ".weight"];
         g.AddInitializer(name + ".weight", Transpose(weight.Data, (int)weight.Shape[0], (int)weight.Shape[1]), weight.Shape[1], weight.Shape[0]);
         Constant(g, weights, name + ".bias");
-        return g.AddNode("Add", [g.AddNode("MatMul", [x, name + ".weight"]), name + ".bias"]);
+        return name;
     }
 
     /// <summary>A row-major [rows, columns] matrix as [columns, rows].</summary>

@@ -1,0 +1,46 @@
+using Cltool.Core.Continual;
+using Onnx;
+using Snapshooter;
+using Snapshooter.Xunit;
+
+namespace Cltool.Exporter.Tests;
+
+/// <summary>
+/// Pins the exported graphs of the tiny ViT (merged and unmerged, fp32 and fp16): IO signature, versions, the ordered
+/// operator list, initializer names/shapes/dtypes and metadata keys. Any change to the graph shows up as a snapshot diff.
+/// </summary>
+public sealed class GraphSnapshotTests(TinyRuns runs) : IClassFixture<TinyRuns>
+{
+    public sealed record GraphSignature(long IrVersion, string[] Opsets, string Producer, string[] Inputs, string[] Outputs,
+                                        string[] Operators, string[] Initializers, string[] MetadataKeys)
+    {
+        public static GraphSignature Of(ModelProto model)
+        {
+            static string Type(int type) => ((TensorProto.Types.DataType)type).ToString().ToLowerInvariant();
+            static string Value(ValueInfoProto value) =>
+                $"{value.Name} {Type(value.Type.TensorType.ElemType)} [{string.Join(", ", value.Type.TensorType.Shape.Dim.Select(d => d.DimParam is { Length: > 0 } p ? p : d.DimValue.ToString()))}]";
+            return new GraphSignature(
+                model.IrVersion,
+                model.OpsetImport.Select(o => $"{(o.Domain.Length == 0 ? "ai.onnx" : o.Domain)} {o.Version}").ToArray(),
+                model.ProducerName,
+                model.Graph.Input.Select(Value).ToArray(),
+                model.Graph.Output.Select(Value).ToArray(),
+                model.Graph.Node.Select(n => n.Domain.Length == 0 ? n.OpType : $"{n.Domain}.{n.OpType}").ToArray(),
+                model.Graph.Initializer.Select(t => $"{t.Name} {Type(t.DataType)} [{string.Join(", ", t.Dims)}]").ToArray(),
+                model.MetadataProps.Select(p => p.Key).ToArray());
+        }
+    }
+
+    [Theory]
+    [InlineData(true, false)]
+    [InlineData(true, true)]
+    [InlineData(false, false)]
+    [InlineData(false, true)]
+    public void The_exported_graph_matches_its_snapshot(bool merge, bool half)
+    {
+        string checkpoint = runs.Of(Methods.SdLora).TaskCheckpoint(4);
+        ModelProto model = ModelExport.Graph(ContinualCheckpoint.Load(checkpoint), "sha", new ExportOptions(merge, half));
+
+        Snapshot.Match(GraphSignature.Of(model), new SnapshotNameExtension($"{(merge ? "merged" : "unmerged")}_{(half ? "fp16" : "fp32")}"));
+    }
+}
