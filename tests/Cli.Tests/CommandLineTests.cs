@@ -89,7 +89,6 @@ public sealed class CommandLineTests
     [Theory]
     [InlineData("bench serve", "issue #6")]
     [InlineData("serve --model cltool.dll", "issue #6")]
-    [InlineData("bench export", "issue #5")]
     public void Commands_whose_issue_has_not_landed_exit_2_and_say_so(string arguments, string issue)
     {
         CltoolProcess.Result result = CltoolProcess.Run(arguments.Split(' '));

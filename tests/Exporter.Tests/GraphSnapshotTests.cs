@@ -43,4 +43,13 @@ public sealed class GraphSnapshotTests(TinyRuns runs) : IClassFixture<TinyRuns>
 
         Snapshot.Match(GraphSignature.Of(model), new SnapshotNameExtension($"{(merge ? "merged" : "unmerged")}_{(half ? "fp16" : "fp32")}"));
     }
+
+    [Fact]
+    public void The_fused_attention_graph_matches_its_snapshot()
+    {
+        string checkpoint = runs.Of(Methods.SdLora).TaskCheckpoint(4);
+        ModelProto model = ModelExport.Graph(ContinualCheckpoint.Load(checkpoint), "sha", new ExportOptions(FusedAttention: true));
+
+        Snapshot.Match(GraphSignature.Of(model));
+    }
 }

@@ -36,6 +36,18 @@ public sealed class ModelExportTests(TinyRuns runs) : IClassFixture<TinyRuns>, I
     }
 
     [Fact]
+    public void A_fused_attention_export_passes_parity_and_uses_the_contrib_kernel_in_every_block()
+    {
+        ExportResult result = ModelExport.Run(LastCheckpoint(), _out.File("fused.onnx"), new ExportOptions(FusedAttention: true));
+
+        Assert.True(result.Parity.Passed, result.Parity.ToString());
+        ModelProto model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(result.ModelPath));
+        Assert.Equal(2, model.Graph.Node.Count(n => n.Domain == "com.microsoft" && n.OpType == "Attention"));
+        Assert.DoesNotContain(model.Graph.Node, n => n.OpType == "Softmax");
+        Assert.Contains(model.OpsetImport, o => o.Domain == "com.microsoft" && o.Version == 1);
+    }
+
+    [Fact]
     public void The_metadata_carries_labels_preprocessing_method_tasks_and_the_source_checkpoint()
     {
         string checkpoint = LastCheckpoint();
@@ -208,6 +220,7 @@ public sealed class ModelExportTests(TinyRuns runs) : IClassFixture<TinyRuns>, I
             ModelExport.Run(checkpoint, _out.File("unmerged.onnx"), new ExportOptions(Merge: false)).ModelPath,
             ModelExport.Run(checkpoint, _out.File("fp16.onnx"), new ExportOptions(Half: true)).ModelPath,
             ModelExport.Run(checkpoint, _out.File("external.onnx"), new ExportOptions(ExternalDataThreshold: 1024)).ModelPath,
+            ModelExport.Run(checkpoint, _out.File("fused.onnx"), new ExportOptions(FusedAttention: true)).ModelPath,
         ];
         const string script = "import sys, onnx\nfor path in sys.argv[1:]:\n    onnx.checker.check_model(path, full_check=True)\n    print('ok', path)\n";
 
@@ -218,7 +231,7 @@ public sealed class ModelExportTests(TinyRuns runs) : IClassFixture<TinyRuns>, I
         python.WaitForExit();
 
         Assert.True(python.ExitCode == 0, errors);
-        Assert.Equal(4, output.Split('\n').Count(line => line.StartsWith("ok ")));
+        Assert.Equal(5, output.Split('\n').Count(line => line.StartsWith("ok ")));
     }
 
     string BadCheckpoint(string kind)
