@@ -33,8 +33,8 @@ Task("Test")
         ResultsDirectory = artifacts + Directory("test-results"),
     }));
 
-// The main job: SD-LoRA on Split Fashion-MNIST (5 tasks of 2 classes) from the built-in base model; a few minutes on
-// 2 cores. Each run starts fresh in runs/demo; `cltool train ... --resume` continues one that was interrupted.
+// The main job: SD-LoRA on Split Fashion-MNIST (5 tasks of 2 classes) from the built-in base model, then the merged
+// ONNX export with its parity and test-set checks; a few minutes on 2 cores. Each run starts fresh in runs/demo; `cltool train ... --resume` continues one that was interrupted.
 Task("Demo")
     .IsDependentOn("Build")
     .Does(() =>
@@ -43,6 +43,7 @@ Task("Demo")
         var run = Directory("./runs/demo");
         if (DirectoryExists(run)) DeleteDirectory(run, new DeleteDirectorySettings { Recursive = true });
         Cltool($"train --recipe models/recipes/split-fashion-mnist.json --out {run}");
+        Cltool($"export {run} --merge --out {run}/model.onnx --eval --triton {run}/triton");
     });
 
 Task("Bench")

@@ -31,11 +31,12 @@ public static class ModelExport
     public static ExportResult Run(string checkpointPath, string outputPath, ExportOptions options)
     {
         ContinualCheckpoint checkpoint = ContinualCheckpoint.Load(checkpointPath);
-        GoldenBatch golden = checkpoint.Golden ?? throw new CltoolException(
-            $"'{checkpointPath}' has no golden batch, so the export cannot prove parity; it was written by an older cltool or is a mid-task resume file. Export a task checkpoint of a run trained by this version.");
+        string sha256 = ModelFile.Sha256(checkpointPath);
+        GoldenBatch golden = GoldenBatch.Of(checkpointPath, checkpoint, sha256) ?? throw new CltoolException(
+            $"'{checkpointPath}' has no golden batch, so the export cannot prove parity: it carries none and its run has no golden.safetensors made from it. Export a task checkpoint written by this cltool version.");
         string target = Path.GetFullPath(outputPath);
         if (Directory.Exists(target)) throw new CltoolException($"--out '{outputPath}' is a directory; expected the path of the .onnx file to write.");
-        ModelProto model = Graph(checkpoint, ModelFile.Sha256(checkpointPath), options);
+        ModelProto model = Graph(checkpoint, sha256, options);
 
         string name = Path.GetFileName(target);
         using var staging = new StagingDirectory(Path.GetDirectoryName(target)!, name);

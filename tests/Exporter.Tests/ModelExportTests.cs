@@ -158,6 +158,24 @@ public sealed class ModelExportTests(TinyRuns runs) : IClassFixture<TinyRuns>, I
         Assert.True(Parity.Check(output, ContinualCheckpoint.Load(LastCheckpoint()).Golden!, Parity.Fp32Tolerance).Passed);
     }
 
+    [Fact]
+    public void A_checkpoint_without_its_own_golden_batch_uses_the_runs_golden_file_only_when_it_was_made_from_it()
+    {
+        ContinualCheckpoint stage = ContinualCheckpoint.Load(LastCheckpoint());
+        var run = new RunDirectory(_out.File("old-run"));
+        string checkpoint = run.TaskCheckpoint(4);
+        Directory.CreateDirectory(run.Checkpoints);
+        (stage with { Golden = null }).Save(checkpoint);
+
+        stage.Golden!.Save(run.Golden, ModelFile.Sha256(checkpoint));
+        Assert.True(ModelExport.Run(checkpoint, _out.File("model.onnx"), new ExportOptions()).Parity.Passed);
+
+        stage.Golden.Save(run.Golden, "the sha256 of another checkpoint");
+        var error = Assert.Throws<CltoolException>(() => ModelExport.Run(checkpoint, _out.File("other.onnx"), new ExportOptions()));
+        Assert.Contains("has no golden batch", error.Message);
+        Assert.False(File.Exists(_out.File("other.onnx")));
+    }
+
     public static TheoryData<string, string> BadCheckpoints => new()
     {
         { "not-a-checkpoint", "is not valid safetensors" },

@@ -53,4 +53,20 @@ public sealed record GoldenBatch(HostTensor Pixels, HostTensor Logits, int[] Dat
             throw new CltoolException($"'{path}' is not a cltool golden batch (expected metadata format '{Format}').");
         return ReadFrom(file, "") ?? throw new CltoolException($"'{path}' lacks the tensor '{PixelsName}'.");
     }
+
+    /// <summary>
+    /// The batch of a checkpoint: its own, or else (checkpoints written before they carried one) the run's
+    /// golden.safetensors when that was made from exactly this file. Null when neither exists.
+    /// </summary>
+    public static GoldenBatch? Of(string checkpointPath, ContinualCheckpoint checkpoint, string checkpointSha256)
+    {
+        if (checkpoint.Golden is not null) return checkpoint.Golden;
+        string? runDirectory = Path.GetDirectoryName(Path.GetDirectoryName(Path.GetFullPath(checkpointPath)));
+        if (runDirectory is null) return null;
+        string path = new RunDirectory(runDirectory).Golden;
+        if (!File.Exists(path)) return null;
+        using (SafeTensorsFile file = SafeTensorsFile.Open(path))
+            if (file.Metadata.GetValueOrDefault("checkpoint_sha256") != checkpointSha256) return null;
+        return Load(path);
+    }
 }
