@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using Cltool.Cli.Infrastructure;
 using Cltool.Core;
+using Cltool.InferenceHost;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -46,13 +47,42 @@ public sealed class ServeSettings : CommandSettings
     [Description("Require this key on every endpoint except health (or set CLTOOL_API_KEY).")]
     public string? ApiKey { get; init; }
 
-    public override ValidationResult Validate() => Rules.All(
-        Rules.Required("--model", Model),
-        Rules.FileExists("--model", Model),
-        Rules.Positive("--max-batch", MaxBatch),
-        Rules.NonNegative("--max-delay-ms", MaxDelayMs),
-        Rules.Positive("--queue", QueueCapacity),
-        Rules.NonNegative("--threads", Threads));
+    [CommandOption("--name <NAME>")]
+    [Description("The model's name in URLs (/v2/models/NAME); default: the file name without extension.")]
+    public string? Name { get; init; }
+
+    [CommandOption("--max-body-bytes <N>")]
+    [Description("Largest request body; larger ones get 413.")]
+    [DefaultValue(33554432L)]
+    public long MaxBodyBytes { get; init; } = 32L * 1024 * 1024;
+
+    [CommandOption("--max-image-pixels <N>")]
+    [Description("Largest decoded upload (width x height); checked before decoding, so decompression bombs get 413.")]
+    [DefaultValue(40000000L)]
+    public long MaxImagePixels { get; init; } = 40_000_000;
+
+    [CommandOption("--timeout-ms <MS>")]
+    [Description("A request not answered within this time gets 504.")]
+    [DefaultValue(30000)]
+    public int TimeoutMs { get; init; } = 30_000;
+
+    [CommandOption("--watch")]
+    [Description("Reload the model without downtime when its file changes (also: POST /v2/repository/models/NAME/load).")]
+    public bool Watch { get; init; }
+
+    public ServeOptions ToOptions() => new()
+    {
+        ModelPath = Model ?? "", ModelName = Name, Urls = Urls, Device = Device, MaxBatch = MaxBatch, MaxDelayMs = MaxDelayMs,
+        QueueCapacity = QueueCapacity, Threads = Threads, ApiKey = ApiKey, MaxBodyBytes = MaxBodyBytes, MaxImagePixels = MaxImagePixels,
+        RequestTimeoutMs = TimeoutMs, Watch = Watch,
+    };
+
+    public override ValidationResult Validate() =>
+        ToOptions().Problem() is { } problem ? ValidationResult.Error(problem) : ValidationResult.Success();
 }
 
-public sealed class ServeCommand() : PendingCommand<ServeSettings>("serve", "issue #6");
+public sealed class ServeCommand(IAnsiConsole console) : AsyncCommand<ServeSettings>
+{
+    public override Task<int> ExecuteAsync(CommandContext context, ServeSettings settings, CancellationToken cancellationToken) =>
+        InferenceServer.RunAsync(settings.ToOptions(), line => console.MarkupLineInterpolated($"{line}"));
+}

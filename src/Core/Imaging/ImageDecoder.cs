@@ -16,6 +16,14 @@ public static class ImageDecoder
         return codec is null ? null : (codec.Info.Width, codec.Info.Height);
     }
 
+    /// <summary>Like <see cref="Probe(string)"/>, for bytes in memory (an upload).</summary>
+    public static (int Width, int Height)? ProbeBytes(byte[] bytes)
+    {
+        using var data = SKData.CreateCopy(bytes);
+        using SKCodec? codec = SKCodec.Create(data);
+        return codec is null ? null : (codec.Info.Width, codec.Info.Height);
+    }
+
     public static RgbImage Decode(string path, long maxPixels = long.MaxValue)
     {
         using SKCodec? codec = SKCodec.Create(path);

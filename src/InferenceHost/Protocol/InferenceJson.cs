@@ -1,0 +1,135 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Cltool.InferenceHost.Serving;
+
+namespace Cltool.InferenceHost.Protocol;
+
+/// <summary>A parsed, validated KServe v2 infer request: the images as one float array, and what the caller asked back.</summary>
+public sealed record InferRequest(string? Id, float[] Pixels, int Count, int? ClassificationTopK);
+
+/// <summary>
+/// The KServe v2 / Open Inference Protocol JSON of the infer endpoint, with Triton's classification extension
+/// (an output with <c>"parameters": {"classification": k}</c> answers BYTES strings "score:index:label").
+/// Every field is checked; a problem is one 400 naming the field and what was expected.
+/// </summary>
+public static class InferenceJson
+{
+    public static InferRequest Parse(ReadOnlySpan<byte> body, ModelSession model, int maxImages)
+    {
+        JsonDocument document;
+        try { document = JsonDocument.Parse(body.ToArray()); }
+        catch (JsonException error) { throw HostError.BadRequest($"the body is not valid JSON: {error.Message}"); }
+        using (document)
+        {
+            JsonElement root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object) throw HostError.BadRequest("the body must be a JSON object with 'inputs'.");
+            string? id = root.TryGetProperty("id", out JsonElement idElement) && idElement.ValueKind == JsonValueKind.String ? idElement.GetString() : null;
+            if (!root.TryGetProperty("inputs", out JsonElement inputs) || inputs.ValueKind != JsonValueKind.Array || inputs.GetArrayLength() != 1)
+                throw HostError.BadRequest($"'inputs' must be an array holding one tensor, '{ModelSession.Input}'.");
+            (float[] pixels, int count) = ParseInput(inputs[0], model, maxImages);
+            return new InferRequest(id, pixels, count, ParseOutputs(root));
+        }
+    }
+
+    static (float[] Pixels, int Count) ParseInput(JsonElement input, ModelSession model, int maxImages)
+    {
+        string name = input.TryGetProperty("name", out JsonElement n) && n.ValueKind == JsonValueKind.String ? n.GetString()! : "";
+        if (name != ModelSession.Input) throw HostError.BadRequest($"input '{name}' is unknown; the model's input is '{ModelSession.Input}'.");
+        string datatype = input.TryGetProperty("datatype", out JsonElement d) && d.ValueKind == JsonValueKind.String ? d.GetString()! : "";
+        if (datatype != "FP32") throw HostError.BadRequest($"input '{name}' has datatype '{datatype}'; expected FP32.");
+        long[] shape = Shape(input);
+        string expected = $"[N, {model.Channels}, {model.Height}, {model.Width}]";
+        if (shape.Length != 4 || shape[1] != model.Channels || shape[2] != model.Height || shape[3] != model.Width || shape[0] < 1)
+            throw HostError.BadRequest($"input '{name}' has shape [{string.Join(", ", shape)}]; expected {expected} with N >= 1.");
+        if (shape[0] > maxImages)
+            throw HostError.TooLarge($"input '{name}' holds {shape[0]} images; at most {maxImages} per request.");
+        int count = (int)shape[0], elements = count * model.ImageElements;
+        if (!input.TryGetProperty("data", out JsonElement data) || data.ValueKind != JsonValueKind.Array)
+            throw HostError.BadRequest($"input '{name}' needs 'data', an array of {elements} numbers (flat or nested).");
+        var pixels = new float[elements];
+        int filled = 0;
+        Flatten(data, pixels, ref filled, name);
+        if (filled != elements)
+            throw HostError.BadRequest($"input '{name}' has {filled} values; its shape [{string.Join(", ", shape)}] needs {elements}.");
+        return (pixels, count);
+    }
+
+    static long[] Shape(JsonElement input)
+    {
+        if (!input.TryGetProperty("shape", out JsonElement shape) || shape.ValueKind != JsonValueKind.Array)
+            throw HostError.BadRequest("input needs 'shape', an array of integers.");
+        return shape.EnumerateArray().Select(dim => dim.ValueKind == JsonValueKind.Number && dim.TryGetInt64(out long v)
+            ? v : throw HostError.BadRequest($"shape entries must be integers, got {dim.GetRawText()}.")).ToArray();
+    }
+
+    static void Flatten(JsonElement element, float[] into, ref int filled, string name)
+    {
+        foreach (JsonElement item in element.EnumerateArray())
+        {
+            if (item.ValueKind == JsonValueKind.Array) { Flatten(item, into, ref filled, name); continue; }
+            if (item.ValueKind != JsonValueKind.Number || !item.TryGetSingle(out float value) || !float.IsFinite(value))
+                throw HostError.BadRequest($"input '{name}' data must be finite numbers, got {Truncate(item.GetRawText())}.");
+            if (filled < into.Length) into[filled] = value;   // extra values are counted and reported by the caller
+            filled++;
+        }
+    }
+
+    static int? ParseOutputs(JsonElement root)
+    {
+        if (!root.TryGetProperty("outputs", out JsonElement outputs)) return null;
+        if (outputs.ValueKind != JsonValueKind.Array) throw HostError.BadRequest("'outputs' must be an array.");
+        int? topK = null;
+        foreach (JsonElement output in outputs.EnumerateArray())
+        {
+            string name = output.TryGetProperty("name", out JsonElement n) && n.ValueKind == JsonValueKind.String ? n.GetString()! : "";
+            if (name != ModelSession.Output) throw HostError.BadRequest($"output '{name}' is unknown; the model's output is '{ModelSession.Output}'.");
+            if (output.TryGetProperty("parameters", out JsonElement parameters) && parameters.TryGetProperty("classification", out JsonElement k))
+                topK = k.ValueKind == JsonValueKind.Number && k.TryGetInt32(out int value) && value > 0
+                    ? value : throw HostError.BadRequest($"'classification' must be a positive integer, got {k.GetRawText()}.");
+        }
+        return topK;
+    }
+
+    /// <summary>The response: FP32 logits [N, classes], or with classification the top k per image as "score:index:label".</summary>
+    public static JsonObject Response(string modelName, InferRequest request, InferenceResult result)
+    {
+        var output = new JsonObject { ["name"] = ModelSession.Output };
+        if (request.ClassificationTopK is { } k)
+        {
+            int top = Math.Min(k, result.Classes);
+            output["shape"] = new JsonArray(result.Count, top);
+            output["datatype"] = "BYTES";
+            output["data"] = new JsonArray(Enumerable.Range(0, result.Count).SelectMany(row => TopK(result, row, top))
+                .Select(c => (JsonNode)string.Create(CultureInfo.InvariantCulture, $"{c.Score}:{c.Index}:{c.Label}")).ToArray());
+        }
+        else
+        {
+            output["shape"] = new JsonArray(result.Count, result.Classes);
+            output["datatype"] = "FP32";
+            output["data"] = new JsonArray(result.Logits.Select(v => (JsonNode)v).ToArray());
+        }
+        var response = new JsonObject { ["model_name"] = modelName, ["model_version"] = "1" };
+        if (request.Id is not null) response["id"] = request.Id;
+        response["outputs"] = new JsonArray(output);
+        return response;
+    }
+
+    public sealed record Candidate(string Label, int Index, float Score);
+
+    /// <summary>The k most likely classes of one image, with softmax probabilities, most likely first.</summary>
+    public static IEnumerable<Candidate> TopK(InferenceResult result, int row, int k)
+    {
+        ReadOnlySpan<float> logits = result.Logits.AsSpan(row * result.Classes, result.Classes);
+        float max = float.NegativeInfinity;
+        foreach (float v in logits) max = Math.Max(max, v);
+        var probabilities = new float[logits.Length];
+        double sum = 0;
+        for (int i = 0; i < logits.Length; i++) sum += probabilities[i] = MathF.Exp(logits[i] - max);
+        for (int i = 0; i < probabilities.Length; i++) probabilities[i] = (float)(probabilities[i] / sum);
+        return Enumerable.Range(0, probabilities.Length).OrderByDescending(i => probabilities[i]).ThenBy(i => i).Take(k)
+            .Select(i => new Candidate(result.Labels[i], i, probabilities[i])).ToArray();
+    }
+
+    static string Truncate(string text) => text.Length <= 40 ? text : text[..40] + "...";
+}

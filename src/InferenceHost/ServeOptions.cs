@@ -1,0 +1,48 @@
+using Cltool.Core;
+
+namespace Cltool.InferenceHost;
+
+/// <summary>Everything the host can be told; `cltool serve` and the standalone `cltool-host` both build one.</summary>
+public sealed record ServeOptions
+{
+    public string ModelPath { get; init; } = "";
+    /// <summary>The model's name in URLs (/v2/models/NAME); default the file name without extension.</summary>
+    public string? ModelName { get; init; }
+    public string Urls { get; init; } = "http://127.0.0.1:8000";
+    public DeviceKind Device { get; init; } = DeviceKind.Auto;
+    public int MaxBatch { get; init; } = 32;
+    public int MaxDelayMs { get; init; } = 2;
+    public int QueueCapacity { get; init; } = 256;
+    /// <summary>ONNX Runtime intra-op threads; 0 lets ONNX Runtime choose.</summary>
+    public int Threads { get; init; }
+    /// <summary>Required on every endpoint except health, as <c>Authorization: Bearer KEY</c> or <c>X-API-Key</c>.</summary>
+    public string? ApiKey { get; init; }
+    public long MaxBodyBytes { get; init; } = 32L * 1024 * 1024;
+    /// <summary>Largest decoded image (width × height) the classify endpoint accepts: decompression bombs stop here.</summary>
+    public long MaxImagePixels { get; init; } = 40_000_000;
+    public int RequestTimeoutMs { get; init; } = 30_000;
+    /// <summary>Reload the model when its file changes.</summary>
+    public bool Watch { get; init; }
+
+    public const string ApiKeyVariable = "CLTOOL_API_KEY";
+
+    public string Name => ModelName ?? Path.GetFileNameWithoutExtension(ModelPath);
+
+    /// <summary>The first problem, naming the option and what was expected; null when the options are usable.</summary>
+    public string? Problem() =>
+        string.IsNullOrWhiteSpace(ModelPath) ? "--model is required." :
+        !File.Exists(ModelPath) ? $"--model: file '{ModelPath}' does not exist." :
+        MaxBatch <= 0 ? $"--max-batch must be a positive integer, got {MaxBatch}." :
+        MaxDelayMs < 0 ? $"--max-delay-ms must be zero or more, got {MaxDelayMs}." :
+        QueueCapacity <= 0 ? $"--queue must be a positive integer, got {QueueCapacity}." :
+        Threads < 0 ? $"--threads must be zero or more, got {Threads}." :
+        MaxBodyBytes <= 0 ? $"--max-body-bytes must be positive, got {MaxBodyBytes}." :
+        MaxImagePixels <= 0 ? $"--max-image-pixels must be positive, got {MaxImagePixels}." :
+        RequestTimeoutMs <= 0 ? $"--timeout-ms must be positive, got {RequestTimeoutMs}." :
+        Name.Length == 0 || !Name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.') ? $"--name must be letters, digits, '-', '_' or '.', got '{Name}'." :
+        null;
+
+    /// <summary>The API key from the option, else from <see cref="ApiKeyVariable"/>.</summary>
+    public ServeOptions WithEnvironmentApiKey() =>
+        ApiKey is not null ? this : this with { ApiKey = Environment.GetEnvironmentVariable(ApiKeyVariable) is { Length: > 0 } key ? key : null };
+}

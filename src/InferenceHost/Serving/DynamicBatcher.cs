@@ -1,0 +1,138 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+
+namespace Cltool.InferenceHost.Serving;
+
+/// <summary>The answer to one request: its rows of logits, and the session that computed them.</summary>
+public sealed record InferenceResult(float[] Logits, int Count, int Classes, IReadOnlyList<string> Labels);
+
+/// <summary>The queue is full: the caller answers 503 with Retry-After instead of letting memory grow.</summary>
+public sealed class QueueFullException() : Exception("The request queue is full; retry shortly.");
+
+/// <summary>
+/// Dynamic batching: requests wait in a bounded queue; one worker takes the oldest, gathers more for up to the delay
+/// until the batch holds <c>maxBatch</c> images, runs the batch once on the current session and answers every request
+/// with its own rows. A request larger than the batch limit runs alone. Answers equal unbatched runs.
+/// </summary>
+public sealed class DynamicBatcher : IAsyncDisposable
+{
+    sealed record Pending(float[] Pixels, int Count, TaskCompletionSource<InferenceResult> Done, long Enqueued, CancellationToken Cancellation);
+
+    readonly Channel<Pending> _queue;
+    readonly ModelSlot _slot;
+    readonly HostMetrics _metrics;
+    readonly int _maxBatch;
+    readonly TimeSpan _maxDelay;
+    readonly Task _worker;
+
+    public DynamicBatcher(ModelSlot slot, HostMetrics metrics, int maxBatch, int maxDelayMs, int capacity)
+    {
+        (_slot, _metrics, _maxBatch, _maxDelay) = (slot, metrics, maxBatch, TimeSpan.FromMilliseconds(maxDelayMs));
+        _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+        _worker = Task.Run(WorkAsync);
+    }
+
+    /// <summary>Queues <paramref name="count"/> images; throws <see cref="QueueFullException"/> when the queue is full.</summary>
+    public Task<InferenceResult> SubmitAsync(float[] pixels, int count, CancellationToken cancellation)
+    {
+        var pending = new Pending(pixels, count, new TaskCompletionSource<InferenceResult>(TaskCreationOptions.RunContinuationsAsynchronously),
+            Stopwatch.GetTimestamp(), cancellation);
+        if (!_queue.Writer.TryWrite(pending)) throw new QueueFullException();
+        _metrics.Pending.WithLabels(_metrics.Model).Inc();
+        return pending.Done.Task.WaitAsync(cancellation);
+    }
+
+    async Task WorkAsync()
+    {
+        ChannelReader<Pending> reader = _queue.Reader;
+        while (await reader.WaitToReadAsync())
+        {
+            if (!reader.TryRead(out Pending? first)) continue;
+            var batch = new List<Pending> { first };
+            int images = first.Count;
+            long deadline = Stopwatch.GetTimestamp() + (long)(_maxDelay.TotalSeconds * Stopwatch.Frequency);
+            while (images < _maxBatch)
+            {
+                if (reader.TryPeek(out Pending? next))
+                {
+                    if (images + next.Count > _maxBatch) break;
+                    reader.TryRead(out next);
+                    batch.Add(next!);
+                    images += next!.Count;
+                    continue;
+                }
+                TimeSpan left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);
+                if (Stopwatch.GetTimestamp() >= deadline || !await MoreArrives(reader, left)) break;
+            }
+            _metrics.Pending.WithLabels(_metrics.Model).Dec(batch.Count);
+            Run(batch);
+        }
+    }
+
+    static async Task<bool> MoreArrives(ChannelReader<Pending> reader, TimeSpan wait)
+    {
+        using var timeout = new CancellationTokenSource(wait);
+        try { return await reader.WaitToReadAsync(timeout.Token); }
+        catch (OperationCanceledException) { return false; }
+    }
+
+    void Run(List<Pending> batch)
+    {
+        batch = batch.Where(p => !p.Cancellation.IsCancellationRequested).ToList();
+        if (batch.Count == 0) return;
+        long started = Stopwatch.GetTimestamp();
+        string model = _metrics.Model;
+        foreach (Pending p in batch)
+        {
+            double waited = Stopwatch.GetElapsedTime(p.Enqueued, started).TotalSeconds;
+            _metrics.QueueSeconds.WithLabels(model).Observe(waited);
+            _metrics.QueueMicroseconds.WithLabels(model).Inc(waited * 1e6);
+        }
+        try
+        {
+            using ModelSlot.Lease lease = _slot.Acquire();
+            ModelSession session = lease.Session;
+            int elements = session.ImageElements, images = batch.Sum(p => p.Count);
+            Pending? misfit = batch.FirstOrDefault(p => p.Pixels.Length < p.Count * elements);
+            if (misfit is not null)
+                throw new InvalidOperationException($"the model was reloaded with another input size ({session.Channels}x{session.Height}x{session.Width}) while the request waited; send it again");
+            float[] pixels = batch.Count == 1 ? batch[0].Pixels : Concatenate(batch, elements, images);
+            float[] logits = session.Run(pixels, images);
+            double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+            _metrics.ComputeSeconds.WithLabels(model).Observe(seconds);
+            _metrics.ComputeMicroseconds.WithLabels(model).Inc(seconds * 1e6);
+            _metrics.BatchSize.WithLabels(model).Observe(images);
+            _metrics.Images.WithLabels(model).Inc(images);
+            _metrics.Executions.WithLabels(model).Inc();
+            int classes = session.Classes, row = 0;
+            foreach (Pending p in batch)
+            {
+                p.Done.TrySetResult(new InferenceResult(logits[(row * classes)..((row + p.Count) * classes)], p.Count, classes, session.Metadata.Labels));
+                row += p.Count;
+            }
+        }
+        catch (Exception error)
+        {
+            foreach (Pending p in batch) p.Done.TrySetException(error);
+        }
+    }
+
+    static float[] Concatenate(List<Pending> batch, int elements, int images)
+    {
+        var pixels = new float[images * elements];
+        int offset = 0;
+        foreach (Pending p in batch)
+        {
+            Array.Copy(p.Pixels, 0, pixels, offset, p.Count * elements);
+            offset += p.Count * elements;
+        }
+        return pixels;
+    }
+
+    /// <summary>Stops taking requests and finishes the ones already queued.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _worker;
+    }
+}
