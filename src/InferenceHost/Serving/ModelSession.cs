@@ -96,14 +96,18 @@ public sealed class ModelSession : IDisposable
     /// <summary>Logits [count, classes] for <paramref name="pixels"/> [count, C, H, W] (row-major).</summary>
     public float[] Run(float[] pixels, int count)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);   // ONNX Runtime would crash the process, not throw
         var input = new Memory<float>(pixels, 0, count * ImageElements);
         using var value = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, input, [count, Channels, Height, Width]);
         using IDisposableReadOnlyCollection<OrtValue> outputs = _session.Run(_runOptions, [Input], [value], [Output]);
         return outputs[0].GetTensorDataAsSpan<float>().ToArray();
     }
 
+    bool _disposed;
+
     public void Dispose()
     {
+        _disposed = true;
         _runOptions.Dispose();
         _session.Dispose();
     }

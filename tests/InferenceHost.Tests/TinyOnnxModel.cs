@@ -1,0 +1,20 @@
+using Cltool.Core.Imaging;
+using Cltool.Core.Models;
+using Cltool.Exporter.Onnx;
+using Google.Protobuf;
+
+namespace Cltool.InferenceHost.Tests;
+
+/// <summary>A random vit-test-16 (16×16 RGB, 10 classes) exported as the exporter exports, with serving metadata.</summary>
+public static class TinyOnnxModel
+{
+    public static readonly string[] Labels = ["T-shirt", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
+    public static readonly ViTConfig Config = ViTConfig.Preset("vit-test-16").WithClasses(Labels.Length);
+
+    public static string Write(string path, int seed = 7)
+    {
+        var metadata = new ServingMetadata(Labels, Preprocessing.Native(Config.ImageSize)).ToProperties();
+        File.WriteAllBytes(path, ViTGraph.Build(Config, RandomViT.Weights(Config, seed), Labels.Length, metadata).ToByteArray());
+        return path;
+    }
+}
