@@ -33,8 +33,9 @@ Task("Test")
         ResultsDirectory = artifacts + Directory("test-results"),
     }));
 
-// The main job: SD-LoRA on Split Fashion-MNIST (5 tasks of 2 classes) from the built-in base model, then the merged
-// ONNX export with its parity and test-set checks; a few minutes on 2 cores. Each run starts fresh in runs/demo; `cltool train ... --resume` continues one that was interrupted.
+// The main job, the whole mission on the built-in default: SD-LoRA on Split Fashion-MNIST (5 tasks of 2 classes) from
+// the built-in base model, the merged ONNX export with its parity and test-set checks, then the inference host serving
+// it, one Fashion-MNIST test image classified over HTTP, and the host stopped with SIGTERM; a few minutes on 2 cores. Each run starts fresh in runs/demo; `cltool train ... --resume` continues one that was interrupted.
 Task("Demo")
     .IsDependentOn("Build")
     .Does(() =>
@@ -44,6 +45,7 @@ Task("Demo")
         if (DirectoryExists(run)) DeleteDirectory(run, new DeleteDirectorySettings { Recursive = true });
         Cltool($"train --recipe models/recipes/split-fashion-mnist.json --out {run}");
         Cltool($"export {run} --merge --out {run}/model.onnx --eval --triton {run}/triton");
+        ServeAndClassify($"{run}/model.onnx");
     });
 
 Task("Bench")
@@ -55,6 +57,39 @@ Task("Bench")
     });
 
 RunTarget(target);
+
+// Starts `cltool serve` on a free loopback port, waits until it is ready, classifies a test image over HTTP, prints the
+// accuracy table again, and stops the host with SIGTERM (it must drain and exit 0).
+void ServeAndClassify(string model)
+{
+    var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+    listener.Start();
+    int port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    listener.Stop();
+    string url = $"http://127.0.0.1:{port}";
+    Information($"cltool serve --model {model} --urls {url}");
+    using var host = StartAndReturnProcess(cltool, new ProcessSettings { Arguments = $"serve --model {model} --urls {url}" });
+    try
+    {
+        using var http = new System.Net.Http.HttpClient();
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            try { if (http.GetAsync($"{url}/v2/health/ready").Result.IsSuccessStatusCode) break; }
+            catch (AggregateException) { }
+            if (DateTime.UtcNow > deadline) throw new CakeException("the inference host did not become ready within 60 s.");
+            System.Threading.Thread.Sleep(200);
+        }
+        Cltool($"classify --url {url} --model model --data fashion-mnist --index 0");
+        Cltool($"eval {System.IO.Path.GetDirectoryName(model)} --workers 2");
+    }
+    finally
+    {
+        StartProcess("kill", new ProcessSettings { Arguments = $"-TERM {host.ProcessId}" });
+        host.WaitForExit();
+    }
+    if (host.GetExitCode() != 0) throw new CakeException($"the inference host exited with {host.GetExitCode()} after SIGTERM.");
+}
 
 // Runs the built cltool and fails the task, with cltool's own message already printed, when it fails.
 void Cltool(string arguments)

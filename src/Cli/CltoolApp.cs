@@ -34,6 +34,8 @@ public static class CltoolApp
                 .WithDescription("Fold adapters into a dense ViT and write ONNX, with a parity check.");
             config.AddCommand<ServeCommand>("serve")
                 .WithDescription("Serve an exported model over HTTP (KServe v2) with ONNX Runtime.");
+            config.AddCommand<ClassifyCommand>("classify")
+                .WithDescription("Send an image to a running inference host and print its top-k answer.");
             config.AddCommand<InspectCommand>("inspect")
                 .WithDescription("Describe a model, checkpoint or ONNX file, or draw samples of a dataset.");
             config.AddBranch("bench", bench =>

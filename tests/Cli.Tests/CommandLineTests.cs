@@ -8,7 +8,7 @@ public sealed class CommandLineTests
 {
     public static readonly TheoryData<string> Commands = new()
     {
-        "doctor", "pretrain", "train", "eval", "export", "serve", "inspect", "bench",
+        "doctor", "pretrain", "train", "eval", "export", "serve", "classify", "inspect", "bench",
     };
 
     [Fact]
@@ -84,18 +84,6 @@ public sealed class CommandLineTests
 
         Assert.Equal(64, result.ExitCode);
         Assert.Contains("--merge and --no-merge exclude each other.", result.Errors);
-    }
-
-    [Theory]
-    [InlineData("bench serve", "issue #6")]
-    [InlineData("serve --model cltool.dll", "issue #6")]
-    public void Commands_whose_issue_has_not_landed_exit_2_and_say_so(string arguments, string issue)
-    {
-        CltoolProcess.Result result = CltoolProcess.Run(arguments.Split(' '));
-
-        Assert.Equal(2, result.ExitCode);
-        Assert.Contains("is not implemented yet", result.Errors);
-        Assert.Contains(issue, result.Errors);
     }
 
     static string TrimLines(string text) =>

@@ -45,6 +45,28 @@ public sealed class TrainAndEvalTests : IDisposable
         Assert.Contains($"test set in ONNX Runtime: accuracy {metrics.Acc * 100:F2} % ", export.Output);
         Assert.Contains("identical to the trainer", export.Output);
         Assert.True(File.Exists(Path.Combine(triton, "cltool-vit", "1", "model.onnx")));
+
+        ServeAndClassify(model);
+    }
+
+    /// <summary>`cltool serve` on the exported model, `cltool classify` of a test image over HTTP, SIGTERM: exit 0.</summary>
+    static void ServeAndClassify(string model)
+    {
+        using Process host = CltoolProcess.Start("serve", "--model", model, "--urls", "http://127.0.0.1:0", "--device", "cpu");
+        string? line;
+        string url = "";
+        while ((line = host.StandardOutput.ReadLine()) is not null)
+            if (line.StartsWith("listening on ", StringComparison.Ordinal)) { url = line["listening on ".Length..].Trim(); break; }
+        Assert.StartsWith("http://127.0.0.1:", url);
+
+        CltoolProcess.Result classify = CltoolProcess.Run("classify", "--url", url, "--model", "model", "--data", "fashion-mnist", "--index", "0", "--top-k", "2");
+        Process.Start("kill", ["-TERM", host.Id.ToString()])!.WaitForExit();
+
+        Assert.True(classify.ExitCode == 0, classify.Output + classify.Errors);
+        Assert.Contains("fashion-mnist test image #0 (true class: Ankle boot)", classify.Output);
+        Assert.Equal(2, classify.Output.Split('\n').Count(l => l.TrimEnd().EndsWith(')') && l.Contains("% ")));
+        Assert.True(host.WaitForExit(20_000));
+        Assert.Equal(0, host.ExitCode);
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.ComponentModel;
 using Cltool.Cli.Benchmarks;
 using Cltool.Cli.Infrastructure;
 using Cltool.Core.Continual;
+using Cltool.InferenceHost;
 using Cltool.Core;
 using Cltool.Core.Data;
 using Cltool.Core.IO;
@@ -142,7 +143,85 @@ public sealed class BenchExportCommand(IAnsiConsole console) : Command<BenchExpo
     }
 }
 
-public sealed class BenchServeCommand() : PendingCommand<BenchSettings>("bench serve", "issue #6");
+public sealed class BenchServeSettings : BenchSettings
+{
+    [CommandOption("--model <FILE>")]
+    [Description("The ONNX model to serve. Default: the built-in base ViT exported with a 10-class head.")]
+    public string? Model { get; init; }
+
+    [CommandOption("--concurrency <LIST>")]
+    [DefaultValue("1,8,32")]
+    [Description("Concurrent clients per load level, comma-separated.")]
+    public string Concurrency { get; init; } = "1,8,32";
+
+    [CommandOption("--requests <N>")]
+    [DefaultValue(2000)]
+    [Description("Requests per load level (at most).")]
+    public int Requests { get; init; } = 2000;
+
+    [CommandOption("--seconds <S>")]
+    [DefaultValue(20)]
+    [Description("Time limit per load level.")]
+    public int Seconds { get; init; } = 20;
+
+    [CommandOption("--max-batch <N>")]
+    [DefaultValue(32)]
+    [Description("The batched configuration's largest batch.")]
+    public int MaxBatch { get; init; } = 32;
+
+    [CommandOption("--max-delay-ms <MS>")]
+    [DefaultValue(2)]
+    [Description("The batched configuration's wait for company.")]
+    public int MaxDelayMs { get; init; } = 2;
+
+    public int[] Levels => Concurrency.Split(',').Select(t => int.TryParse(t, out int n) ? n : -1).ToArray();
+
+    public override ValidationResult Validate() => Rules.All(
+        Rules.FileExists("--model", Model),
+        Rules.Requires(Levels.All(n => n > 0), $"--concurrency must be positive integers separated by commas, got '{Concurrency}'."),
+        Rules.Positive("--requests", Requests), Rules.Positive("--seconds", Seconds),
+        Rules.Positive("--max-batch", MaxBatch), Rules.NonNegative("--max-delay-ms", MaxDelayMs));
+}
+
+/// <summary>HTTP load on the real host over loopback: batching on vs off at several concurrencies.</summary>
+public sealed class BenchServeCommand(IAnsiConsole console) : AsyncCommand<BenchServeSettings>
+{
+    public override async Task<int> ExecuteAsync(CommandContext context, BenchServeSettings settings, CancellationToken cancellationToken)
+    {
+        string work = Directory.CreateTempSubdirectory("cltool-bench-serve-").FullName;
+        try
+        {
+            string model = settings.Model ?? BuiltInBaseOnnx(work);
+            void Progress(string line) => console.MarkupLineInterpolated($"[grey]{line}[/]");
+            var baseOptions = new ServeOptions { ModelName = "model", Device = DeviceKind.Cpu, QueueCapacity = 1024 };
+            var results = new List<LoadResult>();
+            results.AddRange(await ServeBenchmark.RunAsync(model, "batching off", baseOptions with { MaxBatch = 1, MaxDelayMs = 0 },
+                settings.Levels, settings.Requests, TimeSpan.FromSeconds(settings.Seconds), Progress));
+            results.AddRange(await ServeBenchmark.RunAsync(model, "batching on", baseOptions with { MaxBatch = settings.MaxBatch, MaxDelayMs = settings.MaxDelayMs },
+                settings.Levels, settings.Requests, TimeSpan.FromSeconds(settings.Seconds), Progress));
+            string markdown = ServeBenchmarkReport.Markdown(results, settings.Model ?? "the built-in base ViT (10-class head)", settings.MaxBatch, settings.MaxDelayMs);
+            console.Write(new Markup(Markup.Escape(markdown)));
+            Directory.CreateDirectory(settings.Out);
+            ServeBenchmarkReport.Plot(results, Path.Combine(settings.Out, "serve.png"));
+            settings.Save("serve", results, markdown);
+            return 0;
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    /// <summary>The built-in base as a plain ONNX ViT with a random 10-class head: the cost of serving it is what matters.</summary>
+    static string BuiltInBaseOnnx(string directory)
+    {
+        ModelFile baseModel = ModelFile.Load(BuiltInModels.Resolve(BuiltInModels.DefaultBase), withHead: false);
+        string path = Path.Combine(directory, "model.onnx");
+        var graph = Cltool.Exporter.ModelExport.Graph(ExportBenchmark.SyntheticStage(baseModel, 0, 10), "benchmark", new Cltool.Exporter.ExportOptions());
+        File.WriteAllBytes(path, Google.Protobuf.MessageExtensions.ToByteArray(graph));
+        return path;
+    }
+}
 
 public sealed class BenchProbeSettings : BenchSettings
 {

@@ -9,10 +9,6 @@ public class CltoolException(string message, int exitCode = ExitCodes.Failure, E
 {
     public int ExitCode { get; } = exitCode;
 
-    /// <summary>A command whose issue has not landed yet; exits with <see cref="ExitCodes.NotImplemented"/>.</summary>
-    public static CltoolException NotImplemented(string command, string issue) =>
-        new($"'cltool {command}' is not implemented yet (tracked in {issue}).", ExitCodes.NotImplemented);
-
     /// <summary>A file the user named does not exist.</summary>
     public static CltoolException MissingFile(string what, string path) =>
         new($"{what} '{path}' does not exist.");
@@ -23,7 +19,6 @@ public static class ExitCodes
 {
     public const int Success = 0;
     public const int Failure = 1;
-    public const int NotImplemented = 2;
     /// <summary>The command line itself is wrong (unknown option, invalid value); sysexits' EX_USAGE.</summary>
     public const int Usage = 64;
 }

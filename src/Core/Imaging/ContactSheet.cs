@@ -25,7 +25,7 @@ public static class ContactSheet
             for (int i = 0; i < indices.Count; i++)
             {
                 int x = i % columns * cell + margin, y = titleHeight + i / columns * (cell + labelHeight) + margin;
-                using SKImage image = ToSkia(dataset.Load(indices[i]));
+                using SKImage image = dataset.Load(indices[i]).ToSkia();
                 canvas.DrawImage(image, new SKRect(x, y, x + tile, y + tile), new SKSamplingOptions(SKFilterMode.Nearest));
                 DrawLabel(canvas, Shorten(dataset.ClassNames[dataset.LabelOf(indices[i])], 14), x + tile / 2f, y + tile + 13, font, ink);
             }
@@ -74,20 +74,6 @@ public static class ContactSheet
         float left = centreX - (headWidth + tailWidth) / 2;
         canvas.DrawText(head, left, baseline, SKTextAlign.Left, headFont, ink);
         canvas.DrawText(tail, left + headWidth, baseline, SKTextAlign.Left, font, ink);
-    }
-
-    static SKImage ToSkia(RgbImage image)
-    {
-        var info = new SKImageInfo(image.Width, image.Height, SKColorType.Rgba8888, SKAlphaType.Opaque);
-        var rgba = new byte[image.Width * image.Height * 4];
-        for (int i = 0, j = 0; i < image.Pixels.Length; i += 3, j += 4)
-        {
-            rgba[j] = image.Pixels[i];
-            rgba[j + 1] = image.Pixels[i + 1];
-            rgba[j + 2] = image.Pixels[i + 2];
-            rgba[j + 3] = 255;
-        }
-        return SKImage.FromPixelCopy(info, rgba);
     }
 
     static string Shorten(string text, int length) => text.Length <= length ? text : text[..(length - 1)] + "…";

@@ -1,3 +1,4 @@
+using SkiaSharp;
 namespace Cltool.Core.Imaging;
 
 /// <summary>An 8-bit RGB image, pixels interleaved row by row (R, G, B, R, G, B, ...).</summary>
@@ -34,5 +35,27 @@ public sealed class RgbImage
         for (int c = 0; c < 3; c++)
             pixels[3 * i + c] = planes[c * area + i];
         return new RgbImage(width, height, pixels);
+    }
+
+    public SKImage ToSkia()
+    {
+        var info = new SKImageInfo(Width, Height, SKColorType.Rgba8888, SKAlphaType.Opaque);
+        var rgba = new byte[Width * Height * 4];
+        for (int i = 0, j = 0; i < Pixels.Length; i += 3, j += 4)
+        {
+            rgba[j] = Pixels[i];
+            rgba[j + 1] = Pixels[i + 1];
+            rgba[j + 2] = Pixels[i + 2];
+            rgba[j + 3] = 255;
+        }
+        return SKImage.FromPixelCopy(info, rgba);
+    }
+
+    /// <summary>The image as a PNG file's bytes (lossless).</summary>
+    public byte[] EncodePng()
+    {
+        using SKImage image = ToSkia();
+        using SKData png = image.Encode(SKEncodedImageFormat.Png, 100);
+        return png.ToArray();
     }
 }

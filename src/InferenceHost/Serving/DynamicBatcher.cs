@@ -12,7 +12,8 @@ public sealed class QueueFullException() : Exception("The request queue is full;
 /// <summary>
 /// Dynamic batching: requests wait in a bounded queue; one worker takes the oldest, gathers more for up to the delay
 /// until the batch holds <c>maxBatch</c> images, runs the batch once on the current session and answers every request
-/// with its own rows. A request larger than the batch limit runs alone. Answers equal unbatched runs.
+/// with its own rows. A request larger than the batch limit runs alone. Answers equal unbatched runs. The worker only
+/// waits for company while the previous batch had more than one request (under load): a lone client never pays the delay.
 /// </summary>
 public sealed class DynamicBatcher : IAsyncDisposable
 {
@@ -24,6 +25,7 @@ public sealed class DynamicBatcher : IAsyncDisposable
     readonly int _maxBatch;
     readonly TimeSpan _maxDelay;
     readonly Task _worker;
+    int _lastBatchRequests = 2;   // the worker's own state: requests in the batch it ran last
 
     public DynamicBatcher(ModelSlot slot, HostMetrics metrics, int maxBatch, int maxDelayMs, int capacity)
     {
@@ -61,9 +63,12 @@ public sealed class DynamicBatcher : IAsyncDisposable
                     images += next!.Count;
                     continue;
                 }
+                // Waiting for company only pays under load: a lone client would pay the delay on every request.
+                if (_lastBatchRequests <= 1) break;
                 TimeSpan left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);
                 if (Stopwatch.GetTimestamp() >= deadline || !await MoreArrives(reader, left)) break;
             }
+            _lastBatchRequests = batch.Count;
             _metrics.Pending.WithLabels(_metrics.Model).Dec(batch.Count);
             Run(batch);
         }
