@@ -68,7 +68,9 @@ void ServeAndClassify(string model)
     listener.Stop();
     string url = $"http://127.0.0.1:{port}";
     Information($"cltool serve --model {model} --urls {url}");
-    using var host = StartAndReturnProcess(cltool, new ProcessSettings { Arguments = $"serve --model {model} --urls {url}" });
+    var start = new System.Diagnostics.ProcessStartInfo(MakeAbsolute(cltool).FullPath) { UseShellExecute = false };
+    foreach (var argument in new[] { "serve", "--model", model, "--urls", url }) start.ArgumentList.Add(argument);
+    using var host = System.Diagnostics.Process.Start(start);
     try
     {
         using var http = new System.Net.Http.HttpClient();
@@ -85,10 +87,10 @@ void ServeAndClassify(string model)
     }
     finally
     {
-        StartProcess("kill", new ProcessSettings { Arguments = $"-TERM {host.ProcessId}" });
+        StartProcess("kill", new ProcessSettings { Arguments = $"-TERM {host.Id}" });
         host.WaitForExit();
     }
-    if (host.GetExitCode() != 0) throw new CakeException($"the inference host exited with {host.GetExitCode()} after SIGTERM.");
+    if (host.ExitCode != 0) throw new CakeException($"the inference host exited with {host.ExitCode} after SIGTERM.");
 }
 
 // Runs the built cltool and fails the task, with cltool's own message already printed, when it fails.

@@ -16,10 +16,10 @@ public static class TorchDevices
                 throw new CltoolException($"--device cuda: CUDA is not usable for TorchSharp ({TorchEnvironment.Probe().CudaReason}).");
             case DeviceKind.Cuda:
             case DeviceKind.Auto when cuda:
-                log("training on CUDA");
+                log("TorchSharp runs on CUDA");
                 return torch.CUDA;
             case DeviceKind.Auto:
-                log($"training on the CPU ({torch.get_num_threads()} threads): {TorchEnvironment.Probe().CudaReason}");
+                log($"TorchSharp runs on the CPU ({torch.get_num_threads()} threads): {TorchEnvironment.Probe().CudaReason}");
                 return torch.CPU;
             default:
                 return torch.CPU;
