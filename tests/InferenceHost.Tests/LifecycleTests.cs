@@ -65,6 +65,21 @@ public sealed class LifecycleTests : IDisposable
     }
 
     [Fact]
+    public async Task A_request_not_answered_within_the_timeout_gets_504()
+    {
+        string model = TinyOnnxModel.Write(_temporary.File("tiny.onnx"));
+        // The batcher holds a lone first request for up to 2 s, waiting for company: far past the 100 ms timeout.
+        await using InferenceServer server = await InferenceServer.StartAsync(
+            RunningServer.Options(model) with { MaxBatch = 8, MaxDelayMs = 2000, RequestTimeoutMs = 100 }, _ => { });
+        using HttpClient client = ClientOf(server);
+
+        HttpResponseMessage response = await client.PostAsJsonAsync("/v2/models/tiny/infer", RunningServer.InferBody(RunningServer.RandomImages(1, 6), 1));
+
+        Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
+        Assert.Contains("did not finish within 100 ms", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task The_load_endpoint_swaps_in_the_new_model_file_and_a_broken_file_leaves_the_old_one_serving()
     {
         string model = TinyOnnxModel.Write(_temporary.File("tiny.onnx"), seed: 7);

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Cltool.Core.Imaging;
 using Cltool.InferenceHost.Serving;
+using SkiaSharp;
 
 namespace Cltool.InferenceHost.Tests;
 
@@ -86,6 +87,20 @@ public sealed class ServerTests(RunningServer host) : IClassFixture<RunningServe
         Assert.Equal(TinyOnnxModel.Labels[best], predictions[0]!["label"]!.GetValue<string>());
         double expected = 1 / direct.Sum(v => Math.Exp(v - direct[best]));
         Assert.Equal(expected, predictions[0]!["score"]!.GetValue<double>(), 5);
+    }
+
+    [Theory]
+    [InlineData("Jpeg")]
+    [InlineData("Webp")]
+    public async Task Classify_decodes_jpeg_and_webp_uploads(string format)
+    {
+        using SKBitmap bitmap = SKBitmap.Decode(RunningServer.Png(32, 24));
+        using SKData encoded = bitmap.Encode(Enum.Parse<SKEncodedImageFormat>(format), 90);
+
+        HttpResponseMessage response = await Client.PostAsync("/v1/models/tiny/classify?top_k=1", new ByteArrayContent(encoded.ToArray()));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Single((await host.ReadJson(response))["predictions"]!.AsArray());
     }
 
     [Fact]
