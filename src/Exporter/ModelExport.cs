@@ -38,6 +38,18 @@ public static class ModelExport
         if (Directory.Exists(target)) throw new CltoolException($"--out '{outputPath}' is a directory; expected the path of the .onnx file to write.");
         ModelProto model = Graph(checkpoint, sha256, options);
 
+        try
+        {
+            return WriteChecked(model, target, golden, checkpoint, options);
+        }
+        catch (Exception error) when (FileSystemErrors.IsWriteFailure(error))
+        {
+            throw new CltoolException($"Could not write '{target}': {error.Message.TrimEnd('.')}. Nothing was written.", inner: error);
+        }
+    }
+
+    static ExportResult WriteChecked(ModelProto model, string target, GoldenBatch golden, ContinualCheckpoint checkpoint, ExportOptions options)
+    {
         string name = Path.GetFileName(target);
         using var staging = new StagingDirectory(Path.GetDirectoryName(target)!, name);
         string? stagedData = OnnxFile.Write(model, staging.File(name), options.ExternalDataThreshold);

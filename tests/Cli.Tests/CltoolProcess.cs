@@ -7,9 +7,11 @@ public static class CltoolProcess
 {
     public sealed record Result(int ExitCode, string Output, string Errors);
 
-    public static Result Run(params string[] arguments)
+    public static Result Run(params string[] arguments) => Run(arguments, Path.Combine(AppContext.BaseDirectory, "cltool"));
+
+    static Result Run(string[] arguments, string? executable)
     {
-        using Process process = Start(arguments);
+        using Process process = executable is null ? StartRaw(arguments[0], arguments[1..]) : StartRaw(executable, arguments);
         Task<string> output = process.StandardOutput.ReadToEndAsync();
         Task<string> errors = process.StandardError.ReadToEndAsync();
         if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
@@ -20,10 +22,20 @@ public static class CltoolProcess
         return new Result(process.ExitCode, output.Result, errors.Result);
     }
 
+    /// <summary>
+    /// Runs cltool with RLIMIT_FSIZE set (`ulimit -f`) and SIGXFSZ ignored: every write past <paramref name="kilobytes"/>
+    /// in one file fails with EFBIG, in the middle of the file, exactly as writes fail with ENOSPC on a full disk.
+    /// </summary>
+    public static Result RunWithFileSizeLimit(long kilobytes, params string[] arguments) =>
+        Run(["/bin/bash", "-c", $"ulimit -f {kilobytes}; trap '' XFSZ; export DOTNET_EnableWriteXorExecute=0; exec \"$0\" \"$@\"", Path.Combine(AppContext.BaseDirectory, "cltool"), .. arguments],
+            executable: null);
+
     /// <summary>Starts cltool with redirected output and returns at once (for tests that kill it).</summary>
-    public static Process Start(params string[] arguments)
+    public static Process Start(params string[] arguments) => StartRaw(Path.Combine(AppContext.BaseDirectory, "cltool"), arguments);
+
+    static Process StartRaw(string executable, string[] arguments)
     {
-        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "cltool"))
+        var start = new ProcessStartInfo(executable)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -108,6 +108,30 @@ public sealed class TrainAndEvalTests : IDisposable
         Assert.Equal(File.ReadAllText(Path.Combine(straight, "metrics.json")), File.ReadAllText(Path.Combine(killed, "metrics.json")));
     }
 
+    [Fact]
+    public void A_write_that_fails_in_the_middle_of_a_file_is_one_line_leaves_the_last_good_checkpoint_and_resumes()
+    {
+        string straight = _temporary.File("straight"), limited = _temporary.File("limited");
+        Assert.Equal(0, CltoolProcess.Run(Train(straight)).ExitCode);
+        // Checkpoints grow task by task (head rows, directions): a limit between the 2nd and the last one's size lets
+        // the first ones be written whole and makes a later write fail part-way, as a disk that fills up would.
+        long Size(int task) => new FileInfo(Path.Combine(straight, "checkpoints", $"task-0{task}.safetensors")).Length;
+        long limitKb = (Size(2) + Size(5)) / 2 / 1024;
+
+        CltoolProcess.Result failed = CltoolProcess.RunWithFileSizeLimit(limitKb, Train(limited));
+
+        Assert.Equal(1, failed.ExitCode);
+        Assert.Matches(@"^error: Could not write '.*(task-0\d|resume)\.safetensors': .*\. The file that was there before is unchanged\.$", failed.Errors.Trim());
+        Assert.Empty(Directory.GetFiles(limited, "*.tmp", SearchOption.AllDirectories));
+        string[] written = Directory.GetFiles(Path.Combine(limited, "checkpoints"), "task-*.safetensors");
+        Assert.InRange(written.Length, 2, 4);
+        foreach (string checkpoint in written) Assert.Equal(ContinualCheckpoint.Load(checkpoint).Task + 1, int.Parse(Path.GetFileNameWithoutExtension(checkpoint)[5..]));
+
+        CltoolProcess.Result resumed = CltoolProcess.Run([.. Train(limited), "--resume"]);
+        Assert.True(resumed.ExitCode == 0, resumed.Output + resumed.Errors);
+        Assert.Equal(File.ReadAllText(Path.Combine(straight, "metrics.json")), File.ReadAllText(Path.Combine(limited, "metrics.json")));
+    }
+
     [Theory]
     [InlineData("{\"method\": \"sdlora\", \"lr\": 0.1}", "'lr'")]
     [InlineData("{\"initClasses\": 11}", "initClasses 11 is more than the 10 classes")]

@@ -1,3 +1,4 @@
+using Cltool.Core.Errors;
 using Cltool.Core.IO;
 
 namespace Cltool.Core.Tests;
@@ -25,13 +26,13 @@ public sealed class AtomicFileTests : IDisposable
         string path = Path.Combine(_temporary.Path, "checkpoint.bin");
         AtomicFile.WriteAllBytes(path, [1, 2, 3]);
 
-        var error = Assert.Throws<IOException>(() => AtomicFile.Write(path, stream =>
+        var error = Assert.Throws<CltoolException>(() => AtomicFile.Write(path, stream =>
         {
             stream.Write(new byte[1000]);
-            throw new IOException("disk full");
+            throw new IOException("No space left on device");
         }));
 
-        Assert.Equal("disk full", error.Message);
+        Assert.Equal($"Could not write '{path}': No space left on device. The file that was there before is unchanged.", error.Message);
         Assert.Equal(new byte[] { 1, 2, 3 }, File.ReadAllBytes(path));
         Assert.Single(Directory.GetFiles(_temporary.Path));
     }

@@ -203,7 +203,9 @@ public sealed class ModelExportTests(TinyRuns runs) : IClassFixture<TinyRuns>, I
     {
         File.WriteAllText(_out.File("a-file"), "not a directory");
 
-        Assert.ThrowsAny<IOException>(() => ModelExport.Run(LastCheckpoint(), _out.File("a-file", "model.onnx"), new ExportOptions()));
+        var error = Assert.Throws<CltoolException>(() => ModelExport.Run(LastCheckpoint(), _out.File("a-file", "model.onnx"), new ExportOptions()));
+        Assert.StartsWith($"Could not write '{_out.File("a-file", "model.onnx")}': ", error.Message);
+        Assert.EndsWith("Nothing was written.", error.Message);
         Assert.Equal([_out.File("a-file")], Directory.GetFileSystemEntries(_out.Path));
     }
 

@@ -1,3 +1,5 @@
+using Cltool.Core.Errors;
+
 namespace Cltool.Core.IO;
 
 /// <summary>
@@ -23,12 +25,19 @@ public static class AtomicFile
             }
             File.Move(temporary, fullPath, overwrite: true);
         }
+        catch (Exception error) when (FileSystemErrors.IsWriteFailure(error))
+        {
+            TryDelete(temporary);
+            throw new CltoolException($"Could not write '{fullPath}': {error.Message.TrimEnd('.')}. The file that was there before is unchanged.", inner: error);
+        }
         catch
         {
             TryDelete(temporary);
             throw;
         }
     }
+
+
 
     public static void WriteAllText(string path, string text) =>
         Write(path, stream =>
