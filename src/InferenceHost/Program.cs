@@ -10,6 +10,11 @@ try
     ServeOptions options = HostArguments.Parse(args);
     return await InferenceServer.RunAsync(options, line => Console.WriteLine($"cltool-host: {line}"));
 }
+catch (CltoolException error) when (error.ExitCode == ExitCodes.Success)
+{
+    Console.WriteLine(error.Message);   // --help
+    return ExitCodes.Success;
+}
 catch (CltoolException error)
 {
     Console.Error.WriteLine($"error: {error.Message}");
