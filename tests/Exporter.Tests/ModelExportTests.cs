@@ -22,6 +22,7 @@ public sealed class ModelExportTests(TinyRuns runs) : IClassFixture<TinyRuns>, I
     [Theory]
     [InlineData(Methods.SdLora)]
     [InlineData(Methods.SdLoraPaper)]
+    [InlineData(Methods.SdLoraRr)]
     [InlineData(Methods.SeqLora)]
     [InlineData(Methods.FullFineTune)]
     [InlineData(Methods.SimpleCil)]
