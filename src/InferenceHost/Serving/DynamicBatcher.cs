@@ -12,7 +12,7 @@ public sealed class QueueFullException() : Exception("The request queue is full;
 /// <summary>
 /// Dynamic batching: requests wait in a bounded queue; one worker takes the oldest, gathers more for up to the delay
 /// until the batch holds <c>maxBatch</c> images, runs the batch once on the current session and answers every request
-/// with its own rows. A request larger than the batch limit runs alone. Answers equal unbatched runs. The worker only
+/// with its own rows. A request larger than the batch limit runs alone. Answers equal unbatched runs up to float rounding. The worker only
 /// waits for company while the previous batch had more than one request (under load): a lone client never pays the delay.
 /// </summary>
 public sealed class DynamicBatcher : IAsyncDisposable
