@@ -34,7 +34,7 @@ public sealed class CheckpointFoldingTests(TinyRuns runs) : IClassFixture<TinyRu
         Assert.True(worst <= 1e-4, $"max |logit difference| {worst:E2}");
         int classes = checkpoint.SeenClasses;
         for (int row = 0; row < expected.Length / classes; row++)
-            Assert.Equal(ArgMax(expected.AsSpan(row * classes, classes)), ArgMax(actual.AsSpan(row * classes, classes)));
+            Assert.Equal(Logits.ArgMax(expected.AsSpan(row * classes, classes)), Logits.ArgMax(actual.AsSpan(row * classes, classes)));
         if (method != Methods.FullFineTune)
             Assert.NotEqual(checkpoint.Backbone["blocks.0.attn.qkv.weight"].Data, dense["blocks.0.attn.qkv.weight"].Data);
     }
@@ -48,12 +48,5 @@ public sealed class CheckpointFoldingTests(TinyRuns runs) : IClassFixture<TinyRu
         var error = Assert.Throws<CltoolException>(() => CheckpointFolding.DenseWeights(checkpoint with { Recipe = checkpoint.Recipe with { Method = "clora" } }));
         Assert.Contains("'clora'", error.Message);
         Assert.Contains("sdlora", error.Message);
-    }
-
-    static int ArgMax(ReadOnlySpan<float> values)
-    {
-        int best = 0;
-        for (int i = 1; i < values.Length; i++) if (values[i] > values[best]) best = i;
-        return best;
     }
 }

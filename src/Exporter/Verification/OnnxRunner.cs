@@ -37,11 +37,4 @@ public sealed class OnnxRunner : IDisposable
         _runOptions.Dispose();
         _session.Dispose();
     }
-
-    public static int ArgMax(ReadOnlySpan<float> values)
-    {
-        int best = 0;
-        for (int i = 1; i < values.Length; i++) if (values[i] > values[best]) best = i;
-        return best;
-    }
 }

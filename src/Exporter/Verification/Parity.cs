@@ -30,7 +30,7 @@ public static class Parity
         for (int i = 0; i < actual.Length; i++) worst = Math.Max(worst, Math.Abs(actual[i] - expected[i]));
         int classes = runner.Classes, agreements = 0;
         for (int row = 0; row < golden.Count; row++)
-            if (OnnxRunner.ArgMax(actual.AsSpan(row * classes, classes)) == OnnxRunner.ArgMax(expected.AsSpan(row * classes, classes))) agreements++;
+            if (Logits.ArgMax(actual.AsSpan(row * classes, classes)) == Logits.ArgMax(expected.AsSpan(row * classes, classes))) agreements++;
         return new ParityReport(golden.Count, worst, agreements, tolerance);
     }
 }

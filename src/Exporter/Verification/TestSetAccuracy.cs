@@ -28,7 +28,7 @@ public sealed record TestSetAccuracy(long Correct, long Total, long TrainerCorre
         {
             float[] logits = runner.Logits(batch.Images, batch.Count);
             for (int i = 0; i < batch.Count; i++)
-                if (OnnxRunner.ArgMax(logits.AsSpan(i * seen, seen)) == position[batch.Labels[i]]) correct++;
+                if (Logits.ArgMax(logits.AsSpan(i * seen, seen)) == position[batch.Labels[i]]) correct++;
         }
         long trainerCorrect = checkpoint.Metrics?.Correct.Sum(afterTask => afterTask[checkpoint.Task]) ?? -1;   // [group][after task]
         return new TestSetAccuracy(correct, indices.Length, trainerCorrect);

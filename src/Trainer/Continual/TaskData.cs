@@ -69,7 +69,7 @@ public sealed class TaskData
                     int group = Scenario.TaskOfPosition((int)actual[i]);
                     total[group]++;
                     if (predicted[i] == actual[i]) correct[group]++;
-                    if (ArgMax(scores.AsSpan(i * seen + Scenario.KnownBefore(group), Scenario.TaskSizes[group])) + Scenario.KnownBefore(group) == actual[i])
+                    if (Logits.ArgMax(scores.AsSpan(i * seen + Scenario.KnownBefore(group), Scenario.TaskSizes[group])) + Scenario.KnownBefore(group) == actual[i])
                         withinTask[group]++;
                 }
             }
@@ -122,12 +122,5 @@ public sealed class TaskData
             }
             yield return (batch, output);
         }
-    }
-
-    static int ArgMax(ReadOnlySpan<float> values)
-    {
-        int best = 0;
-        for (int i = 1; i < values.Length; i++) if (values[i] > values[best]) best = i;
-        return best;
     }
 }
