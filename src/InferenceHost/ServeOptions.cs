@@ -43,6 +43,9 @@ public sealed record ServeOptions
         null;
 
     /// <summary>The API key from the option, else from <see cref="ApiKeyVariable"/>.</summary>
-    public ServeOptions WithEnvironmentApiKey() =>
-        ApiKey is not null ? this : this with { ApiKey = Environment.GetEnvironmentVariable(ApiKeyVariable) is { Length: > 0 } key ? key : null };
+    public ServeOptions WithEnvironmentApiKey() => this with { ApiKey = ApiKeyOrEnvironment(ApiKey) };
+
+    /// <summary><paramref name="option"/> when given, else a non-empty <see cref="ApiKeyVariable"/>, else none.</summary>
+    public static string? ApiKeyOrEnvironment(string? option) =>
+        option ?? (Environment.GetEnvironmentVariable(ApiKeyVariable) is { Length: > 0 } key ? key : null);
 }

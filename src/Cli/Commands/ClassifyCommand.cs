@@ -58,7 +58,7 @@ public sealed class ClassifyCommand(IAnsiConsole console) : AsyncCommand<Classif
     {
         (byte[] image, string what) = Load(settings);
         using var client = new HttpClient { BaseAddress = new Uri(settings.Url), Timeout = TimeSpan.FromSeconds(30) };
-        string? key = settings.ApiKey ?? Environment.GetEnvironmentVariable(InferenceHost.ServeOptions.ApiKeyVariable);
+        string? key = InferenceHost.ServeOptions.ApiKeyOrEnvironment(settings.ApiKey);
         if (key is not null) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
         HttpResponseMessage response;
         try

@@ -108,7 +108,7 @@ public sealed class Endpoints(ServeOptions options, ModelSlot slot, DynamicBatch
             metrics.Failure.WithLabels(options.Name, "CANCELED").Inc();
             throw;
         }
-        catch (InvalidOperationException error)
+        catch (ModelChangedException error)
         {
             metrics.Failure.WithLabels(options.Name, "BACKEND").Inc();
             throw new HostError(StatusCodes.Status409Conflict, error.Message);

@@ -15,10 +15,10 @@ public sealed record InferRequest(string? Id, float[] Pixels, int Count, int? Cl
 /// </summary>
 public static class InferenceJson
 {
-    public static InferRequest Parse(ReadOnlySpan<byte> body, ModelSession model, int maxImages)
+    public static InferRequest Parse(ReadOnlyMemory<byte> body, ModelSession model, int maxImages)
     {
         JsonDocument document;
-        try { document = JsonDocument.Parse(body.ToArray()); }
+        try { document = JsonDocument.Parse(body); }
         catch (JsonException error) { throw HostError.BadRequest($"the body is not valid JSON: {error.Message}"); }
         using (document)
         {

@@ -9,6 +9,9 @@ public sealed record InferenceResult(float[] Logits, int Count, int Classes, IRe
 /// <summary>The queue is full: the caller answers 503 with Retry-After instead of letting memory grow.</summary>
 public sealed class QueueFullException() : Exception("The request queue is full; retry shortly.");
 
+/// <summary>The model was swapped for one with another input size while the request waited: the caller answers 409.</summary>
+public sealed class ModelChangedException(string message) : Exception(message);
+
 /// <summary>
 /// Dynamic batching: requests wait in a bounded queue; one worker takes the oldest, gathers more for up to the delay
 /// until the batch holds <c>maxBatch</c> images, runs the batch once on the current session and answers every request
@@ -100,7 +103,7 @@ public sealed class DynamicBatcher : IAsyncDisposable
             int elements = session.ImageElements, images = batch.Sum(p => p.Count);
             Pending? misfit = batch.FirstOrDefault(p => p.Pixels.Length < p.Count * elements);
             if (misfit is not null)
-                throw new InvalidOperationException($"the model was reloaded with another input size ({session.Channels}x{session.Height}x{session.Width}) while the request waited; send it again");
+                throw new ModelChangedException($"the model was reloaded with another input size ({session.Channels}x{session.Height}x{session.Width}) while the request waited; send it again");
             float[] pixels = batch.Count == 1 ? batch[0].Pixels : Concatenate(batch, elements, images);
             float[] logits = session.Run(pixels, images);
             double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;

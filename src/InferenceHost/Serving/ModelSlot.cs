@@ -7,7 +7,7 @@ namespace Cltool.InferenceHost.Serving;
 /// </summary>
 public sealed class ModelSlot : IDisposable
 {
-    sealed class Entry(ModelSession session)
+    internal sealed class Entry(ModelSession session)
     {
         public readonly ModelSession Session = session;
         public int Leases = 1;   // the slot's own reference, dropped when the entry is replaced
@@ -52,14 +52,19 @@ public sealed class ModelSlot : IDisposable
 
     public void Dispose() => Release(_current);
 
-    public sealed class Lease(ModelSlot slot, object entry) : IDisposable
+    public sealed class Lease : IDisposable
     {
+        readonly ModelSlot _slot;
+        readonly Entry _entry;
         int _released;
-        public ModelSession Session => ((Entry)entry).Session;
+
+        internal Lease(ModelSlot slot, Entry entry) => (_slot, _entry) = (slot, entry);
+
+        public ModelSession Session => _entry.Session;
 
         public void Dispose()
         {
-            if (Interlocked.Exchange(ref _released, 1) == 0) slot.Release((Entry)entry);
+            if (Interlocked.Exchange(ref _released, 1) == 0) _slot.Release(_entry);
         }
     }
 }
