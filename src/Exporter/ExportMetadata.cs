@@ -1,6 +1,7 @@
 using System.Globalization;
 using Cltool.Core.Continual;
 using Cltool.Core.Models;
+using Cltool.Exporter.Onnx;
 
 namespace Cltool.Exporter;
 
@@ -21,8 +22,8 @@ public static class ExportMetadata
         properties["dtype"] = half ? "fp16" : "fp32";
         properties["source_checkpoint_sha256"] = checkpointSha256;
         properties["base_model_sha256"] = checkpoint.BaseSha256;
-        properties["producer"] = "cltool";
-        properties["producer_version"] = typeof(ExportMetadata).Assembly.GetName().Version?.ToString(3) ?? "";
+        properties["producer"] = OnnxFormat.Producer;
+        properties["producer_version"] = OnnxFormat.ProducerVersion;
         return properties;
     }
 }

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using Cltool.InferenceHost;
+using Cltool.InferenceHost.Serving;
 
 namespace Cltool.Cli.Benchmarks;
 
@@ -21,8 +22,7 @@ public static class ServeBenchmark
                                                                  int requests, TimeSpan perLevel, Action<string> progress)
     {
         await using InferenceServer server = await InferenceServer.StartAsync(options with { ModelPath = model, Urls = "http://127.0.0.1:0" }, _ => { });
-        ModelSessionShape shape = new(server.Model.Channels, server.Model.Height, server.Model.Width);
-        string body = Body(shape);
+        string body = Body(server.Model);
         var results = new List<LoadResult>();
         using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { BaseAddress = new Uri(server.Addresses[0]) };
         await Load(client, options.Name, body, 8, 64, TimeSpan.FromSeconds(5));   // warm-up: connections, JIT, ONNX Runtime arenas
@@ -41,8 +41,6 @@ public static class ServeBenchmark
         }
         return results;
     }
-
-    sealed record ModelSessionShape(int Channels, int Height, int Width);
 
     /// <summary>Sends up to <paramref name="requests"/> requests from <paramref name="concurrency"/> workers, stopping at the time limit.</summary>
     static async Task<(List<double> Latencies, int Failures)> Load(HttpClient client, string name, string body, int concurrency, int requests, TimeSpan limit)
@@ -66,12 +64,12 @@ public static class ServeBenchmark
         return (latencies, failures);
     }
 
-    static string Body(ModelSessionShape shape)
+    static string Body(ModelSession model)
     {
         var random = new Random(1993);
-        string data = string.Join(",", Enumerable.Range(0, shape.Channels * shape.Height * shape.Width)
+        string data = string.Join(",", Enumerable.Range(0, model.ImageElements)
             .Select(_ => (random.NextSingle() * 2 - 1).ToString("G6", CultureInfo.InvariantCulture)));
-        return $"{{\"inputs\":[{{\"name\":\"pixel_values\",\"shape\":[1,{shape.Channels},{shape.Height},{shape.Width}],\"datatype\":\"FP32\",\"data\":[{data}]}}]}}";
+        return $"{{\"inputs\":[{{\"name\":\"pixel_values\",\"shape\":[1,{model.Channels},{model.Height},{model.Width}],\"datatype\":\"FP32\",\"data\":[{data}]}}]}}";
     }
 
     static async Task<(double Images, double Batches)> Counts(HttpClient client)

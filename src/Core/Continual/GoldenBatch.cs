@@ -49,9 +49,14 @@ public sealed record GoldenBatch(HostTensor Pixels, HostTensor Logits, int[] Dat
     public static GoldenBatch Load(string path)
     {
         using SafeTensorsFile file = SafeTensorsFile.Open(path);
+        return Read(file);
+    }
+
+    static GoldenBatch Read(SafeTensorsFile file)
+    {
         if (file.Metadata.GetValueOrDefault("format") != Format)
-            throw new CltoolException($"'{path}' is not a cltool golden batch (expected metadata format '{Format}').");
-        return ReadFrom(file, "") ?? throw new CltoolException($"'{path}' lacks the tensor '{PixelsName}'.");
+            throw new CltoolException($"'{file.Path}' is not a cltool golden batch (expected metadata format '{Format}').");
+        return ReadFrom(file, "") ?? throw new CltoolException($"'{file.Path}' lacks the tensor '{PixelsName}'.");
     }
 
     /// <summary>
@@ -65,8 +70,7 @@ public sealed record GoldenBatch(HostTensor Pixels, HostTensor Logits, int[] Dat
         if (runDirectory is null) return null;
         string path = new RunDirectory(runDirectory).Golden;
         if (!File.Exists(path)) return null;
-        using (SafeTensorsFile file = SafeTensorsFile.Open(path))
-            if (file.Metadata.GetValueOrDefault("checkpoint_sha256") != checkpointSha256) return null;
-        return Load(path);
+        using SafeTensorsFile file = SafeTensorsFile.Open(path);
+        return file.Metadata.GetValueOrDefault("checkpoint_sha256") == checkpointSha256 ? Read(file) : null;
     }
 }

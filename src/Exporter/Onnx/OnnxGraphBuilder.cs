@@ -10,6 +10,7 @@ public static class OnnxFormat
     public const long IrVersion = 8;
     public const long Opset = 17;
     public const string Producer = "cltool";
+    public static readonly string ProducerVersion = typeof(OnnxFormat).Assembly.GetName().Version?.ToString(3) ?? "";
     public const string ContribDomain = "com.microsoft";
 }
 
@@ -109,7 +110,7 @@ public sealed class OnnxGraphBuilder(string graphName, TensorProto.Types.DataTyp
         {
             IrVersion = OnnxFormat.IrVersion,
             ProducerName = OnnxFormat.Producer,
-            ProducerVersion = typeof(OnnxGraphBuilder).Assembly.GetName().Version?.ToString(3) ?? "",
+            ProducerVersion = OnnxFormat.ProducerVersion,
             Graph = _graph.Clone(),
         };
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = OnnxFormat.Opset });
