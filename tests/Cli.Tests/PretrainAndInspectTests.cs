@@ -27,6 +27,58 @@ public sealed class PretrainAndInspectTests : IDisposable
     }
 
     [Fact]
+    public void Bench_probe_compares_a_pretrained_model_with_a_random_vit_and_raw_pixels_and_records_it_in_the_card()
+    {
+        string output = _temporary.File("base"), results = _temporary.File("probe");
+        CltoolProcess.Result pretrain = CltoolProcess.Run("pretrain", "--data", "glyphs:digits?train=4&test=2&size=16", "--model", "vit-test-16",
+            "--epochs", "1", "--batch-size", "20", "--out", output);
+        Assert.True(pretrain.ExitCode == 0, pretrain.Output + pretrain.Errors);
+
+        CltoolProcess.Result probe = CltoolProcess.Run("bench", "probe", "--model", Path.Combine(output, "model.safetensors"),
+            "--data", "glyphs:digits?size=16,glyphs:latin-upper?size=16", "--train", "60", "--test", "30", "--record", "--out", results);
+
+        Assert.True(probe.ExitCode == 0, probe.Output + probe.Errors);
+        Assert.Matches(@"glyphs:digits\?size=16: base vs raw pixels [+-]\d+\.\d\d points \(linear probe\)", probe.Output);
+        Assert.Equal(6, System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(results, "probe.json"))).RootElement.GetArrayLength());
+        Assert.Contains("| glyphs:latin-upper?size=16 | 26 | 60 / 30 | raw pixels |", File.ReadAllText(Path.Combine(results, "probe.md")));
+        Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], File.ReadAllBytes(Path.Combine(results, "probe.png"))[..4]);
+        using var card = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "model.card.json")));
+        Assert.Equal(["base (class token)", "random ViT (class token)", "raw pixels"],
+            card.RootElement.GetProperty("transfer").EnumerateArray().Take(3).Select(r => r.GetProperty("representation").GetString()));
+        Assert.Equal(1, card.RootElement.GetProperty("curve").GetArrayLength());
+    }
+
+    [Fact]
+    public void Bench_probe_of_a_file_that_is_not_a_vit_is_one_clear_error_and_writes_nothing()
+    {
+        string notAModel = _temporary.File("weights.safetensors"), results = _temporary.File("probe");
+        var writer = new Cltool.Core.Weights.SafeTensorsWriter();
+        writer.Add("encoder.weight", new float[4], [2, 2]);
+        writer.Save(notAModel);
+
+        CltoolProcess.Result probe = CltoolProcess.Run("bench", "probe", "--model", notAModel, "--out", results);
+
+        Assert.Equal(1, probe.ExitCode);
+        Assert.Contains("is not a cltool model file", probe.Errors);
+        Assert.Single(probe.Errors.Trim().Split('\n'));
+        Assert.False(Directory.Exists(results));
+    }
+
+    [Fact]
+    public void Inspect_lists_the_proxy_classes_and_the_look_alikes_it_left_out_by_rule()
+    {
+        CltoolProcess.Result result = CltoolProcess.Run("inspect", "--data", "glyphs:proxy");
+        string output = result.Output.ReplaceLineEndings(" "); // the console wraps long lines at spaces
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("glyphs:proxy (train): 34800 images, 116 classes", output);
+        Assert.Contains("look-alikes left out: 58 (a class is dropped when, drawn in the same font, size and position as a class kept before it, " +
+                        "95 % of the ink of each lies within 1.5 px of the other's", output);
+        Assert.Contains("Α U+0391 ~ A U+0041 (alike in 39/39 fonts, median distance 0.00 px)", output);
+        Assert.Contains("я U+044F", output);
+    }
+
+    [Fact]
     public void Pretrain_refuses_a_recipe_with_an_unknown_key_before_any_work()
     {
         string recipe = _temporary.File("recipe.json");

@@ -17,6 +17,9 @@ public sealed class PretrainerTests : IDisposable
         Data = "glyphs:digits?train=6&test=2&size=16", Model = "vit-test-16", Epochs = 2, BatchSize = 20, WarmupEpochs = 0.5, Seed = 7,
     };
 
+    static (int, double, double)[] Curve(string directory) =>
+        ModelCard.Load(Path.Combine(directory, "model.card.json")).Curve!.Select(point => (point.Epoch, point.MeanLoss, point.HeldOutAccuracy)).ToArray();
+
     static Dictionary<string, HostTensor> Weights(string directory) => ModelFile.Load(Path.Combine(directory, "model.safetensors")).Weights;
 
     [Fact]
@@ -36,6 +39,9 @@ public sealed class PretrainerTests : IDisposable
         Assert.Equal(10, model.Config.Classes);
         Assert.Equal("0 U+0030", model.Classes[0]);
         Assert.Equal(16, model.Preprocessing.ImageSize);
+        Assert.Equal([(1, 60L), (2, 120L)], card.Curve!.Select(point => (point.Epoch, point.Images)));
+        Assert.Equal(card.HeldOutAccuracy, card.Curve![^1].HeldOutAccuracy);
+        Assert.Equal(card.Curve, ModelCard.Load(Path.Combine(output, "model.card.json")).Curve!);
     }
 
     [Fact]
@@ -53,6 +59,7 @@ public sealed class PretrainerTests : IDisposable
 
         Assert.Contains("resumed from", string.Join("\n", resumed.Lines));
         Assert.Equal(["start 1 3", "end 1"], resumed.Lines.Where(line => line.StartsWith("start") || line.StartsWith("end")));
+        Assert.Equal(Curve(straight), Curve(interrupted));
         Dictionary<string, HostTensor> a = Weights(straight), b = Weights(interrupted);
         foreach ((string name, HostTensor tensor) in a)
             Assert.True(tensor.Data.AsSpan().SequenceEqual(b[name].Data), $"{name} differs after resume");

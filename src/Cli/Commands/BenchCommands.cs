@@ -227,21 +227,21 @@ public sealed class BenchProbeSettings : BenchSettings
 {
     [CommandOption("-m|--model <FILE>")]
     [Description("A cltool model file to probe (its head is ignored).")]
-    [DefaultValue("models/vit-cpu-28-glyphs/model.safetensors")]
-    public string Model { get; init; } = "models/vit-cpu-28-glyphs/model.safetensors";
+    [DefaultValue(BuiltInModels.DefaultBase)]
+    public string Model { get; init; } = BuiltInModels.DefaultBase;
 
-    [CommandOption("--data <NAME>")]
-    [Description("Dataset whose classes the probe learns.")]
-    [DefaultValue("fashion-mnist")]
-    public string Data { get; init; } = "fashion-mnist";
+    [CommandOption("--data <NAMES>")]
+    [Description("Datasets whose classes the probes learn, comma-separated.")]
+    [DefaultValue(TransferBenchmark.DefaultData)]
+    public string Data { get; init; } = TransferBenchmark.DefaultData;
 
     [CommandOption("--train <N>")]
-    [Description("Training images for the probe (evenly spread over the split).")]
+    [Description("Training images per dataset (evenly spread over the split, so every class is represented alike).")]
     [DefaultValue(10000)]
     public int TrainImages { get; init; } = 10000;
 
     [CommandOption("--test <N>")]
-    [Description("Test images.")]
+    [Description("Test images per dataset.")]
     [DefaultValue(10000)]
     public int TestImages { get; init; } = 10000;
 
@@ -250,45 +250,43 @@ public sealed class BenchProbeSettings : BenchSettings
     [DefaultValue(1993)]
     public int Seed { get; init; } = 1993;
 
+    [CommandOption("--record")]
+    [Description("Also record the results in the model's card (MODEL.card.json next to the model file).")]
+    public bool Record { get; init; }
+
     public override ValidationResult Validate() => Rules.All(
-        Rules.FileExists("--model", Model), Rules.Positive("--train", TrainImages), Rules.Positive("--test", TestImages));
+        Rules.FileExists("--model", Model), Rules.Positive("--train", TrainImages), Rules.Positive("--test", TestImages),
+        Rules.Requires(!Record || File.Exists(ModelCard.PathFor(Model)), $"--record needs the model's card '{ModelCard.PathFor(Model)}'."));
 }
 
-/// <summary>Linear probe of a model's frozen features against a randomly initialised ViT of the same shape.</summary>
+/// <summary>
+/// Is the base worth having? Its frozen class token against a random ViT of the same shape and against raw pixels,
+/// each through the same logistic-regression budget and the same nearest-class-mean (prototype) classifier.
+/// </summary>
 public sealed class BenchProbeCommand(IAnsiConsole console) : Command<BenchProbeSettings>
 {
     public override int Execute(CommandContext context, BenchProbeSettings settings, CancellationToken cancellationToken)
     {
         torch.Device device = TorchDevices.Resolve(DeviceKind.Auto, console.WriteLine);
-        ModelFile file = ModelFile.Load(settings.Model, withHead: false);
-        IImageDataset train = DatasetCatalog.Open(settings.Data, DatasetSplit.Train), test = DatasetCatalog.Open(settings.Data, DatasetSplit.Test);
-        int[] trainIndices = Spread(train.Count, settings.TrainImages), testIndices = Spread(test.Count, settings.TestImages);
+        IReadOnlyList<ProbeResult> results = TransferBenchmark.Run(settings.Model, settings.Data.Split(',', StringSplitOptions.TrimEntries),
+            settings.TrainImages, settings.TestImages, settings.Seed, device, console.WriteLine);
 
-        using var pretrained = new VisionTransformer(file.Config);
-        pretrained.LoadWeights(file.Weights);
-        torch.random.manual_seed(settings.Seed);
-        using var random = new VisionTransformer(file.Config);
-        var results = new List<ProbeResult>();
-        foreach ((string name, VisionTransformer backbone) in new[] { (settings.Model, pretrained), ($"random init (seed {settings.Seed})", random) })
-        {
-            backbone.to(device);
-            console.WriteLine($"probing {name} ...");
-            results.Add(LinearProbe.Run(name, backbone, train, test, trainIndices, testIndices, file.Preprocessing, device));
-        }
-
-        string markdown = $"Linear probe on {settings.Data} ({trainIndices.Length} train / {testIndices.Length} test images), frozen class-token features\n\n" +
-                          "| backbone | train accuracy | test accuracy |\n|---|---|---|\n" +
-                          string.Concat(results.Select(r => $"| {r.Backbone} | {r.TrainAccuracy:P2} | {r.TestAccuracy:P2} |\n"));
-        var table = new Table().AddColumns("backbone", "train accuracy", "test accuracy");
-        foreach (ProbeResult result in results) table.AddTextRow(result.Backbone, $"{result.TrainAccuracy:P2}", $"{result.TestAccuracy:P2}");
+        var table = new Table().AddColumns("dataset", "representation", "linear probe (test)", "prototypes (test)");
+        foreach (ProbeResult r in results) table.AddTextRow(r.Dataset, r.Representation, $"{r.LinearTestAccuracy:P2}", $"{r.PrototypeTestAccuracy:P2}");
         console.Write(table);
-        console.WriteLine($"test accuracy gain over a random ViT of the same shape: {(results[0].TestAccuracy - results[1].TestAccuracy) * 100:F2} points");
-        settings.Save("probe", results, markdown);
+        foreach (string line in TransferBenchmark.Verdicts(results)) console.WriteLine(line);
+
+        Directory.CreateDirectory(settings.Out);
+        settings.Save("probe", results, TransferBenchmark.Markdown(settings.Model, settings.Seed, results));
+        TransferBenchmark.Plot(results, Path.Combine(settings.Out, "probe.png"));
+        if (settings.Record)
+        {
+            string cardPath = ModelCard.PathFor(settings.Model);
+            (ModelCard.Load(cardPath) with { Transfer = results }).Save(cardPath);
+            console.WriteLine($"recorded in {cardPath}");
+        }
         return 0;
     }
-
-    static int[] Spread(int count, int wanted) =>
-        Enumerable.Range(0, Math.Min(count, wanted)).Select(i => (int)((long)i * count / Math.Min(count, wanted))).ToArray();
 }
 
 public sealed class BenchDataSettings : BenchSettings

@@ -59,7 +59,13 @@ public sealed class InspectCommand(IAnsiConsole console) : Command<InspectSettin
         console.WriteLine($"images per class: min {perClass.Min()}, max {perClass.Max()}");
         if (dataset is ImageFolder { Skipped.Count: > 0 } folder)
             console.MarkupLineInterpolated($"[yellow]skipped {folder.Skipped.Count} unreadable file(s)[/], e.g. {folder.Skipped[0]}");
-        console.WriteLine("classes: " + string.Join(", ", dataset.ClassNames.Take(40)) + (dataset.ClassNames.Count > 40 ? ", ..." : ""));
+        if (dataset is Glyphs { Lookalikes.Count: > 0 } glyphs)
+        {
+            console.WriteLine($"look-alikes left out: {glyphs.Lookalikes.Count} ({GlyphLookalikes.Rule})");
+            foreach (Lookalike lookalike in glyphs.Lookalikes) console.WriteLine("  " + lookalike);
+        }
+        const int ListedClasses = 200;
+        console.WriteLine("classes: " + string.Join(", ", dataset.ClassNames.Take(ListedClasses)) + (dataset.ClassNames.Count > ListedClasses ? ", ..." : ""));
         if (settings.Sheet is null) return;
         ContactSheet.Draw(dataset, ContactSheet.Pick(dataset, settings.Count), settings.Sheet);
         console.WriteLine($"contact sheet: {settings.Sheet}");

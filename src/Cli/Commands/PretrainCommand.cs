@@ -50,12 +50,16 @@ public sealed class PretrainSettings : CommandSettings
     public double? WarmupEpochs { get; init; }
 
     [CommandOption("--label-smoothing <S>")]
-    [Description("Cross-entropy label smoothing (default 0.1).")]
+    [Description("Cross-entropy label smoothing (default 0: it makes frozen features transfer worse).")]
     public double? LabelSmoothing { get; init; }
 
     [CommandOption("--min-crop-scale <S>")]
-    [Description("Lower area bound of the random resized crop (default 0.6).")]
+    [Description("Lower area bound of the random resized crop (default 0.8).")]
     public double? MinCropScale { get; init; }
+
+    [CommandOption("--gradient-clip <NORM>")]
+    [Description("Largest global gradient norm per step, 0 for none (default 1).")]
+    public double? GradientClip { get; init; }
 
     [CommandOption("--seed <SEED>")]
     [Description("Seed for initialisation, sampling and augmentation (default 1993).")]
@@ -89,7 +93,7 @@ public sealed class PretrainSettings : CommandSettings
             Data = Data ?? recipe.Data, Model = Model ?? recipe.Model, Epochs = Epochs ?? recipe.Epochs, BatchSize = BatchSize ?? recipe.BatchSize,
             LearningRate = LearningRate ?? recipe.LearningRate, WeightDecay = WeightDecay ?? recipe.WeightDecay,
             WarmupEpochs = WarmupEpochs ?? recipe.WarmupEpochs, LabelSmoothing = LabelSmoothing ?? recipe.LabelSmoothing,
-            MinCropScale = MinCropScale ?? recipe.MinCropScale, Seed = Seed ?? recipe.Seed,
+            MinCropScale = MinCropScale ?? recipe.MinCropScale, GradientClip = GradientClip ?? recipe.GradientClip, Seed = Seed ?? recipe.Seed,
         };
     }
 }

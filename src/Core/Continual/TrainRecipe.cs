@@ -52,6 +52,8 @@ public sealed record TrainRecipe
     public bool ShuffleClasses { get; init; } = true;
     public int InitClasses { get; init; } = 2;
     public int Increment { get; init; } = 2;
+    /// <summary>Tasks the split must make (each of the full size); null: as many as the dataset's classes give.</summary>
+    public int? Tasks { get; init; }
 
     public int Epochs { get; init; } = 2;
     /// <summary>Epochs of the first task; null: <see cref="Epochs"/>.</summary>
@@ -112,6 +114,7 @@ public sealed record TrainRecipe
         Require(Model is null || ViTConfig.Presets.ContainsKey(Model), $"model '{Model}' is not a preset ({string.Join(", ", ViTConfig.Presets.Keys)})");
         Require(InitClasses > 0, $"initClasses must be positive, got {InitClasses}");
         Require(Increment > 0, $"increment must be positive, got {Increment}");
+        Require(Tasks is null or > 0, $"tasks must be positive, got {Tasks}");
         Require(Epochs > 0 && FirstTaskEpochs > 0, $"epochs and initEpochs must be positive, got {Epochs} and {FirstTaskEpochs}");
         Require(BatchSize > 0, $"batchSize must be positive, got {BatchSize}");
         Require(Optimizer is "sgd" or "adam" or "adamw", $"optimizer '{Optimizer}' is not one of sgd, adam, adamw");
@@ -134,6 +137,10 @@ public sealed record TrainRecipe
     {
         if (InitClasses > classes)
             throw new CltoolException($"Recipe: initClasses {InitClasses} is more than the {classes} classes of '{Data}'.");
+        int needed = InitClasses + ((Tasks ?? 1) - 1) * Increment;
+        if (Tasks is int tasks && classes != needed)
+            throw new CltoolException($"Recipe: {tasks} tasks of initClasses {InitClasses} + increment {Increment} need {needed} classes; " +
+                                      $"'{Data}' has {classes}.");
         int[] order = ShuffleClasses ? ClassOrder.FromSeed(Seed, classes) : ClassOrder.Identity(classes);
         Scenario scenario = Scenario.Create(order, InitClasses, Increment);
         return Method == Methods.Joint ? scenario.Joint() : scenario;

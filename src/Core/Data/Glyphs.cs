@@ -36,7 +36,16 @@ public static class GlyphSets
     {
         ["benchmark"] = ["latin-upper", "latin-lower", "digits", "greek-upper", "greek-lower", "cyrillic-upper", "cyrillic-lower"],
         ["pretrain"] = ["armenian", "georgian", "hebrew", "devanagari", "bengali", "tamil", "thai", "ethiopic", "canadian"],
+        // The continual-learning proxy: the benchmark scripts with look-alikes removed (see GlyphLookalikes).
+        ["proxy"] = ["latin-upper", "latin-lower", "digits", "greek-upper", "greek-lower", "cyrillic-upper", "cyrillic-lower"],
     };
+
+    /// <summary>Groups whose look-alike classes are measured and dropped when they are opened.</summary>
+    public static readonly IReadOnlySet<string> LookalikeFreeGroups = new HashSet<string> { "proxy" };
+
+    /// <summary>Whether a set list names a look-alike-free group, so that its classes are filtered by measurement.</summary>
+    public static bool DropsLookalikes(string sets) =>
+        sets.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Any(LookalikeFreeGroups.Contains);
 
     /// <summary>The code points of a comma-separated list of scripts and groups, letters and digits only, in order.</summary>
     public static int[] Resolve(string sets)
@@ -68,8 +77,6 @@ public sealed class Glyphs : IImageDataset
 {
     public const int DefaultTrainPerClass = 300, DefaultTestPerClass = 50, DefaultSize = 28;
 
-    static readonly Lazy<SKTypeface[]> InstalledFonts = new(LoadFonts);
-
     readonly int[] _codePoints;
     readonly SKTypeface[][] _fontsPerClass;
     readonly int _perClass, _size, _seed;
@@ -80,6 +87,11 @@ public sealed class Glyphs : IImageDataset
     public int Count => _codePoints.Length * _perClass;
     public bool FlipInvariant => false;
     public int ImageSize => _size;
+    /// <summary>Classes of the requested sets left out as look-alikes (empty unless a look-alike-free group is named).</summary>
+    public IReadOnlyList<Lookalike> Lookalikes { get; } = [];
+
+    // The measurement renders a few thousand glyphs; train and test splits of one spec share it.
+    static readonly System.Collections.Concurrent.ConcurrentDictionary<string, (int[] Kept, IReadOnlyList<Lookalike> Dropped)> FilteredSets = new();
 
     public Glyphs(string name, string sets, DatasetSplit split, int trainPerClass = DefaultTrainPerClass,
                   int testPerClass = DefaultTestPerClass, int size = DefaultSize, int seed = 0)
@@ -90,11 +102,12 @@ public sealed class Glyphs : IImageDataset
         _size = size;
         _seed = seed;
         if (_perClass <= 0 || size < 8) throw new CltoolException($"Dataset '{name}': samples per class must be positive and size at least 8.");
-        SKTypeface[] fonts = InstalledFonts.Value;
+        SKTypeface[] fonts = GlyphRenderer.InstalledFonts;
         if (fonts.Length == 0)
             throw new CltoolException($"Dataset '{name}': no fonts found in {string.Join(", ", BuiltInDatasets.FontDirectories)}; " +
                                       "install the Debian packages fonts-noto-core and fonts-dejavu-core.");
         int[] requested = GlyphSets.Resolve(sets);
+        if (GlyphSets.DropsLookalikes(sets)) (requested, Lookalikes) = FilteredSets.GetOrAdd(sets, _ => GlyphLookalikes.Filter(requested, fonts));
         _fontsPerClass = requested.Select(codePoint => fonts.Where(font => font.ContainsGlyph(codePoint)).ToArray()).ToArray();
         string[] uncovered = requested.Where((_, i) => _fontsPerClass[i].Length == 0).Select(char.ConvertFromUtf32).ToArray();
         if (uncovered.Length > 0)
@@ -111,7 +124,6 @@ public sealed class Glyphs : IImageDataset
         Random random = DeterministicRandom.Create(_seed, Split == DatasetSplit.Train ? 1 : 2, index);
         SKTypeface[] fonts = _fontsPerClass[label];
         SKTypeface typeface = fonts[random.Next(fonts.Length)];
-        string text = char.ConvertFromUtf32(_codePoints[label]);
 
         bool darkBackground = random.Next(2) == 0;
         byte background = (byte)(darkBackground ? random.Next(0, 60) : random.Next(196, 256));
@@ -122,21 +134,8 @@ public sealed class Glyphs : IImageDataset
         bool embolden = random.Next(4) == 0;
         double noise = random.NextDouble() * 10;
 
-        var info = new SKImageInfo(_size, _size, SKColorType.Gray8, SKAlphaType.Opaque);
-        using var bitmap = new SKBitmap(info);
-        using (var canvas = new SKCanvas(bitmap))
-        using (var font = new SKFont(typeface, 100) { Embolden = embolden, Edging = SKFontEdging.Antialias, Subpixel = true })
-        using (var paint = new SKPaint { Color = new SKColor(foreground, foreground, foreground), IsAntialias = true })
-        {
-            canvas.Clear(new SKColor(background, background, background));
-            font.MeasureText(text, out SKRect bounds);
-            // Scale so the glyph's larger side is `extent` pixels, whatever the font's own metrics.
-            font.Size = 100 * extent / Math.Max(1f, Math.Max(bounds.Width, bounds.Height));
-            font.MeasureText(text, out bounds);
-            canvas.Translate(_size / 2f + dx, _size / 2f + dy);
-            canvas.RotateDegrees(angle);
-            canvas.DrawText(text, -bounds.MidX, -bounds.MidY, SKTextAlign.Left, font, paint);
-        }
+        using SKBitmap bitmap = GlyphRenderer.Draw(typeface, _codePoints[label], _size, new GlyphPose(extent, angle, dx, dy, embolden),
+            background, foreground);
         var gray = new byte[_size * _size];
         ReadOnlySpan<byte> pixels = bitmap.GetPixelSpan();
         for (int y = 0; y < _size; y++)
@@ -150,13 +149,4 @@ public sealed class Glyphs : IImageDataset
 
     static double Gaussian(Random random) =>
         Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
-
-    // Sorted by path so the font list, and with it every sample, is the same on every machine with the same packages.
-    static SKTypeface[] LoadFonts() =>
-        BuiltInDatasets.FontDirectories.Where(Directory.Exists)
-            .SelectMany(directory => Directory.EnumerateFiles(directory, "*.ttf", SearchOption.AllDirectories))
-            .Order(StringComparer.Ordinal)
-            .Select(path => SKTypeface.FromFile(path)) // not the method group: Select would pass its index as the face index
-            .Where(typeface => typeface is not null)
-            .ToArray();
 }

@@ -93,26 +93,3 @@ public sealed record ModelFile(ViTConfig Config, Preprocessing Preprocessing, IR
         return Convert.ToHexStringLower(SHA256.HashData(stream));
     }
 }
-
-/// <summary>The human-readable card next to a model: what it is, how it was made, how good it is, its checksum.</summary>
-public sealed record ModelCard(
-    string Format,
-    string File,
-    string Sha256,
-    long Bytes,
-    long Parameters,
-    ViTConfig Config,
-    Preprocessing Preprocessing,
-    string Data,
-    int ClassCount,
-    double HeldOutAccuracy,
-    int HeldOutImages,
-    double TrainingSeconds,
-    JsonElement Recipe,
-    string Producer,
-    string Environment)
-{
-    public const string CardFormat = "cltool.model-card/1";
-
-    public void Save(string path) => AtomicFile.WriteAllText(path, CltoolJson.Serialize(this) + "\n");
-}

@@ -4,7 +4,7 @@ using SkiaSharp;
 
 namespace Cltool.Core.Reports;
 
-/// <summary>PNG figures of a run: the accuracy matrix as a heatmap and accuracy-after-each-task curves.</summary>
+/// <summary>PNG figures: the accuracy matrix as a heatmap, accuracy-after-each-task curves, grouped accuracy bars.</summary>
 public static class AccuracyPlots
 {
     static readonly SKColor[] Palette =
@@ -78,6 +78,47 @@ public static class AccuracyPlots
                 float legendY = top + 10 + s * 20;
                 canvas.DrawLine(width - right + 15, legendY, width - right + 35, legendY, pen);
                 DrawText(canvas, series[s].Name, width - right + 40, legendY + 4, small, SKTextAlign.Left);
+            }
+        });
+    }
+
+    /// <summary>Grouped bars from 0 to 100 %: one group per x label, one bar per series, the value printed on each bar.</summary>
+    public static void Bars(IReadOnlyList<(string Name, double[] Values)> series, string[] groups, string title, string path)
+    {
+        const int height = 420, left = 60, right = 270, top = 50, bottom = 50, barWidth = 26, gap = 30;
+        float groupWidth = series.Count * barWidth + gap;
+        int width = left + (int)(groups.Length * groupWidth) + right;
+        float plotHeight = height - top - bottom;
+        float Y(double value) => top + plotHeight * (float)(1 - value);
+        Draw(path, width, height, (canvas, font, small) =>
+        {
+            DrawText(canvas, title, 10, 24, font, SKTextAlign.Left);
+            using var grid = new SKPaint { Color = new SKColor(225, 225, 225), StrokeWidth = 1 };
+            for (int step = 0; step <= 5; step++)
+            {
+                double value = step / 5.0;
+                canvas.DrawLine(left, Y(value), width - right, Y(value), grid);
+                DrawText(canvas, $"{value * 100:F0}%", left - 6, Y(value) + 4, small, SKTextAlign.Right);
+            }
+            for (int g = 0; g < groups.Length; g++)
+            {
+                float groupLeft = left + gap / 2 + g * groupWidth;
+                DrawText(canvas, groups[g], groupLeft + series.Count * barWidth / 2f, top + plotHeight + 18, small, SKTextAlign.Center);
+                for (int s = 0; s < series.Count; s++)
+                {
+                    double value = series[s].Values[g];
+                    using var fill = new SKPaint { Color = Palette[s % Palette.Length] };
+                    var bar = new SKRect(groupLeft + s * barWidth, Y(value), groupLeft + (s + 1) * barWidth - 3, Y(0));
+                    canvas.DrawRect(bar, fill);
+                    DrawText(canvas, $"{value * 100:F0}", bar.MidX, bar.Top - 4, small, SKTextAlign.Center);
+                }
+            }
+            for (int s = 0; s < series.Count; s++)
+            {
+                float legendY = top + 10 + s * 20;
+                using var fill = new SKPaint { Color = Palette[s % Palette.Length] };
+                canvas.DrawRect(SKRect.Create(width - right + 15, legendY - 8, 14, 12), fill);
+                DrawText(canvas, series[s].Name, width - right + 35, legendY + 3, small, SKTextAlign.Left);
             }
         });
     }
