@@ -136,6 +136,9 @@ public sealed class TrainAndEvalTests : IDisposable
     [InlineData("{\"method\": \"sdlora\", \"lr\": 0.1}", "'lr'")]
     [InlineData("{\"initClasses\": 11}", "initClasses 11 is more than the 10 classes")]
     [InlineData("{\"data\": \"imagefolder:/no/such/folder\"}", "folder '/no/such/folder' does not exist")]
+    [InlineData("{\"data\": \"glyphs:latin-upper,klingon\"}", "Unknown glyph set 'klingon'; expected one of: benchmark, pretrain, proxy")]
+    [InlineData("{\"data\": \"glyphs:latin-upper\", \"initClasses\": 20, \"increment\": 12, \"tasks\": 9}",
+                "9 tasks of initClasses 20 + increment 12 need 116 classes; 'glyphs:latin-upper' has 26")]
     public void Bad_recipes_fail_with_one_line_and_leave_no_run_behind(string json, string expected)
     {
         string recipe = _temporary.File("recipe.json"), run = _temporary.File("run");
@@ -145,6 +148,22 @@ public sealed class TrainAndEvalTests : IDisposable
 
         Assert.Equal(1, result.ExitCode);
         Assert.Contains(expected, result.Errors);
+        Assert.Single(result.Errors.Trim().Split('\n'));
+        Assert.False(Directory.Exists(run));
+    }
+
+    [Fact]
+    public void A_base_file_that_is_not_a_plain_vit_fails_with_one_line_and_leaves_no_run_behind()
+    {
+        string notAViT = _temporary.File("not-a-vit.safetensors"), run = _temporary.File("run");
+        var writer = new Cltool.Core.Weights.SafeTensorsWriter();
+        writer.Add("encoder.weight", new float[4], [2, 2]);
+        writer.Save(notAViT);
+
+        CltoolProcess.Result result = CltoolProcess.Run("train", "--base", notAViT, "--model", "vit-test-16", "--out", run);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("is neither a timm ViT (blocks.0.attn.qkv.weight) nor a Hugging Face ViTModel", result.Errors);
         Assert.Single(result.Errors.Trim().Split('\n'));
         Assert.False(Directory.Exists(run));
     }
