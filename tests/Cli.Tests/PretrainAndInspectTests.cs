@@ -52,9 +52,7 @@ public sealed class PretrainAndInspectTests : IDisposable
     public void Bench_probe_of_a_file_that_is_not_a_vit_is_one_clear_error_and_writes_nothing()
     {
         string notAModel = _temporary.File("weights.safetensors"), results = _temporary.File("probe");
-        var writer = new Cltool.Core.Weights.SafeTensorsWriter();
-        writer.Add("encoder.weight", new float[4], [2, 2]);
-        writer.Save(notAModel);
+        NotAViT.Write(notAModel);
 
         CltoolProcess.Result probe = CltoolProcess.Run("bench", "probe", "--model", notAModel, "--out", results);
 
