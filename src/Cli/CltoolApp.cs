@@ -38,6 +38,8 @@ public static class CltoolApp
                 .WithDescription("Send an image to a running inference host and print its top-k answer.");
             config.AddCommand<InspectCommand>("inspect")
                 .WithDescription("Describe a model, checkpoint or ONNX file, or draw samples of a dataset.");
+            config.AddCommand<ReportCommand>("report")
+                .WithDescription("Table of finished runs (mean ± std over seeds, every head option) as Markdown, JSON and PNG.");
             config.AddBranch("bench", bench =>
             {
                 bench.SetDescription("Benchmarks that print ratios measured side by side in one run.");

@@ -8,7 +8,7 @@ public sealed class CommandLineTests
 {
     public static readonly TheoryData<string> Commands = new()
     {
-        "doctor", "pretrain", "train", "eval", "export", "serve", "classify", "inspect", "bench",
+        "doctor", "pretrain", "train", "eval", "export", "serve", "classify", "inspect", "report", "bench",
     };
 
     [Fact]

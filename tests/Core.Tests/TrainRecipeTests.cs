@@ -26,6 +26,10 @@ public sealed class TrainRecipeTests : IDisposable
     [InlineData("""{ "rank": 0 }""", "rank")]
     [InlineData("""{ "schedule": "step" }""", "schedule 'step'")]
     [InlineData("""{ "model": "vit-huge" }""", "model 'vit-huge'")]
+    [InlineData("""{ "headAlign": "slca" }""", "headAlign 'slca' is not one of none, wa, ca, ca-restore")]
+    [InlineData("""{ "method": "simplecil", "headAlign": "ca" }""", "method 'simplecil' has none to align")]
+    [InlineData("""{ "method": "joint", "headAlign": "wa" }""", "method 'joint' has none to align")]
+    [InlineData("""{ "headAlign": "ca", "headAlignCovariance": "lowrank" }""", "headAlignCovariance 'lowrank' is not one of full, diag")]
     public void Validation_names_the_field_and_what_was_expected(string json, string expected)
     {
         string path = _temporary.File("recipe.json");

@@ -45,6 +45,16 @@ public sealed class GraphSnapshotTests(TinyRuns runs) : IClassFixture<TinyRuns>
     }
 
     [Fact]
+    public void A_ca_aligned_head_exports_the_same_merged_graph_as_the_unaligned_one()
+    {
+        // Alignment only changes the head's numbers: same ops, inputs, outputs and initializer shapes (zero inference cost).
+        string Signature(string headAlign) => System.Text.Json.JsonSerializer.Serialize(GraphSignature.Of(ModelExport.Graph(
+            ContinualCheckpoint.Load(runs.Of(Methods.SdLora, headAlign).TaskCheckpoint(4)), "sha", new ExportOptions(Merge: true))));
+
+        Assert.Equal(Signature(HeadAlignments.None), Signature(HeadAlignments.ClassifierAlign));
+    }
+
+    [Fact]
     public void The_fused_attention_graph_matches_its_snapshot()
     {
         string checkpoint = runs.Of(Methods.SdLora).TaskCheckpoint(4);

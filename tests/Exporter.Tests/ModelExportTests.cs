@@ -36,6 +36,20 @@ public sealed class ModelExportTests(TinyRuns runs) : IClassFixture<TinyRuns>, I
         Assert.Null(result.DataPath);
     }
 
+    [Theory]
+    [InlineData(HeadAlignments.WeightAlign)]
+    [InlineData(HeadAlignments.ClassifierAlign)]
+    public void An_aligned_head_exports_with_parity_and_the_same_test_accuracy_as_the_trainer(string headAlign)
+    {
+        string checkpoint = runs.Of(Methods.SdLora, headAlign).TaskCheckpoint(4);
+        ExportResult result = ModelExport.Run(checkpoint, _out.File("model.onnx"), new ExportOptions());
+
+        Assert.True(result.Parity.Passed, result.Parity.ToString());
+        Assert.True(result.Parity.MaxAbsDifference <= 1e-4);
+        TestSetAccuracy accuracy = TestSetAccuracy.Measure(result.ModelPath, ContinualCheckpoint.Load(checkpoint));
+        Assert.Equal(accuracy.TrainerCorrect, accuracy.Correct);
+    }
+
     [Fact]
     public void A_fused_attention_export_passes_parity_and_uses_the_contrib_kernel_in_every_block()
     {

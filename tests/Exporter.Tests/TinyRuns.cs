@@ -22,19 +22,20 @@ public sealed class TinyRuns : IDisposable
         public void Message(string text) { }
     }
 
-    public RunDirectory Of(string method)
+    public RunDirectory Of(string method, string headAlign = HeadAlignments.None)
     {
         lock (_runs)
         {
-            if (_runs.TryGetValue(method, out RunDirectory? run)) return run;
-            string path = _temporary.File(method);
+            string key = $"{method}-{headAlign}";
+            if (_runs.TryGetValue(key, out RunDirectory? run)) return run;
+            string path = _temporary.File(key);
             var recipe = new TrainRecipe
             {
-                Method = method, Base = TinyBase.Write(_temporary.File($"{method}-base.safetensors")), TrainPerClass = 16, TestPerClass = 4,
-                Epochs = 1, BatchSize = 8, LearningRate = 0.05, MinCropScale = 0.8,
+                Method = method, Base = TinyBase.Write(_temporary.File($"{key}-base.safetensors")), TrainPerClass = 16, TestPerClass = 4,
+                Epochs = 1, BatchSize = 8, LearningRate = 0.05, MinCropScale = 0.8, HeadAlign = headAlign,
             };
             new ContinualLearner(recipe, path, new Silent(), workers: 1).Run(resume: false, DeviceKind.Cpu);
-            return _runs[method] = new RunDirectory(path);
+            return _runs[key] = new RunDirectory(path);
         }
     }
 

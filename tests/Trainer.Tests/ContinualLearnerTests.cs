@@ -194,6 +194,100 @@ public sealed class ContinualLearnerTests : IDisposable
         Assert.Contains("dim 16", error.Message);
     }
 
+    [Fact]
+    public void A_ca_run_stores_class_statistics_and_scores_every_head_option_on_a_backbone_identical_to_a_none_run()
+    {
+        string none = _temporary.File("none"), aligned = _temporary.File("ca");
+        TrainResult plain = Train(Recipe(), none);
+        TrainResult calibrated = Train(Recipe() with { HeadAlign = HeadAlignments.ClassifierAlign }, aligned);
+
+        var run = new RunDirectory(aligned);
+        for (int t = 0; t < 5; t++)
+        {
+            ClassStatistics statistics = ClassStatistics.Load(run.Statistics(t), Recipe() with { HeadAlign = HeadAlignments.ClassifierAlign }, t);
+            Assert.Equal([2, 32], statistics.Means.Shape);
+            Assert.Equal([2, 32, 32], statistics.Covariances.Shape);
+        }
+        Assert.False(Directory.Exists(new RunDirectory(none).StatisticsDirectory));
+        Assert.Equal(5 * sizeof(float) * (2 * 32 + 2 * 32 * 32), calibrated.Metrics.StatisticsBytes);
+        Assert.Equal(HeadAlignments.ClassifierAlign, calibrated.Metrics.HeadAlign);
+        Assert.Equal([HeadAlignments.None, HeadAlignments.WeightAlign, HeadAlignments.ClassifierAlignRestored], calibrated.Metrics.Alternatives!.Keys);
+        Assert.Equal([HeadAlignments.WeightAlign], plain.Metrics.Alternatives!.Keys);
+
+        // The masked loss never reads old rows, so the backbone trains identically and the 'none' head scored inside the
+        // ca run is exactly the head, and the scores, of a run that never aligned.
+        ContinualCheckpoint a = ContinualCheckpoint.Load(new RunDirectory(none).TaskCheckpoint(4));
+        ContinualCheckpoint b = ContinualCheckpoint.Load(run.TaskCheckpoint(4));
+        for (int i = 0; i < 5; i++) Assert.Equal(a.Directions[i].Query[0].A.Data, b.Directions[i].Query[0].A.Data);
+        Assert.Equal(a.Magnitudes, b.Magnitudes);
+        Assert.Equal(a.HeadWeight.Data, b.Heads[HeadAlignments.None].Weight.Data);
+        Assert.Equal(b.Heads[HeadAlignments.ClassifierAlign].Weight.Data, b.HeadWeight.Data);
+        Assert.NotEqual(a.HeadWeight.Data, b.HeadWeight.Data);
+        Assert.Equal(WithoutTimes(plain.Metrics) with { Alternatives = null, HeadAlign = null },
+                     WithoutTimes(calibrated.Metrics.Alternatives[HeadAlignments.None]), MetricsComparer.Instance);
+        Assert.Equal(WithoutTimes(plain.Metrics.Alternatives[HeadAlignments.WeightAlign]),
+                     WithoutTimes(calibrated.Metrics.Alternatives[HeadAlignments.WeightAlign]), MetricsComparer.Instance);
+        // Task-id accuracy can only exceed class-incremental accuracy (a right answer is in the right task).
+        Assert.True(calibrated.Metrics.TaskId!.Acc >= calibrated.Metrics.Acc);
+        Assert.Equal(5, calibrated.Metrics.WhenLearned!.Length);
+    }
+
+    [Fact]
+    public void A_ca_run_killed_during_alignment_and_resumed_ends_bit_identical()
+    {
+        string straight = _temporary.File("straight"), interrupted = _temporary.File("interrupted");
+        TrainRecipe recipe = Recipe() with { HeadAlign = HeadAlignments.ClassifierAlign };
+        Train(recipe, straight);
+
+        using var cancel = new CancellationTokenSource();
+        int epochsSeen = 0;
+        // Task 3's only epoch ends (after task 1's two and task 2's one): the run stops inside alignment, after storing task 3's statistics.
+        var stopper = new Recorder(onEpochFinished: _ => { if (++epochsSeen == 4) cancel.Cancel(); });
+        Assert.ThrowsAny<OperationCanceledException>(() => Train(recipe, interrupted, stopper, cancel: cancel.Token));
+        var run = new RunDirectory(interrupted);
+        Assert.True(File.Exists(run.Statistics(2)));
+        Assert.False(File.Exists(run.TaskCheckpoint(2)));
+        Train(recipe, interrupted, resume: true);
+
+        ContinualCheckpoint a = ContinualCheckpoint.Load(new RunDirectory(straight).TaskCheckpoint(4));
+        ContinualCheckpoint b = ContinualCheckpoint.Load(run.TaskCheckpoint(4));
+        Assert.Equal(a.HeadWeight.Data, b.HeadWeight.Data);
+        Assert.Equal(a.HeadBias.Data, b.HeadBias.Data);
+        foreach (string option in a.Heads.Keys) Assert.Equal(a.Heads[option].Weight.Data, b.Heads[option].Weight.Data);
+        Assert.Equal(WithoutTimes(a.Metrics!), WithoutTimes(b.Metrics!), MetricsComparer.Instance);
+    }
+
+    [Fact]
+    public void Resuming_a_ca_run_without_its_statistics_or_with_another_runs_is_refused_and_overwrites_nothing()
+    {
+        TrainRecipe recipe = Recipe() with { TrainPerClass = 8, HeadAlign = HeadAlignments.ClassifierAlign };
+        string run = _temporary.File("run"), other = _temporary.File("other");
+        using var cancel = new CancellationTokenSource();
+        int epochsSeen = 0;
+        Assert.ThrowsAny<OperationCanceledException>(() =>
+            Train(recipe, run, new Recorder(onEpochFinished: _ => { if (++epochsSeen == 4) cancel.Cancel(); }), cancel: cancel.Token));
+        Train(recipe with { Seed = 5 }, other);
+        var directory = new RunDirectory(run);
+        byte[] resumeBefore = File.ReadAllBytes(directory.Resume);
+
+        File.Delete(directory.Statistics(0));
+        var missing = Assert.Throws<CltoolException>(() => Train(recipe, run, resume: true));
+        Assert.Contains("task-01.safetensors' is missing", missing.Message);
+
+        File.Copy(new RunDirectory(other).Statistics(0), directory.Statistics(0));
+        var foreign = Assert.Throws<CltoolException>(() => Train(recipe, run, resume: true));
+        Assert.Contains("another run", foreign.Message);
+        Assert.Equal(resumeBefore, File.ReadAllBytes(directory.Resume));
+        Assert.False(File.Exists(directory.TaskCheckpoint(2)));
+    }
+
+    /// <summary>The report with every option's alignment seconds zeroed: wall-clock time is the one thing a rerun may not repeat.</summary>
+    static MetricsReport WithoutTimes(MetricsReport report) => report with
+    {
+        HeadAlignSeconds = 0,
+        Alternatives = report.Alternatives?.ToDictionary(pair => pair.Key, pair => WithoutTimes(pair.Value)),
+    };
+
     static double Norm(float[] values) => Math.Sqrt(values.Sum(v => (double)v * v));
 
     sealed class MetricsComparer : IEqualityComparer<MetricsReport?>

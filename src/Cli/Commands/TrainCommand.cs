@@ -20,6 +20,11 @@ public sealed class TrainSettings : CommandSettings
     [Description("sdlora (default), sdlora-paper, sdlora-rr, seq-lora, full-ft, simplecil or joint.")]
     public string? Method { get; init; }
 
+    [CommandOption("--head-align <OPTION>")]
+    [Description("Head calibration after each task: none (default; the official code), wa (weight aligning), ca (classifier alignment, " +
+                 "the next task keeps the aligned head), ca-restore (SLCA: the next task starts from the head before alignment).")]
+    public string? HeadAlign { get; init; }
+
     [CommandOption("--data <NAME>")]
     [Description("Dataset (default fashion-mnist): " + DatasetCatalog.Kinds + ".")]
     public string? Data { get; init; }
@@ -95,7 +100,7 @@ public sealed class TrainSettings : CommandSettings
         TrainRecipe recipe = Recipe is null ? new TrainRecipe() : TrainRecipe.Load(Recipe);
         return recipe with
         {
-            Method = Method ?? recipe.Method, Data = Data ?? recipe.Data, Base = Base ?? recipe.Base, Model = Model ?? recipe.Model,
+            Method = Method ?? recipe.Method, HeadAlign = HeadAlign ?? recipe.HeadAlign, Data = Data ?? recipe.Data, Base = Base ?? recipe.Base, Model = Model ?? recipe.Model,
             Seed = Seed ?? recipe.Seed, Epochs = Epochs ?? recipe.Epochs, InitEpochs = Epochs is null ? recipe.InitEpochs : null,
             BatchSize = BatchSize ?? recipe.BatchSize, LearningRate = LearningRate ?? recipe.LearningRate,
             InitLearningRate = LearningRate is null ? recipe.InitLearningRate : null,
@@ -113,9 +118,7 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<TrainSettings>
         TrainResult result = TrainingProgress.Run(console, observer =>
             new ContinualLearner(recipe, settings.Out!, observer, settings.Workers).Run(settings.Resume, settings.Device, cancellationToken));
         AccuracyReport.Write(console, $"{recipe.Method} on {recipe.Data} (seed {recipe.Seed})", AccuracyMatrix.FromReport(result.Metrics));
-        if (result.Metrics.TaskAware is { } aware)
-            console.MarkupLineInterpolated(
-                $"[grey]diagnostic, task id given (argmax within the image's own task): Acc {aware.Acc * 100:F2}  AAA {aware.Aaa * 100:F2}  forgetting {aware.Forgetting * 100:F2}[/]");
+        AccuracyReport.WriteDiagnostics(console, result.Metrics);
         console.MarkupLineInterpolated($"run directory [bold]{settings.Out}[/]: last checkpoint {result.LastCheckpoint}, {result.Seconds:F0} s");
         return 0;
     }

@@ -18,5 +18,31 @@ public static class AccuracyReport
             $"Acc (last) [bold]{matrix.Last * 100:F2}[/]  AAA [bold]{matrix.AverageAnytime * 100:F2}[/]  forgetting [bold]{matrix.Forgetting * 100:F2}[/]  (%, sample-weighted)");
     }
 
+    /// <summary>
+    /// What explains a run's numbers: with the task id given, how often the argmax lands in the image's own task, each task
+    /// right after it was learned, and every head option the run scored on the same backbone.
+    /// </summary>
+    public static void WriteDiagnostics(IAnsiConsole console, MetricsReport report)
+    {
+        if (report.TaskAware is { } aware)
+            console.MarkupLineInterpolated(
+                $"[grey]diagnostic, task id given (argmax within the image's own task): Acc {aware.Acc * 100:F2}  AAA {aware.Aaa * 100:F2}  forgetting {aware.Forgetting * 100:F2}[/]");
+        if (report.TaskId is { } taskId)
+            console.MarkupLineInterpolated($"[grey]task-id accuracy (argmax among the image's own task's classes): {taskId.Acc * 100:F2}[/]");
+        if (report.WhenLearned is { Length: > 0 } learned)
+            console.MarkupLineInterpolated(
+                $"[grey]each task's classes right after learning them: {string.Join("  ", learned.Select(Percent))} (mean {learned.Average() * 100:F2})[/]");
+        if (report.Alternatives is not { Count: > 0 } alternatives) return;
+        var table = new Table().Title("head options on the same backbone (%)").AddColumn("head").AddColumn(new TableColumn("Acc").RightAligned())
+            .AddColumn(new TableColumn("AAA").RightAligned()).AddColumn(new TableColumn("forgetting").RightAligned())
+            .AddColumn(new TableColumn("task id given").RightAligned()).AddColumn(new TableColumn("task-id acc").RightAligned())
+            .AddColumn(new TableColumn("align s").RightAligned()).AddColumn(new TableColumn("statistics MB").RightAligned());
+        foreach ((string option, MetricsReport scores) in alternatives.Prepend(new(report.HeadAlign ?? HeadAlignments.None, report)))
+            table.AddTextRow(option + (option == report.HeadAlign ? " (this run's)" : ""), Percent(scores.Acc), Percent(scores.Aaa), Percent(scores.Forgetting),
+                Percent(scores.TaskAware?.Acc ?? double.NaN), Percent(scores.TaskId?.Acc ?? double.NaN), $"{scores.HeadAlignSeconds:F1}",
+                $"{scores.StatisticsBytes / 1e6:F2}");
+        console.Write(table);
+    }
+
     static string Percent(double value) => double.IsNaN(value) ? "" : $"{value * 100:F2}";
 }

@@ -70,17 +70,21 @@ public sealed class AccuracyMatrix
         }
     }
 
+    /// <summary>Accuracy on each task's classes right after learning them (the diagonal).</summary>
+    public double[] WhenLearned => Enumerable.Range(0, Completed).Select(g => this[g, g]).ToArray();
+
     /// <summary>
-    /// The report, with the task-aware matrix of the same evaluations nested when given; before any task is evaluated
-    /// (a resume point inside task 1) its headline numbers are 0.
+    /// The report, with the task-aware and task-id matrices of the same evaluations nested when given; before any task is
+    /// evaluated (a resume point inside task 1) its headline numbers are 0.
     /// </summary>
-    public MetricsReport ToReport(AccuracyMatrix? taskAware = null) => new(
+    public MetricsReport ToReport(AccuracyMatrix? taskAware = null, AccuracyMatrix? taskId = null) => new(
         Completed == 0 ? 0 : Math.Round(Last, 6), Completed == 0 ? 0 : Math.Round(AverageAnytime, 6), Math.Round(Forgetting, 6),
         Enumerable.Range(0, Completed).Select(j => Math.Round(AccuracyAfter(j), 6)).ToArray(),
         Enumerable.Range(0, Tasks).Select(g => Enumerable.Range(0, Completed).Select(j => Rounded(this[g, j])).ToArray()).ToArray(),
         Enumerable.Range(0, Tasks).Select(g => Enumerable.Range(0, Completed).Select(j => _correct[g, j]).ToArray()).ToArray(),
         Enumerable.Range(0, Tasks).Select(g => Enumerable.Range(0, Completed).Select(j => _total[g, j]).ToArray()).ToArray(),
-        taskAware?.ToReport());
+        taskAware?.ToReport(), taskId?.ToReport(),
+        WhenLearned.Select(value => Math.Round(value, 6)).ToArray());
 
     public static AccuracyMatrix FromReport(MetricsReport report)
     {
@@ -112,8 +116,17 @@ public sealed class AccuracyMatrix
 /// <summary>
 /// metrics.json: the headline numbers and the matrix they come from (accuracies in [0, 1]). <see cref="TaskAware"/> is a
 /// diagnostic: the same test images scored with the task id given (argmax over their own task's classes only), which
-/// separates what a representation forgot from how the head ranks old against new classes.
+/// separates what a representation forgot from how the head ranks old against new classes; <see cref="TaskId"/> counts how
+/// often the argmax falls among the image's own task's classes; <see cref="WhenLearned"/> is the matrix's diagonal.
+/// A run's report also names its head alignment and the other head options it scored on the same backbone
+/// (<see cref="Alternatives"/>); each option's report gives the class statistics it needs stored and its seconds of alignment.
 /// </summary>
 public sealed record MetricsReport(
     double Acc, double Aaa, double Forgetting, double[] AccuracyAfterTask, double?[][] Matrix, long[][] Correct, long[][] Total,
-    MetricsReport? TaskAware = null);
+    MetricsReport? TaskAware = null, MetricsReport? TaskId = null, double[]? WhenLearned = null)
+{
+    public string? HeadAlign { get; init; }
+    public IReadOnlyDictionary<string, MetricsReport>? Alternatives { get; init; }
+    public long StatisticsBytes { get; init; }
+    public double HeadAlignSeconds { get; init; }
+}

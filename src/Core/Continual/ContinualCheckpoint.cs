@@ -44,6 +44,11 @@ public sealed record ContinualCheckpoint
     /// <summary>Head over the classes seen so far, rows in class-order position: [seen, dim] and [seen].</summary>
     public required HostTensor HeadWeight { get; init; }
     public required HostTensor HeadBias { get; init; }
+    /// <summary>
+    /// The head of every alignment option the run tracks, after the last finished task (<see cref="HeadAlignments"/>); the
+    /// recipe's own option is also <see cref="HeadWeight"/>. Empty in checkpoints written before alignment existed.
+    /// </summary>
+    public IReadOnlyDictionary<string, LinearHead> Heads { get; init; } = new Dictionary<string, LinearHead>();
     public IReadOnlyList<LoraDirection> Directions { get; init; } = [];
     /// <summary>One magnitude per direction, as the model uses them at this stage.</summary>
     public double[] Magnitudes { get; init; } = [];
@@ -53,7 +58,7 @@ public sealed record ContinualCheckpoint
     public long OptimizerSteps { get; init; }
     /// <summary>Test images and this stage's logits for them; null in checkpoints written before it existed.</summary>
     public GoldenBatch? Golden { get; init; }
-    const string GoldenPrefix = "golden.";
+    const string GoldenPrefix = "golden.", HeadsPrefix = "heads.";
 
     public string Method => Recipe.Method;
     public int SeenClasses => (int)HeadWeight.Shape[0];
@@ -85,6 +90,11 @@ public sealed record ContinualCheckpoint
         foreach ((string name, long[] _) in Config.ExpectedTensors()) Add(writer, "backbone." + name, Backbone[name]);
         Add(writer, "head.weight", HeadWeight);
         Add(writer, "head.bias", HeadBias);
+        foreach ((string option, LinearHead head) in Heads)
+        {
+            Add(writer, $"{HeadsPrefix}{option}.weight", head.Weight);
+            Add(writer, $"{HeadsPrefix}{option}.bias", head.Bias);
+        }
         if (Directions.Count > 0) writer.Add("magnitudes", Magnitudes.Select(m => (float)m).ToArray(), [Magnitudes.Length]);
         for (int i = 0; i < Directions.Count; i++)
         {
@@ -148,6 +158,9 @@ public sealed record ContinualCheckpoint
             Backbone = config.ExpectedTensors().ToDictionary(t => t.Name, t => Tensor("backbone." + t.Name)),
             HeadWeight = Tensor("head.weight"),
             HeadBias = Tensor("head.bias"),
+            Heads = file.Tensors.Where(t => t.Name.StartsWith(HeadsPrefix, StringComparison.Ordinal) && t.Name.EndsWith(".weight", StringComparison.Ordinal))
+                .Select(t => t.Name[HeadsPrefix.Length..^".weight".Length])
+                .ToDictionary(option => option, option => new LinearHead(Tensor($"{HeadsPrefix}{option}.weight"), Tensor($"{HeadsPrefix}{option}.bias"))),
             Magnitudes = magnitudes.Select(m => (double)m).ToArray(),
             Directions = directions,
             OptimizerState = file.Tensors.Where(t => t.Name.StartsWith(optimizerPrefix, StringComparison.Ordinal))

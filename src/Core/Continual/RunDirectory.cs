@@ -4,7 +4,8 @@ namespace Cltool.Core.Continual;
 
 /// <summary>
 /// The files of one training run. Everything is written atomically; <c>resume.safetensors</c> is rewritten after every
-/// epoch (with the optimizer state), <c>checkpoints/task-NN.safetensors</c> after every task.
+/// epoch (with the optimizer state), <c>checkpoints/task-NN.safetensors</c> after every task, and before it (head
+/// alignment only) <c>statistics/task-NN.safetensors</c>.
 /// </summary>
 public sealed record RunDirectory(string Path)
 {
@@ -17,6 +18,10 @@ public sealed record RunDirectory(string Path)
     public string MatrixPng => Combine("accuracy-matrix.png");
     public string CurvePng => Combine("accuracy-curve.png");
     public string Golden => Combine("golden.safetensors");
+    public string StatisticsDirectory => Combine("statistics");
+
+    /// <summary>The class statistics of task <paramref name="task"/>'s classes (head alignment), named 1-indexed.</summary>
+    public string Statistics(int task) => System.IO.Path.Combine(StatisticsDirectory, $"task-{task + 1:D2}.safetensors");
 
     /// <summary>The checkpoint written after task <paramref name="task"/> (0-indexed), named 1-indexed.</summary>
     public string TaskCheckpoint(int task) => System.IO.Path.Combine(Checkpoints, $"task-{task + 1:D2}.safetensors");

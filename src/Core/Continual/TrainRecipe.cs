@@ -24,6 +24,9 @@ public static class Methods
     public static readonly string[] All = [SdLora, SdLoraPaper, SdLoraRr, SeqLora, FullFineTune, SimpleCil, Joint];
 
     public static bool IsSdLora(string method) => method is SdLora or SdLoraPaper or SdLoraRr;
+
+    /// <summary>Whether the method trains the head with gradients, which head alignment then calibrates (SimpleCIL's is set, joint has one task).</summary>
+    public static bool TrainsHead(string method) => method is not (SimpleCil or Joint);
 }
 
 /// <summary>
@@ -81,6 +84,11 @@ public sealed record TrainRecipe
     public double MinCropScale { get; init; } = 0.05;
     public bool Flip { get; init; } = true;
 
+    /// <summary>Head calibration after each task: none (the code), wa, ca, ca-restore (see <see cref="HeadAlignments"/>).</summary>
+    public string HeadAlign { get; init; } = HeadAlignments.None;
+    /// <summary>Class covariances kept for ca: full (SLCA) or diag (d numbers per class instead of d²).</summary>
+    public string HeadAlignCovariance { get; init; } = CovarianceKinds.Full;
+
     public int FirstTaskEpochs => InitEpochs ?? Epochs;
     public double EffectiveMagnitudeInit => MagnitudeInit ?? (Method == Methods.SdLoraPaper ? 1.0 : 0.8);
 
@@ -129,6 +137,11 @@ public sealed record TrainRecipe
         Require(Rank > 0, $"rank must be positive, got {Rank}");
         Require(EffectiveMagnitudeInit > 0 && double.IsFinite(EffectiveMagnitudeInit), $"magnitudeInit must be positive, got {MagnitudeInit}");
         Require(MinCropScale is > 0 and <= 1, $"minCropScale must be in (0, 1], got {MinCropScale}");
+        Require(HeadAlignments.All.Contains(HeadAlign), $"headAlign '{HeadAlign}' is not one of {string.Join(", ", HeadAlignments.All)}");
+        Require(HeadAlign == HeadAlignments.None || Methods.TrainsHead(Method),
+            $"headAlign '{HeadAlign}' calibrates a trained head across tasks, but method '{Method}' has none to align " +
+            $"(simplecil sets its rows from class means, joint learns one task); use headAlign none");
+        Require(CovarianceKinds.All.Contains(HeadAlignCovariance), $"headAlignCovariance '{HeadAlignCovariance}' is not one of full, diag");
         return this;
     }
 

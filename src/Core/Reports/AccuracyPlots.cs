@@ -82,7 +82,7 @@ public static class AccuracyPlots
         });
     }
 
-    /// <summary>Grouped bars from 0 to 100 %: one group per x label, one bar per series, the value printed on each bar.</summary>
+    /// <summary>Grouped bars from 0 to 100 %: one group per x label, one bar per series, the value printed on each bar; NaN leaves a gap.</summary>
     public static void Bars(IReadOnlyList<(string Name, double[] Values)> series, string[] groups, string title, string path)
     {
         const int height = 420, left = 60, right = 270, top = 50, bottom = 50, barWidth = 26, gap = 30;
@@ -107,6 +107,7 @@ public static class AccuracyPlots
                 for (int s = 0; s < series.Count; s++)
                 {
                     double value = series[s].Values[g];
+                    if (double.IsNaN(value)) continue;
                     using var fill = new SKPaint { Color = Palette[s % Palette.Length] };
                     var bar = new SKRect(groupLeft + s * barWidth, Y(value), groupLeft + (s + 1) * barWidth - 3, Y(0));
                     canvas.DrawRect(bar, fill);

@@ -29,7 +29,7 @@ public static class CheckpointEvaluation
         TrainRecipe recipe = checkpoint.Recipe with { Data = data, TestPerClass = testPerClass ?? checkpoint.Recipe.TestPerClass };
         var taskData = new TaskData(recipe, checkpoint.Scenario, test, test, checkpoint.Preprocessing, workers);
         using ContinualModel model = ContinualModel.FromCheckpoint(checkpoint, device);
-        (long[] correct, _, long[] total) = taskData.Evaluate(checkpoint.Task, model, device);
-        return new StageAccuracy(checkpointPath, data, checkpoint.Task, checkpoint.SeenClasses, correct, total);
+        TaskCounts counts = taskData.Evaluate(checkpoint.Task, model, device);
+        return new StageAccuracy(checkpointPath, data, checkpoint.Task, checkpoint.SeenClasses, counts.Correct, counts.Total);
     }
 }

@@ -8,6 +8,7 @@ using Cltool.Core.IO;
 using Cltool.Core.Models;
 using Cltool.Core.Reports;
 using Cltool.Core.Weights;
+using Cltool.Trainer.Continual.Heads;
 using Cltool.Trainer.Models;
 using Cltool.Trainer.Native;
 using Cltool.Trainer.Optim;
@@ -45,10 +46,12 @@ public sealed class ContinualLearner(TrainRecipe recipe, string runDirectory, IT
 
         var data = new TaskData(recipe, scenario, train, test, baseModel.Preprocessing, workers);
         using var model = new ContinualModel(baseModel.Config, state?.Backbone ?? baseModel.Weights, _method.UsesAdapter, device);
-        AccuracyMatrix matrix = state?.Metrics is { } metrics ? AccuracyMatrix.FromReport(metrics) : new AccuracyMatrix(scenario.Tasks);
-        AccuracyMatrix taskAware = state?.Metrics?.TaskAware is { } aware ? AccuracyMatrix.FromReport(aware) : new AccuracyMatrix(scenario.Tasks);
+        var heads = new HeadLineages(recipe, state?.Heads ?? new Dictionary<string, LinearHead>());
+        RunScores scores = RunScores.Start(heads.Options, scenario.Tasks, state?.Metrics);
         if (state is not null)
         {
+            RequireHeadsOf(state, heads);
+            LoadStatistics(scores.Completed);
             model.SetHead(state.HeadWeight, state.HeadBias);
             _method.Restore(state, model);
             observer.Message($"resumed {_run.Path} at task {state.Task + 1}, epoch {state.CompletedEpochs}");
@@ -56,37 +59,81 @@ public sealed class ContinualLearner(TrainRecipe recipe, string runDirectory, IT
 
         for (int task = state?.Task ?? 0; task < scenario.Tasks; task++)
         {
-            if (matrix.Completed > task) continue;
+            if (scores.Completed > task) continue;
             bool continuing = state is not null && task == state.Task;
             observer.Message($"task {task + 1}/{scenario.Tasks}: classes {string.Join(", ", data.ClassNamesOf(task))}");
             if (!continuing)
             {
+                if (heads.Carried is { } carried) model.SetHead(carried.Weight, carried.Bias);
                 model.GrowHead(scenario.TaskSizes[task], NewGenerator(task, 1));
                 _method.BeginTask(task, model, NewGenerator(task, 2));
             }
-            TrainTask(task, model, data, baseModel, matrix.ToReport(taskAware), continuing ? state : null, device, cancellation);
-            _method.EndTask(task, model, () => data.ClassMeans(task, model, device));
-            (long[] correct, long[] correctWithinTask, long[] total) = data.Evaluate(task, model, device);
-            matrix.Record(task, correct, total);
-            taskAware.Record(task, correctWithinTask, total);
+            TrainTask(task, model, data, baseModel, scores.ToReport(), heads, continuing ? state : null, device, cancellation);
+            _method.EndTask(task, model, () => ClassMeans(task, model, data, device));
+            AlignHeads(task, model, data, heads, scores, device, cancellation);
+            using (NewDisposeScope()) scores.Record(task, data.Evaluate(task, model, heads.OnDevice(device), device));
             using (NewDisposeScope())
             {
-                ContinualCheckpoint done = Snapshot(model, baseModel, scenario, train.ClassNames, task, recipe.EpochsOf(task), matrix.ToReport(taskAware), optimizer: null)
+                ContinualCheckpoint done = Snapshot(model, baseModel, scenario, train.ClassNames, task, recipe.EpochsOf(task), scores.ToReport(), heads, optimizer: null)
                     with { Golden = GoldenBatchOf(model, data, device) };
                 done.Save(_run.TaskCheckpoint(task));
                 done.Save(_run.Resume);
             }
-            WriteReports(matrix, taskAware);
-            observer.Message($"task {task + 1} done: accuracy on the {scenario.SeenAfter(task)} classes seen so far {matrix.AccuracyAfter(task):P2}");
+            WriteReports(scores);
+            observer.Message($"task {task + 1} done: accuracy on the {scenario.SeenAfter(task)} classes seen so far {scores.Selected.ClassIncremental.AccuracyAfter(task):P2}");
         }
 
         string last = _run.TaskCheckpoint(scenario.Tasks - 1);
         ContinualCheckpoint.Load(last).Golden!.Save(_run.Golden, ModelFile.Sha256(last));
-        return new TrainResult(matrix.ToReport(taskAware), last, clock.Elapsed.TotalSeconds);
+        return new TrainResult(scores.ToReport(), last, clock.Elapsed.TotalSeconds);
     }
 
-    void TrainTask(int task, ContinualModel model, TaskData data, BaseModel baseModel, MetricsReport metricsSoFar, ContinualCheckpoint? resumeFrom, Device device,
-                   CancellationToken cancellation)
+    static Tensor ClassMeans(int task, ContinualModel model, TaskData data, Device device)
+    {
+        (Tensor features, long[] positions) = data.ClassFeatures(task, model, device);
+        using (features) return FeatureStatistics.Means(features, positions, data.Scenario.TaskSizes[task]);
+    }
+
+    /// <summary>
+    /// Measures and stores the task's class statistics when the recipe's alignment samples from them, then aligns every
+    /// tracked head; each option is charged its own alignment seconds, and the statistics' seconds if it needs them.
+    /// </summary>
+    void AlignHeads(int task, ContinualModel model, TaskData data, HeadLineages heads, RunScores scores, Device device, CancellationToken cancellation)
+    {
+        var clock = Stopwatch.StartNew();
+        List<ClassStatistics> statistics = [];
+        if (HeadAlignments.NeedsStatistics(recipe.HeadAlign))
+        {
+            (Tensor features, long[] positions) = data.ClassFeatures(task, model, device);
+            using (features)
+                FeatureStatistics.Estimate(features, positions, data.Scenario.TaskSizes[task], recipe.HeadAlignCovariance, task).Save(_run.Statistics(task), recipe);
+            // Read back what was stored, so an uninterrupted run and a resumed one sample from the same float32 numbers.
+            statistics = LoadStatistics(task + 1);
+            scores.StatisticsBytes = statistics.Sum(s => s.Bytes);
+        }
+        double statisticsSeconds = clock.Elapsed.TotalSeconds;
+        cancellation.ThrowIfCancellationRequested();
+        foreach ((string option, double seconds) in heads.Finish(task, model, data.Scenario, statistics))
+            scores.AddSeconds(option, seconds + (HeadAlignments.NeedsStatistics(option) ? statisticsSeconds : 0));
+    }
+
+    /// <summary>The stored class statistics of the first <paramref name="tasks"/> tasks (none unless the recipe's alignment samples them).</summary>
+    List<ClassStatistics> LoadStatistics(int tasks) => HeadAlignments.NeedsStatistics(recipe.HeadAlign)
+        ? Enumerable.Range(0, tasks).Select(t => ClassStatistics.Load(_run.Statistics(t), recipe, t)).ToList()
+        : [];
+
+    /// <summary>A checkpoint past its first task must carry the heads this run tracks (older cltool versions wrote none).</summary>
+    static void RequireHeadsOf(ContinualCheckpoint state, HeadLineages heads)
+    {
+        bool pastFirstTask = state.Task > 0 || state.TaskComplete;
+        string[] missing = heads.Options.Where(option => !state.Heads.ContainsKey(option)).ToArray();
+        if (pastFirstTask && missing.Length > 0)
+            throw new CltoolException($"The resume checkpoint has no head for the option(s) {string.Join(", ", missing)} this run tracks " +
+                                      "(written by an older cltool); start the run again without --resume, or in another --out.");
+    }
+
+    void TrainTask(int task, ContinualModel model, TaskData data, BaseModel baseModel, MetricsReport metricsSoFar, HeadLineages heads,
+                   ContinualCheckpoint? resumeFrom, Device device, CancellationToken cancellation)
     {
         int epochs = _method.Trains ? recipe.EpochsOf(task) : 0;
         int firstEpoch = resumeFrom?.CompletedEpochs ?? 0;
@@ -127,7 +174,7 @@ public sealed class ContinualLearner(TrainRecipe recipe, string runDirectory, IT
                 images += batch.Count;
                 observer.StepFinished(epoch, ++step, steps, loss, learningRate, images / clock.Elapsed.TotalSeconds);
             }
-            using (NewDisposeScope()) Snapshot(model, baseModel, data.Scenario, data.ClassNames, task, epoch + 1, metricsSoFar, optimizer).Save(_run.Resume);
+            using (NewDisposeScope()) Snapshot(model, baseModel, data.Scenario, data.ClassNames, task, epoch + 1, metricsSoFar, heads, optimizer).Save(_run.Resume);
             observer.EpochFinished(epoch, totalLoss / Math.Max(1, step), double.NaN, clock.Elapsed.TotalSeconds);
         }
     }
@@ -141,7 +188,7 @@ public sealed class ContinualLearner(TrainRecipe recipe, string runDirectory, IT
     Generator NewGenerator(int task, int purpose) => new((ulong)DeterministicRandom.Seed(recipe.Seed, task, purpose), CPU);
 
     ContinualCheckpoint Snapshot(ContinualModel model, BaseModel baseModel, Scenario scenario, IReadOnlyList<string> classNames, int task,
-                                 int completedEpochs, MetricsReport metrics, IOptimizer? optimizer) => new()
+                                 int completedEpochs, MetricsReport metrics, HeadLineages heads, IOptimizer? optimizer) => new()
     {
         Recipe = recipe,
         Config = baseModel.Config,
@@ -154,6 +201,7 @@ public sealed class ContinualLearner(TrainRecipe recipe, string runDirectory, IT
         Backbone = model.Backbone.ExportWeights(),
         HeadWeight = HostTensors.From(model.HeadWeight),
         HeadBias = HostTensors.From(model.HeadBias),
+        Heads = heads.Heads.ToDictionary(),
         Directions = model.Adapter?.Export() ?? [],
         Magnitudes = model.Adapter is { Count: > 0 } adapter ? adapter.MagnitudeValues() : [],
         Metrics = metrics,
@@ -187,14 +235,19 @@ public sealed class ContinualLearner(TrainRecipe recipe, string runDirectory, IT
         return state;
     }
 
-    void WriteReports(AccuracyMatrix matrix, AccuracyMatrix taskAware)
+    void WriteReports(RunScores scores)
     {
-        AtomicFile.WriteAllText(_run.Metrics, CltoolJson.Serialize(matrix.ToReport(taskAware)) + "\n");
+        AccuracyMatrix matrix = scores.Selected.ClassIncremental;
+        AtomicFile.WriteAllText(_run.Metrics, CltoolJson.Serialize(scores.ToReport()) + "\n");
         AtomicFile.WriteAllText(_run.MatrixCsv, matrix.ToCsv());
         string title = $"{recipe.Method} on {recipe.Data}, seed {recipe.Seed}";
         AccuracyPlots.Heatmap(matrix, title, _run.MatrixPng);
-        double[] curve = Enumerable.Range(0, matrix.Completed).Select(matrix.AccuracyAfter).ToArray();
-        AccuracyPlots.Curves([(recipe.Method, curve)], $"{title}: Acc {matrix.Last:P1}, AAA {matrix.AverageAnytime:P1}", _run.CurvePng);
+        static double[] Curve(AccuracyMatrix m) => Enumerable.Range(0, m.Completed).Select(m.AccuracyAfter).ToArray();
+        var series = scores.All.Select(pair => ($"Acc, head {pair.Option}", Curve(pair.Scores.ClassIncremental))).ToList();
+        series.Add(("task id given", Curve(scores.Selected.TaskAware)));
+        series.Add(("task-id accuracy", Curve(scores.Selected.TaskId)));
+        series.Add(("new classes, just learned", matrix.WhenLearned));
+        AccuracyPlots.Curves(series, $"{title}: Acc {matrix.Last:P1}, AAA {matrix.AverageAnytime:P1}", _run.CurvePng);
     }
 
     /// <summary>A few preprocessed test images and this stage's logits: the exporter's parity check needs no libtorch.</summary>

@@ -31,7 +31,7 @@ public abstract class ContinualMethod(TrainRecipe recipe)
     public virtual IEnumerable<(string Name, Tensor Parameter)> Trainable(ContinualModel model) =>
         model.HeadParameters().Concat(model.Adapter!.TrainableParameters());
 
-    /// <summary>Finishes task <paramref name="task"/>; <paramref name="newClassMeans"/> gives the class-token mean of each new class [n, dim].</summary>
+    /// <summary>Finishes task <paramref name="task"/>; <paramref name="newClassMeans"/> measures the class-token mean of each new class [n, dim].</summary>
     public virtual void EndTask(int task, ContinualModel model, Func<Tensor> newClassMeans) { }
 
     /// <summary>Rebuilds the adapter of a checkpoint: every direction frozen but the last, which stays trainable.</summary>

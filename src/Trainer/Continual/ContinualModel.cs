@@ -80,7 +80,7 @@ public sealed class ContinualModel : IDisposable
     }
 
     public void SetHead(HostTensor weight, HostTensor bias) =>
-        ReplaceHead(tensor(weight.Data, weight.Shape).to(_device), tensor(bias.Data, bias.Shape).to(_device));
+        ReplaceHead(tensor(weight.Data, weight.Shape, device: _device), tensor(bias.Data, bias.Shape, device: _device));
 
     void ReplaceHead(Tensor weight, Tensor bias)
     {

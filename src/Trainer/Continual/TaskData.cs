@@ -1,6 +1,7 @@
 using Cltool.Core.Continual;
 using Cltool.Core.Data;
 using Cltool.Core.Imaging;
+using Cltool.Trainer.Continual.Heads;
 using static TorchSharp.torch;
 
 namespace Cltool.Trainer.Continual;
@@ -49,50 +50,63 @@ public sealed class TaskData
     public long[] PositionsOf(Batch batch, int offset) => batch.Labels.Select(label => (long)(_position[label] - offset)).ToArray();
 
     /// <summary>
-    /// Test predictions on each task's classes (rows 0..task): correct with the argmax over all seen classes (class-incremental),
-    /// correct with the argmax over the image's own task's classes (task-aware), and the totals.
+    /// Scores every head in <paramref name="heads"/> (on the model's device) on the test images of the classes seen after
+    /// <paramref name="task"/>, from one backbone pass: per task's classes, correct with the argmax over all seen classes,
+    /// within the image's own task's classes, and argmax inside the own task at all.
     /// </summary>
-    public (long[] Correct, long[] CorrectWithinTask, long[] Total) Evaluate(int task, ContinualModel model, Device device)
+    public TaskCounts[] Evaluate(int task, ContinualModel model, IReadOnlyList<(Tensor Weight, Tensor Bias)> heads, Device device)
     {
-        long[] correct = new long[task + 1], withinTask = new long[task + 1], total = new long[task + 1];
-        foreach ((Batch batch, Tensor logits) in Forward(TestLoader(0, Scenario.SeenAfter(task)), model, device))
+        TaskCounts[] counts = heads.Select(_ => TaskCounts.Empty(task + 1)).ToArray();
+        foreach ((Batch batch, Tensor features) in Forward(TestLoader(0, Scenario.SeenAfter(task)), model, device, features: true))
         {
-            using (logits)
+            using (features)
             using (NewDisposeScope())
             {
-                long[] predicted = logits.argmax(1).cpu().data<long>().ToArray();
-                float[] scores = logits.cpu().data<float>().ToArray();
                 long[] actual = PositionsOf(batch, 0);
-                int seen = (int)logits.shape[1];
-                for (int i = 0; i < batch.Count; i++)
-                {
-                    int group = Scenario.TaskOfPosition((int)actual[i]);
-                    total[group]++;
-                    if (predicted[i] == actual[i]) correct[group]++;
-                    if (Logits.ArgMax(scores.AsSpan(i * seen + Scenario.KnownBefore(group), Scenario.TaskSizes[group])) + Scenario.KnownBefore(group) == actual[i])
-                        withinTask[group]++;
-                }
+                for (int h = 0; h < heads.Count; h++)
+                    Count(nn.functional.linear(features, heads[h].Weight, heads[h].Bias).cpu().data<float>().ToArray(), actual, counts[h]);
             }
         }
-        return (correct, withinTask, total);
+        return counts;
     }
 
-    /// <summary>Mean class-token feature of each of the task's classes over its training images (eval transform) [n, dim].</summary>
-    public Tensor ClassMeans(int task, ContinualModel model, Device device)
+    /// <summary>The model's own head scored as <see cref="Evaluate(int, ContinualModel, IReadOnlyList{ValueTuple{Tensor, Tensor}}, Device)"/> does.</summary>
+    public TaskCounts Evaluate(int task, ContinualModel model, Device device) => Evaluate(task, model, [(model.HeadWeight, model.HeadBias)], device)[0];
+
+    void Count(float[] scores, long[] actual, TaskCounts counts)
+    {
+        int seen = scores.Length / actual.Length;
+        for (int i = 0; i < actual.Length; i++)
+        {
+            int group = Scenario.TaskOfPosition((int)actual[i]), first = Scenario.KnownBefore(group), size = Scenario.TaskSizes[group];
+            ReadOnlySpan<float> row = scores.AsSpan(i * seen, seen);
+            int predicted = Logits.ArgMax(row);
+            counts.Total[group]++;
+            if (predicted == actual[i]) counts.Correct[group]++;
+            if (predicted >= first && predicted < first + size) counts.CorrectTask[group]++;
+            if (Logits.ArgMax(row.Slice(first, size)) + first == actual[i]) counts.CorrectWithinTask[group]++;
+        }
+    }
+
+    /// <summary>
+    /// The class-token feature (the head's input) of every training image of the task's classes, evaluation transform:
+    /// [images, dim] on the CPU in float64, with each image's position within the task.
+    /// </summary>
+    public (Tensor Features, long[] Positions) ClassFeatures(int task, ContinualModel model, Device device)
     {
         int known = Scenario.KnownBefore(task), fresh = Scenario.TaskSizes[task];
         var loader = new BatchLoader(_train, ScenarioImages.Of(_trainByPosition, known, known + fresh),
             (image, _) => Transforms.Eval(image, _preprocessing), 256, _workers);
-        using var scope = NewDisposeScope();
-        Tensor sums = zeros([fresh, model.Backbone.Config.Dim], dtype: float64, device: device);
-        var counts = new double[fresh];
-        foreach ((Batch batch, Tensor features) in Forward(loader, model, device, features: true))
+        var features = new List<Tensor>();
+        var positions = new List<long>();
+        foreach ((Batch batch, Tensor output) in Forward(loader, model, device, features: true))
         {
-            long[] positions = PositionsOf(batch, known);
-            sums.index_add_(0, tensor(positions, device: device), features.to_type(float64), Native.Scalars.One);
-            foreach (long position in positions) counts[position]++;
+            using (output) features.Add(output.to(float64).cpu());
+            positions.AddRange(PositionsOf(batch, known));
         }
-        return sums.div(tensor(counts, device: device).unsqueeze(1)).to_type(float32).MoveToOuterDisposeScope();
+        Tensor all = cat(features, 0);
+        foreach (Tensor part in features) part.Dispose();
+        return (all, positions.ToArray());
     }
 
     /// <summary>Up to <paramref name="count"/> test images, one per class in class order, then the next of each: pixels and dataset indices.</summary>

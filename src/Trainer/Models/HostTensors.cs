@@ -8,7 +8,9 @@ public static class HostTensors
 {
     public static HostTensor From(Tensor value)
     {
-        using Tensor host = value.detach().cpu().contiguous();
+        // detach() always makes a new handle and cpu()/contiguous() may: the scope frees every one of them, never value.
+        using var scope = NewDisposeScope();
+        Tensor host = value.detach().cpu().contiguous();
         return new HostTensor(host.data<float>().ToArray(), host.shape);
     }
 }

@@ -1,0 +1,42 @@
+using System.ComponentModel;
+using Cltool.Cli.Infrastructure;
+using Cltool.Core.IO;
+using Cltool.Core.Models;
+using Cltool.Core.Reports;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Cltool.Cli.Commands;
+
+public sealed class ReportSettings : CommandSettings
+{
+    [CommandArgument(0, "<RUN_DIR>")]
+    [Description("Finished run directories; seeds of the same recipe are averaged.")]
+    public string[] Runs { get; init; } = [];
+
+    [CommandOption("--out <PREFIX>")]
+    [Description("Also write PREFIX.md, PREFIX.json and PREFIX.png (Acc by method and head option).")]
+    public string? Out { get; init; }
+
+    public override ValidationResult Validate() =>
+        Rules.All(Runs.Select(run => Rules.Requires(Directory.Exists(run), $"RUN_DIR '{run}' is not a directory.")).ToArray());
+}
+
+/// <summary>`cltool report`: the paper-style table of finished runs, every head option each scored, mean ± std over seeds.</summary>
+public sealed class ReportCommand(IAnsiConsole console) : Command<ReportSettings>
+{
+    public override int Execute(CommandContext context, ReportSettings settings, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<MethodTableRow> rows = MethodTable.Build(settings.Runs);
+        string markdown = MethodTable.Markdown(rows);
+        console.WriteLine(markdown);
+        if (settings.Out is not { } prefix) return 0;
+        string? folder = Path.GetDirectoryName(Path.GetFullPath(prefix));
+        if (folder is not null) Directory.CreateDirectory(folder);
+        AtomicFile.WriteAllText(prefix + ".md", markdown);
+        AtomicFile.WriteAllText(prefix + ".json", CltoolJson.Serialize(rows) + "\n");
+        MethodTable.Plot(rows, prefix + ".png");
+        console.MarkupLineInterpolated($"[grey]wrote {prefix}.md, {prefix}.json, {prefix}.png[/]");
+        return 0;
+    }
+}

@@ -1,0 +1,55 @@
+using Cltool.Core.Errors;
+using Cltool.Core.Models;
+using Cltool.Core.Weights;
+
+namespace Cltool.Core.Continual;
+
+/// <summary>
+/// The head-input feature statistics of one task's classes, measured right after that task with evaluation transforms:
+/// means [n, d] and covariances [n, d, d] (full) or [n, d] (diag), ridge 1e-4 included. Classifier alignment samples
+/// every seen class from them; like SLCA, a class's statistics are never re-measured as the backbone moves on. Stored as
+/// <c>statistics/task-NN.safetensors</c>, written before the task's checkpoint, with the run's recipe to prove whose they are.
+/// </summary>
+public sealed record ClassStatistics(int Task, string Covariance, HostTensor Means, HostTensor Covariances)
+{
+    public const string Format = "cltool.class-statistics";
+    const string Version = "1";
+
+    public int Classes => (int)Means.Shape[0];
+    public int Dim => (int)Means.Shape[1];
+    /// <summary>Bytes of the stored numbers (float32).</summary>
+    public long Bytes => sizeof(float) * ((long)Means.Data.Length + Covariances.Data.Length);
+
+    public void Save(string path, TrainRecipe recipe)
+    {
+        var writer = new SafeTensorsWriter();
+        writer.Metadata["format"] = Format;
+        writer.Metadata["version"] = Version;
+        writer.Metadata["task"] = Task.ToString();
+        writer.Metadata["covariance"] = Covariance;
+        writer.Metadata["recipe"] = CltoolJson.SerializeCompact(recipe);
+        writer.Add("means", Means.Data, Means.Shape);
+        writer.Add("covariances", Covariances.Data, Covariances.Shape);
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        writer.Save(path);
+    }
+
+    /// <summary>Task <paramref name="task"/>'s statistics of the run that <paramref name="recipe"/> made; anything else is an error.</summary>
+    public static ClassStatistics Load(string path, TrainRecipe recipe, int task)
+    {
+        if (!File.Exists(path))
+            throw new CltoolException($"'{path}' is missing: head alignment needs the class statistics of task {task + 1}, written when that task " +
+                                      "finished; restart the run without --resume, or restore the file.");
+        using SafeTensorsFile file = SafeTensorsFile.Open(path);
+        IReadOnlyDictionary<string, string> metadata = file.Metadata;
+        if (metadata.GetValueOrDefault("format") != Format || metadata.GetValueOrDefault("version") != Version)
+            throw new CltoolException($"'{path}' is not a cltool class-statistics file of version {Version} (metadata format '{metadata.GetValueOrDefault("format")}').");
+        if (metadata.GetValueOrDefault("task") != task.ToString() || metadata.GetValueOrDefault("recipe") != CltoolJson.SerializeCompact(recipe))
+            throw new CltoolException($"'{path}' holds the class statistics of another run or task (task {metadata.GetValueOrDefault("task")}, recipe " +
+                                      $"{metadata.GetValueOrDefault("recipe")}); expected task {task} of this run's recipe.");
+        HostTensor Read(string name) => file.Contains(name)
+            ? new HostTensor(file.ReadFloats(name), file[name].Shape)
+            : throw new CltoolException($"'{path}' lacks the tensor '{name}'.");
+        return new ClassStatistics(task, metadata.GetValueOrDefault("covariance") ?? CovarianceKinds.Full, Read("means"), Read("covariances"));
+    }
+}

@@ -1,0 +1,57 @@
+namespace Cltool.Core.Continual;
+
+/// <summary>
+/// Everything a run has measured so far, per head option it tracks (the recipe's first): the scores, the seconds its
+/// alignment took (class statistics included where it samples them) and the bytes of statistics it needs stored.
+/// Rebuilt from a checkpoint's report on --resume.
+/// </summary>
+public sealed class RunScores
+{
+    readonly string[] _options;
+    readonly Dictionary<string, HeadScores> _scores;
+    readonly Dictionary<string, double> _seconds;
+
+    RunScores(string[] options, Dictionary<string, HeadScores> scores, Dictionary<string, double> seconds, long statisticsBytes) =>
+        (_options, _scores, _seconds, StatisticsBytes) = (options, scores, seconds, statisticsBytes);
+
+    /// <summary>Bytes of the class statistics stored so far (what ca and ca-restore cost in storage).</summary>
+    public long StatisticsBytes { get; set; }
+    public HeadScores Selected => _scores[_options[0]];
+    /// <summary>Every tracked option's scores, the recipe's first.</summary>
+    public IEnumerable<(string Option, HeadScores Scores)> All => _options.Select(option => (option, _scores[option]));
+    public int Completed => Selected.ClassIncremental.Completed;
+
+    /// <summary>Empty scores for <paramref name="options"/>, or those of <paramref name="report"/> when resuming.</summary>
+    public static RunScores Start(IReadOnlyList<string> options, int tasks, MetricsReport? report)
+    {
+        MetricsReport? Of(string option) => report is null ? null
+            : option == options[0] ? report
+            : report.Alternatives?.GetValueOrDefault(option)
+              ?? throw new Errors.CltoolException($"The checkpoint's metrics lack the head option '{option}' this run scores; " +
+                                                  "it was written by an older cltool: start the run again without --resume.");
+        return new RunScores(options.ToArray(),
+            options.ToDictionary(option => option, option => Of(option) is { } r ? HeadScores.FromReport(r, tasks) : new HeadScores(tasks)),
+            options.ToDictionary(option => option, option => Of(option)?.HeadAlignSeconds ?? 0),
+            report?.StatisticsBytes ?? 0);
+    }
+
+    /// <summary>Records task <paramref name="task"/>'s evaluation of every option, in the order the options were given.</summary>
+    public void Record(int task, IReadOnlyList<TaskCounts> counts)
+    {
+        foreach ((string option, TaskCounts count) in _options.Zip(counts)) _scores[option].Record(task, count);
+    }
+
+    public void AddSeconds(string option, double seconds) => _seconds[option] += seconds;
+
+    public MetricsReport ToReport() => ReportOf(_options[0]) with
+    {
+        HeadAlign = _options[0],
+        Alternatives = _options.Length > 1 ? _options.Skip(1).ToDictionary(option => option, ReportOf) : null,
+    };
+
+    MetricsReport ReportOf(string option) => _scores[option].ToReport() with
+    {
+        StatisticsBytes = HeadAlignments.NeedsStatistics(option) ? StatisticsBytes : 0,
+        HeadAlignSeconds = Math.Round(_seconds[option], 3),
+    };
+}

@@ -1,0 +1,95 @@
+using System.Text;
+using Cltool.Core.Continual;
+using Cltool.Core.Errors;
+using Cltool.Core.Models;
+
+namespace Cltool.Core.Reports;
+
+/// <summary>A mean and sample standard deviation over seeds.</summary>
+public sealed record Spread(double Mean, double Std)
+{
+    public static Spread Of(IReadOnlyList<double> values) => new(values.Average(),
+        values.Count > 1 ? Math.Sqrt(values.Sum(v => (v - values.Average()) * (v - values.Average())) / (values.Count - 1)) : 0);
+
+    public string Percent => $"{Mean * 100:F2} ± {Std * 100:F2}";
+}
+
+/// <summary>One method with one head option on one dataset, over seeds.</summary>
+public sealed record MethodTableRow(
+    string Data, string Method, string Head, int[] Seeds, Spread Acc, Spread Aaa, Spread Forgetting, Spread WhenLearned,
+    Spread TaskAwareAcc, Spread TaskIdAcc, long StatisticsBytes, Spread AlignSeconds);
+
+/// <summary>
+/// The table users read: finished runs grouped by dataset and method, one row per head option each run scored (the run's
+/// own and its alternatives on the same backbone), mean ± std over seeds. Written as Markdown, JSON and a PNG of Acc.
+/// </summary>
+public static class MethodTable
+{
+    public static IReadOnlyList<MethodTableRow> Build(IReadOnlyList<string> runDirectories)
+    {
+        var runs = runDirectories.Select(Read).ToList();
+        var rows = new List<MethodTableRow>();
+        // Seeds of one recipe form a group; any other difference (method, data, epochs, ...) makes its own rows.
+        foreach (var group in runs.GroupBy(r => CltoolJson.SerializeCompact(r.Recipe with { Seed = 0 })))
+        {
+            var first = group.First();
+            IEnumerable<string> options = new[] { first.Metrics.HeadAlign ?? HeadAlignments.None }.Concat(first.Metrics.Alternatives?.Keys ?? []);
+            foreach (string option in options)
+            {
+                var reports = group.Select(r => (r.Recipe.Seed, Report: OptionOf(r.Metrics, option, r.Path))).ToList();
+                Spread Over(Func<MetricsReport, double> value) => Spread.Of(reports.Select(r => value(r.Report)).ToList());
+                rows.Add(new MethodTableRow(first.Recipe.Data, first.Recipe.Method, option, reports.Select(r => r.Seed).ToArray(),
+                    Over(r => r.Acc), Over(r => r.Aaa), Over(r => r.Forgetting), Over(r => r.WhenLearned?.Average() ?? double.NaN),
+                    Over(r => r.TaskAware?.Acc ?? double.NaN), Over(r => r.TaskId?.Acc ?? double.NaN),
+                    reports.Max(r => r.Report.StatisticsBytes), Over(r => r.HeadAlignSeconds)));
+            }
+        }
+        return rows;
+    }
+
+    public static string Markdown(IReadOnlyList<MethodTableRow> rows)
+    {
+        var text = new StringBuilder();
+        int[] seeds = rows.SelectMany(r => r.Seeds).Distinct().Order().ToArray();
+        text.AppendLine($"{seeds.Length} seed(s) ({string.Join(", ", seeds)}), mean ± std over seeds, %. Heads other than a run's own are scored on " +
+                        "that run's backbone, which is exactly the backbone a run with that option trains (the masked loss never reads old rows). " +
+                        "Just learned: each task's classes right after learning it (mean over tasks). Task-id acc: how often the argmax falls " +
+                        "among the image's own task's classes. Statistics: the class statistics ca stores. Align s: seconds of statistics and alignment per run.");
+        text.AppendLine();
+        text.AppendLine("| data | method | head | Acc (last) | AAA | forgetting | just learned | task id given | task-id acc | statistics MB | align s |");
+        text.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|");
+        foreach (MethodTableRow r in rows)
+            text.AppendLine($"| {r.Data} | {r.Method} | {r.Head} | {r.Acc.Percent} | {r.Aaa.Percent} | {r.Forgetting.Percent} | {r.WhenLearned.Percent} | " +
+                            $"{r.TaskAwareAcc.Percent} | {r.TaskIdAcc.Percent} | {r.StatisticsBytes / 1e6:F2} | {r.AlignSeconds.Mean:F1} |");
+        return text.ToString();
+    }
+
+    /// <summary>Acc (last) as bars: one group per dataset and method, one bar per head option.</summary>
+    public static void Plot(IReadOnlyList<MethodTableRow> rows, string path)
+    {
+        string[] groups = rows.Select(r => $"{r.Method} ({r.Data.Split('?')[0]})").Distinct().ToArray();
+        string[] heads = rows.Select(r => r.Head).Distinct().ToArray();
+        var series = heads.Select(head => ($"head {head}", groups.Select(group =>
+            rows.FirstOrDefault(r => r.Head == head && $"{r.Method} ({r.Data.Split('?')[0]})" == group)?.Acc.Mean ?? double.NaN).ToArray())).ToList();
+        AccuracyPlots.Bars(series, groups, "Acc (last), mean over seeds, by head option", path);
+    }
+
+    static MetricsReport OptionOf(MetricsReport metrics, string option, string path) =>
+        option == metrics.HeadAlign || (metrics.HeadAlign is null && option == HeadAlignments.None) ? metrics
+        : metrics.Alternatives?.GetValueOrDefault(option)
+          ?? throw new CltoolException($"Run '{path}' did not score the head option '{option}' that other seeds of the same method did; " +
+                                       "runs of one method must share their head alignment.");
+
+    static (string Path, TrainRecipe Recipe, MetricsReport Metrics) Read(string path)
+    {
+        var run = new RunDirectory(path);
+        if (!File.Exists(run.Recipe) || !File.Exists(run.Metrics))
+            throw new CltoolException($"'{path}' is not a finished run directory (expected {run.Recipe} and {run.Metrics}).");
+        TrainRecipe recipe = TrainRecipe.Load(run.Recipe);
+        var metrics = CltoolJson.Deserialize<MetricsReport>(File.ReadAllText(run.Metrics), $"'{run.Metrics}'");
+        if (metrics.AccuracyAfterTask.Length != metrics.Matrix.Length)
+            throw new CltoolException($"Run '{path}' is unfinished: {metrics.AccuracyAfterTask.Length} of {metrics.Matrix.Length} tasks evaluated; " +
+                                      "finish it with cltool train --resume.");
+        return (path, recipe, metrics);
+    }
+}

@@ -1,0 +1,47 @@
+using Cltool.Core.Continual;
+using Cltool.Trainer.Models;
+using static TorchSharp.torch;
+
+namespace Cltool.Trainer.Continual.Heads;
+
+/// <summary>Per-class means and covariances of head-input features, computed in float64 (SLCA's statistics).</summary>
+public static class FeatureStatistics
+{
+    /// <summary>SLCA's ridge on every covariance: keeps it positive definite for sampling.</summary>
+    public const double Ridge = 1e-4;
+
+    /// <summary>The mean feature of each class [classes, dim] (float32, on the features' device).</summary>
+    public static Tensor Means(Tensor features, long[] positions, int classes)
+    {
+        using var scope = NewDisposeScope();
+        Tensor index = tensor(positions, device: features.device);
+        Tensor sums = zeros([classes, features.shape[1]], dtype: float64, device: features.device).index_add_(0, index, features.to(float64), Native.Scalars.One);
+        Tensor counts = zeros([classes], dtype: float64, device: features.device).index_add_(0, index, ones([positions.Length], dtype: float64, device: features.device), Native.Scalars.One);
+        return sums.div(counts.unsqueeze(1)).to(float32).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Task <paramref name="task"/>'s class statistics: means, and unbiased covariances (as numpy's cov) plus <see cref="Ridge"/>·I,
+    /// full or diagonal. Stored rounded to float32; the run then uses the stored numbers, so a resumed run samples the same.
+    /// </summary>
+    public static ClassStatistics Estimate(Tensor features, long[] positions, int classes, string covariance, int task)
+    {
+        using var scope = NewDisposeScope();
+        long dim = features.shape[1];
+        var means = new List<Tensor>();
+        var covariances = new List<Tensor>();
+        for (int c = 0; c < classes; c++)
+        {
+            long[] rows = Enumerable.Range(0, positions.Length).Where(i => positions[i] == c).Select(i => (long)i).ToArray();
+            Tensor x = features.to(float64).index_select(0, tensor(rows, device: features.device));
+            Tensor mean = x.mean([0]);
+            Tensor centred = x - mean;
+            double divisor = Math.Max(1, rows.Length - 1);
+            covariances.Add(covariance == CovarianceKinds.Full
+                ? centred.t().matmul(centred).div(divisor) + eye(dim, dtype: float64, device: features.device).mul(Ridge)
+                : centred.square().sum([0]).div(divisor) + Ridge);
+            means.Add(mean);
+        }
+        return new ClassStatistics(task, covariance, HostTensors.From(stack(means).to(float32)), HostTensors.From(stack(covariances).to(float32)));
+    }
+}
