@@ -9,10 +9,9 @@ namespace Cltool.Cli;
 public static class CltoolApp
 {
     /// <param name="console">Where commands write their output; stdout when null.</param>
-    /// <param name="errors">Where failures are reported; stderr when null.</param>
-    public static CommandApp Create(IAnsiConsole? console = null, IAnsiConsole? errors = null)
+    public static CommandApp Create(IAnsiConsole? console = null)
     {
-        errors ??= CreateConsole(Console.Error, Console.IsErrorRedirected);
+        IAnsiConsole errors = CreateConsole(Console.Error, Console.IsErrorRedirected);
         var app = new CommandApp();
         app.Configure(config =>
         {

@@ -1,7 +1,6 @@
 using Cltool.Core.Continual;
 using Cltool.Core.Errors;
 using Cltool.Core.IO;
-using Cltool.Core.Models;
 using Cltool.Core.Weights;
 using Cltool.Exporter.Folding;
 using Cltool.Exporter.Onnx;
@@ -31,7 +30,7 @@ public static class ModelExport
     public static ExportResult Run(string checkpointPath, string outputPath, ExportOptions options)
     {
         ContinualCheckpoint checkpoint = ContinualCheckpoint.Load(checkpointPath);
-        string sha256 = ModelFile.Sha256(checkpointPath);
+        string sha256 = FileHash.Sha256(checkpointPath);
         GoldenBatch golden = GoldenBatch.Of(checkpointPath, checkpoint, sha256) ?? throw new CltoolException(
             $"'{checkpointPath}' has no golden batch, so the export cannot prove parity: it carries none and its run has no golden.safetensors made from it. Export a task checkpoint written by this cltool version.");
         string target = Path.GetFullPath(outputPath);

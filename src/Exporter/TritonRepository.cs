@@ -1,5 +1,6 @@
 using System.Text;
 using Cltool.Core.IO;
+using Cltool.Core.Models;
 
 namespace Cltool.Exporter;
 
@@ -33,10 +34,10 @@ public static class TritonRepository
         text.AppendLine("platform: \"onnxruntime_onnx\"");
         text.AppendLine($"max_batch_size: {model.MaxBatchSize}");
         text.AppendLine("input [");
-        text.AppendLine($"  {{ name: \"pixel_values\" data_type: TYPE_FP32 format: FORMAT_NCHW dims: [ {model.Channels}, {model.ImageSize}, {model.ImageSize} ] }}");
+        text.AppendLine($"  {{ name: \"{ModelSignature.Input}\" data_type: TYPE_FP32 format: FORMAT_NCHW dims: [ {model.Channels}, {model.ImageSize}, {model.ImageSize} ] }}");
         text.AppendLine("]");
         text.AppendLine("output [");
-        text.AppendLine($"  {{ name: \"logits\" data_type: TYPE_FP32 dims: [ {model.Labels.Count} ] label_filename: \"labels.txt\" }}");
+        text.AppendLine($"  {{ name: \"{ModelSignature.Output}\" data_type: TYPE_FP32 dims: [ {model.Labels.Count} ] label_filename: \"labels.txt\" }}");
         text.AppendLine("]");
         text.AppendLine($"dynamic_batching {{ max_queue_delay_microseconds: {model.MaxQueueDelayMicroseconds} }}");
         text.AppendLine("instance_group [ { count: 1 kind: KIND_AUTO } ]");

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Cltool.Core.Errors;
 using Cltool.InferenceHost.Protocol;
 using Cltool.InferenceHost.Serving;
@@ -117,8 +116,6 @@ public sealed class InferenceServer : IAsyncDisposable
         context.Response.Headers.WWWAuthenticate = "Bearer";
         return context.Response.WriteAsJsonAsync(new { error = given is null ? "an API key is required (Authorization: Bearer KEY or X-API-Key)." : "the API key is wrong." });
     }
-
-    public async Task StopAsync() => await _app.StopAsync();
 
     public async ValueTask DisposeAsync()
     {

@@ -1,4 +1,3 @@
-using Cltool.Core;
 using Cltool.Core.Errors;
 using Cltool.InferenceHost;
 

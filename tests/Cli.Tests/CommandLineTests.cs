@@ -34,6 +34,8 @@ public sealed class CommandLineTests
     [InlineData("bench", "train")]
     [InlineData("bench", "export")]
     [InlineData("bench", "serve")]
+    [InlineData("bench", "data")]
+    [InlineData("bench", "probe")]
     public void Bench_subcommands_have_help(string branch, string command)
     {
         CltoolProcess.Result result = CltoolProcess.Run(branch, command, "--help");

@@ -2,7 +2,6 @@ using Cltool.Core.Continual;
 using Cltool.Core.Errors;
 using Cltool.Core.Weights;
 using Cltool.Exporter.Folding;
-using Cltool.Trainer.Continual;
 using Cltool.Trainer.Models;
 using static TorchSharp.torch;
 

@@ -1,11 +1,10 @@
+using Cltool.Core.IO;
 using System.Diagnostics;
 using Cltool.Core.Continual;
 using Cltool.Core.Errors;
 using Cltool.Core.Models;
 using Cltool.Core.Weights;
-using Cltool.Exporter.Onnx;
 using Cltool.Exporter.Verification;
-using Google.Protobuf;
 using Onnx;
 
 namespace Cltool.Exporter.Tests;
@@ -77,7 +76,7 @@ public sealed class ModelExportTests(TinyRuns runs) : IClassFixture<TinyRuns>, I
         Assert.Equal("16", metadata["image_size"]);
         Assert.Equal("[0.5,0.5,0.5]", metadata["mean"]);
         Assert.Equal("merged", metadata["adapters"]);
-        Assert.Equal(ModelFile.Sha256(checkpoint), metadata["source_checkpoint_sha256"]);
+        Assert.Equal(FileHash.Sha256(checkpoint), metadata["source_checkpoint_sha256"]);
         Assert.Equal(10, runner.Classes);
     }
 
@@ -182,7 +181,7 @@ public sealed class ModelExportTests(TinyRuns runs) : IClassFixture<TinyRuns>, I
         Directory.CreateDirectory(run.Checkpoints);
         (stage with { Golden = null }).Save(checkpoint);
 
-        stage.Golden!.Save(run.Golden, ModelFile.Sha256(checkpoint));
+        stage.Golden!.Save(run.Golden, FileHash.Sha256(checkpoint));
         Assert.True(ModelExport.Run(checkpoint, _out.File("model.onnx"), new ExportOptions()).Parity.Passed);
 
         stage.Golden.Save(run.Golden, "the sha256 of another checkpoint");

@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using Cltool.Core.Imaging;
-using Cltool.InferenceHost.Serving;
 using SkiaSharp;
 
 namespace Cltool.InferenceHost.Tests;

@@ -1,7 +1,6 @@
 using Cltool.Core.Models;
 using Cltool.Trainer.Models;
 using Cltool.Trainer.Optim;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Cltool.Trainer.Tests;

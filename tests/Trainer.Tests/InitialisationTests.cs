@@ -3,7 +3,6 @@ using Cltool.Core.Imaging;
 using Cltool.Core.Models;
 using Cltool.Trainer.Models;
 using Cltool.Trainer.Optim;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Cltool.Trainer.Tests;

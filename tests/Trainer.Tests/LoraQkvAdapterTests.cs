@@ -1,6 +1,5 @@
 using Cltool.Trainer.Continual;
 using Cltool.Trainer.Native;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Cltool.Trainer.Tests;

@@ -1,3 +1,4 @@
+using Cltool.Core.IO;
 using Cltool.Core;
 using Cltool.Core.Errors;
 using Cltool.Core.Models;
@@ -29,7 +30,7 @@ public sealed class PretrainerTests : IDisposable
 
         ModelCard card = new Pretrainer(Tiny, output, new Recorder()).Run(resume: false, DeviceKind.Cpu);
 
-        Assert.Equal(ModelFile.Sha256(Path.Combine(output, "model.safetensors")), card.Sha256);
+        Assert.Equal(FileHash.Sha256(Path.Combine(output, "model.safetensors")), card.Sha256);
         Assert.Equal(10, card.ClassCount);
         Assert.Equal(20, card.HeldOutImages);
         Assert.InRange(card.HeldOutAccuracy, 0, 1);

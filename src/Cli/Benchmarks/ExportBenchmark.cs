@@ -3,11 +3,9 @@ using Cltool.Core.Continual;
 using Cltool.Core.Models;
 using Cltool.Core.Weights;
 using Cltool.Exporter;
-using Cltool.Exporter.Onnx;
 using Cltool.Exporter.Verification;
 using Cltool.Trainer.Continual;
 using Google.Protobuf;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Cltool.Cli.Benchmarks;

@@ -4,6 +4,7 @@ using System.Net;
 using System.Text;
 using Cltool.InferenceHost;
 using Cltool.InferenceHost.Serving;
+using Cltool.Core.Models;
 
 namespace Cltool.Cli.Benchmarks;
 
@@ -69,7 +70,7 @@ public static class ServeBenchmark
         var random = new Random(1993);
         string data = string.Join(",", Enumerable.Range(0, model.ImageElements)
             .Select(_ => (random.NextSingle() * 2 - 1).ToString("G6", CultureInfo.InvariantCulture)));
-        return $"{{\"inputs\":[{{\"name\":\"pixel_values\",\"shape\":[1,{model.Channels},{model.Height},{model.Width}],\"datatype\":\"FP32\",\"data\":[{data}]}}]}}";
+        return $"{{\"inputs\":[{{\"name\":\"{ModelSignature.Input}\",\"shape\":[1,{model.Channels},{model.Height},{model.Width}],\"datatype\":\"FP32\",\"data\":[{data}]}}]}}";
     }
 
     static async Task<(double Images, double Batches)> Counts(HttpClient client)

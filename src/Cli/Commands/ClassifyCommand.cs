@@ -4,7 +4,6 @@ using System.Text.Json.Nodes;
 using Cltool.Cli.Infrastructure;
 using Cltool.Core.Data;
 using Cltool.Core.Errors;
-using Cltool.Core.Imaging;
 using Spectre.Console;
 using Spectre.Console.Cli;
 

@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using Cltool.Cli.Infrastructure;
 using Cltool.Core;
 using Cltool.InferenceHost;
 using Spectre.Console;

@@ -16,11 +16,6 @@ public static class Rules
     public static ValidationResult NonNegative(string option, int value) =>
         value >= 0 ? ValidationResult.Success() : ValidationResult.Error($"{option} must be zero or more, got {value}.");
 
-    public static ValidationResult InRange(string option, double value, double min, double max) =>
-        value >= min && value <= max
-            ? ValidationResult.Success()
-            : ValidationResult.Error($"{option} must be between {min} and {max}, got {value}.");
-
     public static ValidationResult FileExists(string option, string? path) =>
         path is null || File.Exists(path)
             ? ValidationResult.Success()

@@ -12,8 +12,7 @@ namespace Cltool.Core.Continual;
 /// </summary>
 public sealed record ClassStatistics(int Task, string Covariance, HostTensor Means, HostTensor Covariances)
 {
-    public const string Format = "cltool.class-statistics";
-    const string Version = "1";
+    static readonly FileFormat Header = new("cltool.class-statistics", 1, "cltool class-statistics file");
 
     public int Classes => (int)Means.Shape[0];
     public int Dim => (int)Means.Shape[1];
@@ -23,8 +22,7 @@ public sealed record ClassStatistics(int Task, string Covariance, HostTensor Mea
     public void Save(string path, TrainRecipe recipe)
     {
         var writer = new SafeTensorsWriter();
-        writer.Metadata["format"] = Format;
-        writer.Metadata["version"] = Version;
+        Header.WriteTo(writer);
         writer.Metadata["task"] = Task.ToString();
         writer.Metadata["covariance"] = Covariance;
         writer.Metadata["recipe"] = CltoolJson.SerializeCompact(recipe);
@@ -42,8 +40,7 @@ public sealed record ClassStatistics(int Task, string Covariance, HostTensor Mea
                                       "finished; restart the run without --resume, or restore the file.");
         using SafeTensorsFile file = SafeTensorsFile.Open(path);
         IReadOnlyDictionary<string, string> metadata = file.Metadata;
-        if (metadata.GetValueOrDefault("format") != Format || metadata.GetValueOrDefault("version") != Version)
-            throw new CltoolException($"'{path}' is not a cltool class-statistics file of version {Version} (metadata format '{metadata.GetValueOrDefault("format")}').");
+        Header.Check(file);
         if (metadata.GetValueOrDefault("task") != task.ToString() || metadata.GetValueOrDefault("recipe") != CltoolJson.SerializeCompact(recipe))
             throw new CltoolException($"'{path}' holds the class statistics of another run or task (task {metadata.GetValueOrDefault("task")}, recipe " +
                                       $"{metadata.GetValueOrDefault("recipe")}); expected task {task} of this run's recipe.");

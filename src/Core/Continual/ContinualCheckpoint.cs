@@ -19,7 +19,7 @@ public sealed record LoraFactors(HostTensor A, HostTensor B)
 public sealed record LoraDirection(LoraFactors[] Query, LoraFactors[] Value, float[,] Norms);
 
 /// <summary>
-/// The checkpoint contract of DESIGN.md: one safetensors file per stage with the backbone in timm names, the grown head,
+/// The checkpoint contract (README, "Checkpoints"): one safetensors file per stage with the backbone in timm names, the grown head,
 /// every task's LoRA directions and their norms, the magnitudes, and in the header the recipe, config, preprocessing,
 /// class names, class order, tasks and metrics. Python reads it with safetensors; the exporter reads it without libtorch.
 /// A resume checkpoint is the same file plus the optimizer state of an unfinished task.
@@ -28,6 +28,7 @@ public sealed record ContinualCheckpoint
 {
     public const string Format = "cltool.checkpoint";
     public const int Version = 1;
+    static readonly FileFormat Header = new(Format, Version, "cltool checkpoint");
 
     public required TrainRecipe Recipe { get; init; }
     /// <summary>The backbone's architecture (no head: <see cref="ViTConfig.Classes"/> is 0).</summary>
@@ -71,8 +72,7 @@ public sealed record ContinualCheckpoint
     {
         var writer = new SafeTensorsWriter();
         void Metadata(string key, object value) => writer.Metadata[key] = JsonSerializer.Serialize(value, CltoolJson.Compact);
-        writer.Metadata["format"] = Format;
-        writer.Metadata["version"] = Version.ToString();
+        Header.WriteTo(writer);
         writer.Metadata["method"] = Method;
         writer.Metadata["task"] = Task.ToString();
         writer.Metadata["completed_epochs"] = CompletedEpochs.ToString();
@@ -118,11 +118,7 @@ public sealed record ContinualCheckpoint
     {
         using SafeTensorsFile file = SafeTensorsFile.Open(path);
         IReadOnlyDictionary<string, string> metadata = file.Metadata;
-        string format = metadata.GetValueOrDefault("format") ?? "none";
-        if (format != Format)
-            throw new CltoolException($"'{path}' is not a cltool checkpoint (metadata format '{format}', expected '{Format}').");
-        if (metadata.GetValueOrDefault("version") != Version.ToString())
-            throw new CltoolException($"'{path}' is a cltool checkpoint of version {metadata.GetValueOrDefault("version")}; this cltool reads version {Version}.");
+        Header.Check(file);
         T Read<T>(string key) => metadata.TryGetValue(key, out string? json)
             ? CltoolJson.Deserialize<T>(json, $"'{path}' metadata '{key}'")
             : throw new CltoolException($"'{path}' lacks the metadata '{key}' every cltool checkpoint has.");

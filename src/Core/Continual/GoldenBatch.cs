@@ -11,7 +11,8 @@ namespace Cltool.Core.Continual;
 public sealed record GoldenBatch(HostTensor Pixels, HostTensor Logits, int[] DatasetIndices)
 {
     public const string Format = "cltool.golden-batch";
-    const string PixelsName = "pixel_values", LogitsName = "logits", IndicesKey = "dataset_indices";
+    static readonly FileFormat Header = new(Format, 1, "cltool golden batch");
+    const string PixelsName = ModelSignature.Input, LogitsName = ModelSignature.Output, IndicesKey = "dataset_indices";
 
     public int Count => (int)Pixels.Shape[0];
 
@@ -39,8 +40,7 @@ public sealed record GoldenBatch(HostTensor Pixels, HostTensor Logits, int[] Dat
     public void Save(string path, string checkpointSha256)
     {
         var writer = new SafeTensorsWriter();
-        writer.Metadata["format"] = Format;
-        writer.Metadata["version"] = "1";
+        Header.WriteTo(writer);
         writer.Metadata["checkpoint_sha256"] = checkpointSha256;
         AddTo(writer, "");
         writer.Save(path);
@@ -54,8 +54,7 @@ public sealed record GoldenBatch(HostTensor Pixels, HostTensor Logits, int[] Dat
 
     static GoldenBatch Read(SafeTensorsFile file)
     {
-        if (file.Metadata.GetValueOrDefault("format") != Format)
-            throw new CltoolException($"'{file.Path}' is not a cltool golden batch (expected metadata format '{Format}').");
+        Header.Check(file);
         return ReadFrom(file, "") ?? throw new CltoolException($"'{file.Path}' lacks the tensor '{PixelsName}'.");
     }
 

@@ -22,11 +22,3 @@ public static class HeadAlignments
     /// <summary>The option whose head the next task's old rows come from: SLCA's restore carries the unaligned head.</summary>
     public static string CarriedFrom(string option) => option == ClassifierAlignRestored ? None : option;
 }
-
-/// <summary>The shape of the stored class covariances: full d×d matrices, or their diagonals only.</summary>
-public static class CovarianceKinds
-{
-    public const string Full = "full";
-    public const string Diagonal = "diag";
-    public static readonly string[] All = [Full, Diagonal];
-}

@@ -23,8 +23,6 @@ public static class Methods
 
     public static readonly string[] All = [SdLora, SdLoraPaper, SdLoraRr, SeqLora, FullFineTune, SimpleCil, Joint];
 
-    public static bool IsSdLora(string method) => method is SdLora or SdLoraPaper or SdLoraRr;
-
     /// <summary>Whether the method trains the head with gradients, which head alignment then calibrates (SimpleCIL's is set, joint has one task).</summary>
     public static bool TrainsHead(string method) => method is not (SimpleCil or Joint);
 }

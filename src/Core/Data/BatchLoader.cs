@@ -21,7 +21,7 @@ public sealed class BatchLoader(IImageDataset dataset, IReadOnlyList<int> indice
     public IEnumerable<Batch> Epoch(int seed, int epoch, bool shuffle, bool dropLast, CancellationToken cancellation = default)
     {
         int[] order = indices.ToArray();
-        if (shuffle) DeterministicRandom.Create(seed, epoch, -1).Shuffle(order);
+        if (shuffle) DeterministicRandom.Create(seed, epoch, RandomStreams.BatchOrder).Shuffle(order);
         int batches = BatchCount(dropLast);
         var results = new TaskCompletionSource<Batch>[batches];
         for (int i = 0; i < batches; i++) results[i] = new TaskCompletionSource<Batch>(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -121,7 +121,7 @@ public sealed class Glyphs : IImageDataset
     public RgbImage Load(int index)
     {
         int label = LabelOf(index);
-        Random random = DeterministicRandom.Create(_seed, Split == DatasetSplit.Train ? 1 : 2, index);
+        Random random = DeterministicRandom.Create(_seed, Split == DatasetSplit.Train ? RandomStreams.GlyphTrain : RandomStreams.GlyphTest, index);
         SKTypeface[] fonts = _fontsPerClass[label];
         SKTypeface typeface = fonts[random.Next(fonts.Length)];
 

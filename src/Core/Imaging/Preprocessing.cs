@@ -1,4 +1,3 @@
-using Cltool.Core.Data;
 
 namespace Cltool.Core.Imaging;
 

@@ -3,21 +3,6 @@ using Cltool.Core.Models;
 
 namespace Cltool.Core.Weights;
 
-/// <summary>A float tensor in row-major order.</summary>
-public sealed record HostTensor(float[] Data, long[] Shape)
-{
-    public string ShapeText => "[" + string.Join(", ", Shape) + "]";
-}
-
-/// <summary>Which naming a weights file uses.</summary>
-public enum WeightLayout
-{
-    /// <summary>timm's VisionTransformer state dict (fused qkv), cltool's own layout.</summary>
-    Timm,
-    /// <summary>Hugging Face transformers ViTModel / ViTForImageClassification (separate query, key, value).</summary>
-    HuggingFace,
-}
-
 /// <summary>
 /// ViT weights in timm names, loaded strictly: every tensor the config expects must be present with its shape, and
 /// nothing unexpected may remain. Two exceptions, both as timm does: a head in the file is ignored when the config

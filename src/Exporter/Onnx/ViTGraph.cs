@@ -20,7 +20,6 @@ public sealed record ViTGraphOptions(bool Half = false, IReadOnlyList<QkvLowRank
 /// </summary>
 public static class ViTGraph
 {
-    public const string Input = "pixel_values", Output = "logits";
 
     public static ModelProto Build(ViTConfig config, IReadOnlyDictionary<string, HostTensor> weights, int classes,
                                    IReadOnlyDictionary<string, string> metadata, ViTGraphOptions? options = null)
@@ -30,11 +29,11 @@ public static class ViTGraph
             throw new ArgumentException("Fused attention takes the qkv weights into one kernel; it needs merged adapters.");
         var floatType = options.Half ? TensorProto.Types.DataType.Float16 : TensorProto.Types.DataType.Float;
         var g = new OnnxGraphBuilder("cltool-vit", floatType);
-        g.AddInput(Input, TensorProto.Types.DataType.Float, "batch", config.Channels, config.ImageSize, config.ImageSize);
-        g.AddOutput(Output, TensorProto.Types.DataType.Float, "batch", classes);
+        g.AddInput(ModelSignature.Input, TensorProto.Types.DataType.Float, "batch", config.Channels, config.ImageSize, config.ImageSize);
+        g.AddOutput(ModelSignature.Output, TensorProto.Types.DataType.Float, "batch", classes);
         AddConstants(g, config, options.FusedAttention);
 
-        string pixels = options.Half ? Cast(g, Input, floatType) : Input;
+        string pixels = options.Half ? Cast(g, ModelSignature.Input, floatType) : ModelSignature.Input;
         string x = Embed(g, config, weights, pixels);
         var branches = options.Branches ?? [];
         foreach (QkvLowRankBranch branch in branches) g.AddInitializer($"lora.{branch.Index}.magnitude", [branch.Magnitude]);
@@ -43,8 +42,8 @@ public static class ViTGraph
         string token = g.AddNode("Gather", [x, "const.token0"], null, Attribute("axis", 1L));
         Constant(g, weights, "head.weight");
         Constant(g, weights, "head.bias");
-        string logits = g.AddNode("Gemm", [token, "head.weight", "head.bias"], options.Half ? null : Output, Attribute("transB", 1L));
-        if (options.Half) g.AddNode("Cast", [logits], Output, Attribute("to", (long)TensorProto.Types.DataType.Float));
+        string logits = g.AddNode("Gemm", [token, "head.weight", "head.bias"], options.Half ? null : ModelSignature.Output, Attribute("transB", 1L));
+        if (options.Half) g.AddNode("Cast", [logits], ModelSignature.Output, Attribute("to", (long)TensorProto.Types.DataType.Float));
         return g.Build(metadata);
     }
 

@@ -1,5 +1,5 @@
-using Cltool.Exporter.Onnx;
 using Microsoft.ML.OnnxRuntime;
+using Cltool.Core.Models;
 
 namespace Cltool.Exporter.Verification;
 
@@ -15,8 +15,8 @@ public sealed class OnnxRunner : IDisposable
         using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
         if (threads is { } count) options.IntraOpNumThreads = count;
         _session = new InferenceSession(modelPath, options);
-        _imageShape = _session.InputMetadata[ViTGraph.Input].Dimensions.Skip(1).Select(d => (long)d).ToArray();
-        Classes = _session.OutputMetadata[ViTGraph.Output].Dimensions[1];
+        _imageShape = _session.InputMetadata[ModelSignature.Input].Dimensions.Skip(1).Select(d => (long)d).ToArray();
+        Classes = _session.OutputMetadata[ModelSignature.Output].Dimensions[1];
     }
 
     public int Classes { get; }
@@ -28,7 +28,7 @@ public sealed class OnnxRunner : IDisposable
     {
         var input = new Memory<float>(pixels, 0, count * ImageElements);
         using var value = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, input, [count, .. _imageShape]);
-        using IDisposableReadOnlyCollection<OrtValue> outputs = _session.Run(_runOptions, [ViTGraph.Input], [value], [ViTGraph.Output]);
+        using IDisposableReadOnlyCollection<OrtValue> outputs = _session.Run(_runOptions, [ModelSignature.Input], [value], [ModelSignature.Output]);
         return outputs[0].GetTensorDataAsSpan<float>().ToArray();
     }
 

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Cltool.Core.Errors;
 using Cltool.Core.Imaging;
 using Cltool.InferenceHost.Serving;
+using Cltool.Core.Models;
 
 namespace Cltool.InferenceHost.Protocol;
 
@@ -55,8 +56,8 @@ public sealed class Endpoints(ServeOptions options, ModelSlot slot, DynamicBatch
         name,
         versions = new[] { "1" },
         platform = "onnxruntime_onnx",
-        inputs = new[] { new { name = ModelSession.Input, datatype = "FP32", shape = new long[] { -1, model.Channels, model.Height, model.Width } } },
-        outputs = new[] { new { name = ModelSession.Output, datatype = "FP32", shape = new long[] { -1, model.Classes } } },
+        inputs = new[] { new { name = ModelSignature.Input, datatype = "FP32", shape = new long[] { -1, model.Channels, model.Height, model.Width } } },
+        outputs = new[] { new { name = ModelSignature.Output, datatype = "FP32", shape = new long[] { -1, model.Classes } } },
     });
 
     async Task<IResult> InferAsync(string name, HttpContext context)

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Cltool.InferenceHost.Serving;
+using Cltool.Core.Models;
 
 namespace Cltool.InferenceHost.Protocol;
 
@@ -26,7 +27,7 @@ public static class InferenceJson
             if (root.ValueKind != JsonValueKind.Object) throw HostError.BadRequest("the body must be a JSON object with 'inputs'.");
             string? id = root.TryGetProperty("id", out JsonElement idElement) && idElement.ValueKind == JsonValueKind.String ? idElement.GetString() : null;
             if (!root.TryGetProperty("inputs", out JsonElement inputs) || inputs.ValueKind != JsonValueKind.Array || inputs.GetArrayLength() != 1)
-                throw HostError.BadRequest($"'inputs' must be an array holding one tensor, '{ModelSession.Input}'.");
+                throw HostError.BadRequest($"'inputs' must be an array holding one tensor, '{ModelSignature.Input}'.");
             (float[] pixels, int count) = ParseInput(inputs[0], model, maxImages);
             return new InferRequest(id, pixels, count, ParseOutputs(root));
         }
@@ -35,7 +36,7 @@ public static class InferenceJson
     static (float[] Pixels, int Count) ParseInput(JsonElement input, ModelSession model, int maxImages)
     {
         string name = input.TryGetProperty("name", out JsonElement n) && n.ValueKind == JsonValueKind.String ? n.GetString()! : "";
-        if (name != ModelSession.Input) throw HostError.BadRequest($"input '{name}' is unknown; the model's input is '{ModelSession.Input}'.");
+        if (name != ModelSignature.Input) throw HostError.BadRequest($"input '{name}' is unknown; the model's input is '{ModelSignature.Input}'.");
         string datatype = input.TryGetProperty("datatype", out JsonElement d) && d.ValueKind == JsonValueKind.String ? d.GetString()! : "";
         if (datatype != "FP32") throw HostError.BadRequest($"input '{name}' has datatype '{datatype}'; expected FP32.");
         long[] shape = Shape(input);
@@ -83,7 +84,7 @@ public static class InferenceJson
         foreach (JsonElement output in outputs.EnumerateArray())
         {
             string name = output.TryGetProperty("name", out JsonElement n) && n.ValueKind == JsonValueKind.String ? n.GetString()! : "";
-            if (name != ModelSession.Output) throw HostError.BadRequest($"output '{name}' is unknown; the model's output is '{ModelSession.Output}'.");
+            if (name != ModelSignature.Output) throw HostError.BadRequest($"output '{name}' is unknown; the model's output is '{ModelSignature.Output}'.");
             if (output.TryGetProperty("parameters", out JsonElement parameters) && parameters.TryGetProperty("classification", out JsonElement k))
                 topK = k.ValueKind == JsonValueKind.Number && k.TryGetInt32(out int value) && value > 0
                     ? value : throw HostError.BadRequest($"'classification' must be a positive integer, got {k.GetRawText()}.");
@@ -94,7 +95,7 @@ public static class InferenceJson
     /// <summary>The response: FP32 logits [N, classes], or with classification the top k per image as "score:index:label".</summary>
     public static JsonObject Response(string modelName, InferRequest request, InferenceResult result)
     {
-        var output = new JsonObject { ["name"] = ModelSession.Output };
+        var output = new JsonObject { ["name"] = ModelSignature.Output };
         if (request.ClassificationTopK is { } k)
         {
             int top = Math.Min(k, result.Classes);

@@ -28,7 +28,9 @@ public sealed class DynamicBatcher : IAsyncDisposable
     readonly int _maxBatch;
     readonly TimeSpan _maxDelay;
     readonly Task _worker;
-    int _lastBatchRequests = 2;   // the worker's own state: requests in the batch it ran last
+    // The worker's own state: requests in the batch it ran last. It starts at 2, "under load", so the very first batch
+    // waits its delay for company; from then on a lone client (batches of 1) is answered without waiting.
+    int _lastBatchRequests = 2;
 
     public DynamicBatcher(ModelSlot slot, HostMetrics metrics, int maxBatch, int maxDelayMs, int capacity)
     {

@@ -1,3 +1,4 @@
+using Cltool.Core.IO;
 using Cltool.Core;
 using Cltool.Core.Errors;
 using Cltool.Core.Models;
@@ -12,7 +13,6 @@ namespace Cltool.InferenceHost.Serving;
 /// </summary>
 public sealed class ModelSession : IDisposable
 {
-    public const string Input = "pixel_values", Output = "logits";
 
     readonly InferenceSession _session;
     readonly RunOptions _runOptions = new();
@@ -20,14 +20,14 @@ public sealed class ModelSession : IDisposable
     ModelSession(string path, InferenceSession session, string provider)
     {
         (Path, _session, ExecutionProvider) = (path, session, provider);
-        if (!session.InputMetadata.TryGetValue(Input, out NodeMetadata? input) || !session.OutputMetadata.ContainsKey(Output))
-            throw new CltoolException($"'{path}' is not a cltool model: it needs input '{Input}' and output '{Output}'.");
+        if (!session.InputMetadata.TryGetValue(ModelSignature.Input, out NodeMetadata? input) || !session.OutputMetadata.ContainsKey(ModelSignature.Output))
+            throw new CltoolException($"'{path}' is not a cltool model: it needs input '{ModelSignature.Input}' and output '{ModelSignature.Output}'.");
         int[] dims = input.Dimensions;
         if (dims.Length != 4 || dims[1] <= 0 || dims[2] <= 0 || dims[3] <= 0)
-            throw new CltoolException($"'{path}' input '{Input}' has shape [{string.Join(", ", dims)}]; expected [batch, channels, height, width].");
+            throw new CltoolException($"'{path}' input '{ModelSignature.Input}' has shape [{string.Join(", ", dims)}]; expected [batch, channels, height, width].");
         (Channels, Height, Width) = (dims[1], dims[2], dims[3]);
         Metadata = ServingMetadata.FromProperties(session.ModelMetadata.CustomMetadataMap, $"'{path}'");
-        Sha256 = ModelFile.Sha256(path);
+        Sha256 = FileHash.Sha256(path);
     }
 
     public string Path { get; }
@@ -99,7 +99,7 @@ public sealed class ModelSession : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);   // ONNX Runtime would crash the process, not throw
         var input = new Memory<float>(pixels, 0, count * ImageElements);
         using var value = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, input, [count, Channels, Height, Width]);
-        using IDisposableReadOnlyCollection<OrtValue> outputs = _session.Run(_runOptions, [Input], [value], [Output]);
+        using IDisposableReadOnlyCollection<OrtValue> outputs = _session.Run(_runOptions, [ModelSignature.Input], [value], [ModelSignature.Output]);
         return outputs[0].GetTensorDataAsSpan<float>().ToArray();
     }
 

@@ -1,3 +1,4 @@
+using Cltool.Core.IO;
 using Cltool.Core.Continual;
 using Cltool.Core.Errors;
 using Cltool.Core.Imaging;
@@ -38,6 +39,6 @@ public sealed record BaseModel(ViTConfig Config, Preprocessing Preprocessing, Di
             "native" => Preprocessing.Native(config.ImageSize),
             _ => own,
         };
-        return new BaseModel(config, preprocessing, weights, ModelFile.Sha256(path));
+        return new BaseModel(config, preprocessing, weights, FileHash.Sha256(path));
     }
 }

@@ -3,7 +3,6 @@ using Cltool.Core;
 using Cltool.Core.Continual;
 using Cltool.Core.Data;
 using Cltool.Core.Errors;
-using Cltool.Core.Imaging;
 using Cltool.Core.IO;
 using Cltool.Core.Models;
 using Cltool.Core.Reports;
@@ -13,7 +12,6 @@ using Cltool.Trainer.Models;
 using Cltool.Trainer.Native;
 using Cltool.Trainer.Optim;
 using Cltool.Trainer.Pretraining;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Cltool.Trainer.Continual;
@@ -59,14 +57,15 @@ public sealed class ContinualLearner(TrainRecipe recipe, string runDirectory, IT
 
         for (int task = state?.Task ?? 0; task < scenario.Tasks; task++)
         {
+            // A resume checkpoint written at the end of a task (its evaluation recorded) starts the loop at that task: skip it.
             if (scores.Completed > task) continue;
             bool continuing = state is not null && task == state.Task;
             observer.Message($"task {task + 1}/{scenario.Tasks}: classes {string.Join(", ", data.ClassNamesOf(task))}");
             if (!continuing)
             {
                 if (heads.Carried is { } carried) model.SetHead(carried.Weight, carried.Bias);
-                model.GrowHead(scenario.TaskSizes[task], NewGenerator(task, 1));
-                _method.BeginTask(task, model, NewGenerator(task, 2));
+                model.GrowHead(scenario.TaskSizes[task], NewGenerator(task, RandomStreams.HeadRows));
+                _method.BeginTask(task, model, NewGenerator(task, RandomStreams.Direction));
             }
             TrainTask(task, model, data, baseModel, scores.ToReport(), heads, continuing ? state : null, device, cancellation);
             _method.EndTask(task, model, () => ClassMeans(task, model, data, device));
@@ -84,7 +83,7 @@ public sealed class ContinualLearner(TrainRecipe recipe, string runDirectory, IT
         }
 
         string last = _run.TaskCheckpoint(scenario.Tasks - 1);
-        ContinualCheckpoint.Load(last).Golden!.Save(_run.Golden, ModelFile.Sha256(last));
+        ContinualCheckpoint.Load(last).Golden!.Save(_run.Golden, FileHash.Sha256(last));
         return new TrainResult(scores.ToReport(), last, clock.Elapsed.TotalSeconds);
     }
 
@@ -161,7 +160,7 @@ public sealed class ContinualLearner(TrainRecipe recipe, string runDirectory, IT
                 double loss;
                 using (var scope = NewDisposeScope())
                 {
-                    Tensor pixels = tensor(batch.Images, [batch.Count, 3, baseModel.Config.ImageSize, baseModel.Config.ImageSize]).to(device);
+                    Tensor pixels = batch.Pixels(baseModel.Config.ImageSize, device);
                     Tensor targets = tensor(data.PositionsOf(batch, offset: known)).to(device);
                     optimizer.ZeroGrad();
                     // Cross-entropy over the new classes' logits only (the official code): old head rows get no gradient.
@@ -185,7 +184,7 @@ public sealed class ContinualLearner(TrainRecipe recipe, string runDirectory, IT
         _ => new AdamW([new AdamW.Group(parameters, recipe.WeightDecay)]),
     };
 
-    Generator NewGenerator(int task, int purpose) => new((ulong)DeterministicRandom.Seed(recipe.Seed, task, purpose), CPU);
+    Generator NewGenerator(int task, long stream) => new((ulong)DeterministicRandom.Seed(recipe.Seed, task, stream), CPU);
 
     ContinualCheckpoint Snapshot(ContinualModel model, BaseModel baseModel, Scenario scenario, IReadOnlyList<string> classNames, int task,
                                  int completedEpochs, MetricsReport metrics, HeadLineages heads, IOptimizer? optimizer) => new()
@@ -227,6 +226,7 @@ public sealed class ContinualLearner(TrainRecipe recipe, string runDirectory, IT
             return null;
         }
         ContinualCheckpoint state = ContinualCheckpoint.Load(_run.Resume);
+        // Compared as JSON: records holding arrays (milestones) do not compare by value, their serialisation does.
         if (CltoolJson.Serialize(state.Recipe) != CltoolJson.Serialize(recipe))
             throw new CltoolException($"'{_run.Resume}' was made with another recipe ({CltoolJson.Serialize(state.Recipe).ReplaceLineEndings(" ")}); " +
                                       "resume with the same recipe and options, or use another --out.");

@@ -1,7 +1,7 @@
 using Cltool.Core.Continual;
 using Cltool.Core.Data;
 using Cltool.Core.Imaging;
-using Cltool.Trainer.Continual.Heads;
+using Cltool.Trainer.Models;
 using static TorchSharp.torch;
 
 namespace Cltool.Trainer.Continual;
@@ -131,7 +131,7 @@ public sealed class TaskData
             using (no_grad())
             using (var scope = NewDisposeScope())
             {
-                Tensor pixels = tensor(batch.Images, [batch.Count, 3, ImageSize, ImageSize]).to(device);
+                Tensor pixels = batch.Pixels(ImageSize, device);
                 output = (features ? model.Features(pixels) : model.Forward(pixels)).MoveToOuterDisposeScope();
             }
             yield return (batch, output);

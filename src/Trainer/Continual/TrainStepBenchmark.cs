@@ -1,9 +1,7 @@
 using System.Diagnostics;
 using Cltool.Core.Models;
 using Cltool.Trainer.Models;
-using Cltool.Trainer.Native;
 using Cltool.Trainer.Optim;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Cltool.Trainer.Continual;

@@ -15,7 +15,7 @@ public static class Evaluation
         {
             using var scope = NewDisposeScope();
             long size = (long)Math.Sqrt(batch.Images.Length / (3 * batch.Count));
-            Tensor images = tensor(batch.Images, [batch.Count, 3, size, size]).to(device);
+            Tensor images = batch.Pixels(size, device);
             Tensor predicted = model.forward(images).argmax(1).cpu();
             correct += predicted.eq(tensor(batch.Labels)).sum().item<long>();
             total += batch.Count;

@@ -54,7 +54,7 @@ public static class TransferProbe
         foreach (Batch batch in loader.Epoch(0, 0, shuffle: false, dropLast: false))
         {
             using var scope = NewDisposeScope();
-            Tensor images = tensor(batch.Images, [batch.Count, 3, preprocessing.ImageSize, preprocessing.ImageSize]).to(device);
+            Tensor images = batch.Pixels(preprocessing.ImageSize, device);
             parts.Add(representation(images).detach().MoveToOuterDisposeScope());
         }
         Tensor features = cat(parts, 0);

@@ -1,7 +1,6 @@
 using Cltool.Core.Models;
 using Cltool.Core.Weights;
 using Cltool.Trainer.Native;
-using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -137,7 +136,6 @@ public sealed class VisionTransformer : Module<Tensor, Tensor>
     }
 
     public IReadOnlyList<Block> Blocks => blocks.ToList();
-    public Linear? Head => head;
 
     /// <summary>The normalised class-token feature, [batch, dim].</summary>
     public Tensor ForwardFeatures(Tensor images)

@@ -1,3 +1,4 @@
+using Cltool.Core.IO;
 using System.Diagnostics;
 using System.Text.Json;
 using Cltool.Core;
@@ -14,53 +15,6 @@ using static TorchSharp.torch;
 
 namespace Cltool.Trainer.Pretraining;
 
-/// <summary>Everything that defines a pretraining run; written into the checkpoint and the model card.</summary>
-public sealed record PretrainRecipe
-{
-    public string Data { get; init; } = "glyphs:pretrain";
-    public string Model { get; init; } = "vit-cpu-28";
-    public int Epochs { get; init; } = 30;
-    public int BatchSize { get; init; } = 128;
-    public double LearningRate { get; init; } = 1e-3;
-    public double WeightDecay { get; init; } = 0.05;
-    public double WarmupEpochs { get; init; } = 1;
-    /// <summary>0 by default: label smoothing raises top-1 but makes frozen features transfer worse (Kornblith et al. 2021).</summary>
-    public double LabelSmoothing { get; init; }
-    /// <summary>RandomResizedCrop's lower scale bound; glyphs tolerate mild crops only.</summary>
-    public double MinCropScale { get; init; } = 0.8;
-    /// <summary>Largest global gradient norm per step (0: no clipping).</summary>
-    public double GradientClip { get; init; } = 1.0;
-    public int Seed { get; init; } = 1993;
-
-    /// <summary>Checks every value before any work starts; one error naming the field and what was expected.</summary>
-    public PretrainRecipe Validate()
-    {
-        void Require(bool ok, string message)
-        {
-            if (!ok) throw new CltoolException($"Pretraining recipe: {message}.");
-        }
-        Require(Epochs > 0, $"epochs must be positive, got {Epochs}");
-        Require(BatchSize > 0, $"batchSize must be positive, got {BatchSize}");
-        Require(LearningRate > 0 && double.IsFinite(LearningRate), $"learningRate must be a positive number, got {LearningRate}");
-        Require(WeightDecay is >= 0 and <= 1, $"weightDecay must be between 0 and 1, got {WeightDecay}");
-        Require(WarmupEpochs >= 0 && WarmupEpochs <= Epochs, $"warmupEpochs must be between 0 and epochs ({Epochs}), got {WarmupEpochs}");
-        Require(LabelSmoothing is >= 0 and < 1, $"labelSmoothing must be in [0, 1), got {LabelSmoothing}");
-        Require(MinCropScale is > 0 and <= 1, $"minCropScale must be in (0, 1], got {MinCropScale}");
-        Require(GradientClip >= 0 && double.IsFinite(GradientClip), $"gradientClip must be 0 (off) or a positive number, got {GradientClip}");
-        Require(ViTConfig.Presets.ContainsKey(Model), $"model '{Model}' is not a preset ({string.Join(", ", ViTConfig.Presets.Keys)})");
-        return this;
-    }
-}
-
-/// <summary>Progress events of a training loop; the CLI renders them as bars or plain lines.</summary>
-public interface ITrainingObserver
-{
-    void EpochStarted(int epoch, int epochs, int steps);
-    void StepFinished(int epoch, int step, int steps, double loss, double learningRate, double imagesPerSecond);
-    void EpochFinished(int epoch, double meanLoss, double heldOutAccuracy, double seconds);
-    void Message(string text);
-}
-
 /// <summary>
 /// Supervised pretraining of all ViT weights: AdamW (no decay on biases, norms and embeddings, as timm), linear
 /// warm-up then cosine per step, gradient clipping, optional label smoothing. After every
@@ -72,6 +26,7 @@ public sealed class Pretrainer(PretrainRecipe recipe, string outputDirectory, IT
 {
     public const string CheckpointFormat = "cltool.pretrain-checkpoint";
     public const int CheckpointVersion = 2;
+    static readonly FileFormat CheckpointHeader = new(CheckpointFormat, CheckpointVersion, "cltool pretraining checkpoint");
 
     string CheckpointPath => Path.Combine(outputDirectory, "checkpoint.safetensors");
     public string ModelPath => Path.Combine(outputDirectory, "model.safetensors");
@@ -130,7 +85,7 @@ public sealed class Pretrainer(PretrainRecipe recipe, string outputDirectory, IT
             double loss;
             using (var scope = NewDisposeScope())
             {
-                Tensor images = tensor(batch.Images, [batch.Count, 3, model.Config.ImageSize, model.Config.ImageSize]).to(device);
+                Tensor images = batch.Pixels(model.Config.ImageSize, device);
                 Tensor labels = tensor(batch.Labels).to(device);
                 optimizer.ZeroGrad();
                 Tensor lossTensor = nn.functional.cross_entropy(model.forward(images), labels, label_smoothing: recipe.LabelSmoothing);
@@ -160,8 +115,7 @@ public sealed class Pretrainer(PretrainRecipe recipe, string outputDirectory, IT
     void SaveCheckpoint(VisionTransformer model, AdamW optimizer, ViTConfig config, int completedEpochs, List<PretrainingEpoch> curve)
     {
         var writer = new SafeTensorsWriter();
-        writer.Metadata["format"] = CheckpointFormat;
-        writer.Metadata["version"] = CheckpointVersion.ToString();
+        CheckpointHeader.WriteTo(writer);
         writer.Metadata["completed_epochs"] = completedEpochs.ToString();
         writer.Metadata["optimizer_steps"] = optimizer.Steps.ToString();
         writer.Metadata["config"] = JsonSerializer.Serialize(config, CltoolJson.Options);
@@ -184,8 +138,7 @@ public sealed class Pretrainer(PretrainRecipe recipe, string outputDirectory, IT
             return 0;
         }
         using SafeTensorsFile file = SafeTensorsFile.Open(CheckpointPath);
-        if (file.Metadata.GetValueOrDefault("format") != CheckpointFormat || file.Metadata.GetValueOrDefault("version") != CheckpointVersion.ToString())
-            throw new CltoolException($"'{CheckpointPath}' is not a version-{CheckpointVersion} pretraining checkpoint.");
+        CheckpointHeader.Check(file);
         var saved = CltoolJson.Deserialize<PretrainRecipe>(file.Metadata["recipe"], "checkpoint recipe");
         if (saved != recipe)
             throw new CltoolException($"'{CheckpointPath}' was made with another recipe ({JsonSerializer.Serialize(saved, CltoolJson.Options)}); " +
@@ -212,7 +165,7 @@ public sealed class Pretrainer(PretrainRecipe recipe, string outputDirectory, IT
         new ModelFile(config, preprocessing, classes, model.ExportWeights()).Save(ModelPath,
             new Dictionary<string, string> { ["recipe"] = JsonSerializer.Serialize(recipe, CltoolJson.Options) });
         TorchReport torchReport = TorchEnvironment.Probe();
-        var card = new ModelCard(ModelCard.CardFormat, Path.GetFileName(ModelPath), ModelFile.Sha256(ModelPath), new FileInfo(ModelPath).Length,
+        var card = new ModelCard(ModelCard.CardFormat, Path.GetFileName(ModelPath), FileHash.Sha256(ModelPath), new FileInfo(ModelPath).Length,
             config.ParameterCount(), config, preprocessing, recipe.Data, classes.Count, curve[^1].HeldOutAccuracy, heldOut, curve[^1].Seconds,
             JsonSerializer.SerializeToElement(recipe, CltoolJson.Options),
             $"cltool {typeof(Pretrainer).Assembly.GetName().Version?.ToString(3)} pretrain",

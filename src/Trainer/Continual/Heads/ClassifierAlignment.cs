@@ -1,7 +1,6 @@
 using Cltool.Core.Continual;
 using Cltool.Trainer.Models;
 using Cltool.Trainer.Optim;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Cltool.Trainer.Continual.Heads;

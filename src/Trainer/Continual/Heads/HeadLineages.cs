@@ -55,7 +55,7 @@ public sealed class HeadLineages(TrainRecipe recipe, IReadOnlyDictionary<string,
         string[] sampled = aligns ? Options.Where(HeadAlignments.NeedsStatistics).ToArray() : [];
         var clock = Stopwatch.StartNew();
         LinearHead[] calibrated = sampled.Length == 0 ? []
-            : ClassifierAlignment.Align(sampled.Select(o => starts[o]).ToArray(), statistics, scenario.TaskSizes, task, DeterministicRandom.Seed(recipe.Seed, task, 3));
+            : ClassifierAlignment.Align(sampled.Select(o => starts[o]).ToArray(), statistics, scenario.TaskSizes, task, DeterministicRandom.Seed(recipe.Seed, task, RandomStreams.ClassifierAlignment));
         foreach ((string option, LinearHead head) in sampled.Zip(calibrated))
         {
             _heads[option] = head;

@@ -1,57 +1,7 @@
 using Cltool.Core.Continual;
-using Cltool.Core.Errors;
 using Cltool.Core.Weights;
 
 namespace Cltool.Exporter.Folding;
-
-/// <summary>
-/// One low-rank branch on every block's fused qkv, left unmerged: qkv += magnitude · (x·Down)·Up, with Down [dim, r]
-/// and Up [r, 3·dim] per block (zero in the columns the adapter does not touch, as PEFT's merged-qkv LoRA).
-/// </summary>
-public sealed record QkvLowRankBranch(int Index, IReadOnlyList<HostTensor> Down, IReadOnlyList<HostTensor> Up, float Magnitude);
-
-/// <summary>How one family of methods turns its adapters into dense weight updates. New methods plug in here.</summary>
-public interface IAdapterFold
-{
-    IReadOnlyCollection<string> MethodNames { get; }
-
-    /// <summary>Adds the checkpoint's adapters to <paramref name="weights"/> (timm names) in place.</summary>
-    void FoldInto(ContinualCheckpoint checkpoint, Dictionary<string, HostTensor> weights);
-
-    /// <summary>The same adapters as separate low-rank branches (export --no-merge).</summary>
-    IReadOnlyList<QkvLowRankBranch> Branches(ContinualCheckpoint checkpoint);
-}
-
-/// <summary>Turns any stage's checkpoint into the weights of one plain ViT with a linear head: no adapters, no task id.</summary>
-public static class CheckpointFolding
-{
-    static readonly IAdapterFold[] Folds = [new LoraDirectionFold(), new NothingToFold()];
-
-    public static Dictionary<string, HostTensor> DenseWeights(ContinualCheckpoint checkpoint)
-    {
-        IAdapterFold fold = FoldOf(checkpoint);
-        Dictionary<string, HostTensor> weights = BaseWeights(checkpoint);
-        fold.FoldInto(checkpoint, weights);
-        return weights;
-    }
-
-    /// <summary>The backbone and head as trained, and the adapters as separate branches (export --no-merge).</summary>
-    public static (Dictionary<string, HostTensor> Weights, IReadOnlyList<QkvLowRankBranch> Branches) Unmerged(ContinualCheckpoint checkpoint) =>
-        (BaseWeights(checkpoint), FoldOf(checkpoint).Branches(checkpoint));
-
-    static IAdapterFold FoldOf(ContinualCheckpoint checkpoint) =>
-        Folds.FirstOrDefault(f => f.MethodNames.Contains(checkpoint.Method))
-        ?? throw new CltoolException($"The exporter does not know how to fold method '{checkpoint.Method}' " +
-                                     $"(it knows {string.Join(", ", Folds.SelectMany(f => f.MethodNames))}).");
-
-    static Dictionary<string, HostTensor> BaseWeights(ContinualCheckpoint checkpoint)
-    {
-        var weights = checkpoint.Backbone.ToDictionary(pair => pair.Key, pair => new HostTensor((float[])pair.Value.Data.Clone(), pair.Value.Shape));
-        weights["head.weight"] = checkpoint.HeadWeight;
-        weights["head.bias"] = checkpoint.HeadBias;
-        return weights;
-    }
-}
 
 /// <summary>
 /// SD-LoRA (every variant) and single-LoRA methods: per block, the q rows and the v rows of the fused qkv weight get
@@ -135,14 +85,4 @@ sealed class LoraDirectionFold : IAdapterFold
             }
         }
     }
-}
-
-/// <summary>Methods whose checkpoint already is a plain ViT with a linear head (full fine-tuning, SimpleCIL).</summary>
-sealed class NothingToFold : IAdapterFold
-{
-    public IReadOnlyCollection<string> MethodNames { get; } = [Methods.FullFineTune, Methods.SimpleCil];
-
-    public void FoldInto(ContinualCheckpoint checkpoint, Dictionary<string, HostTensor> weights) { }
-
-    public IReadOnlyList<QkvLowRankBranch> Branches(ContinualCheckpoint checkpoint) => [];
 }

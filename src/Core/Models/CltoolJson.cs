@@ -1,0 +1,41 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Cltool.Core.Errors;
+
+namespace Cltool.Core.Models;
+
+/// <summary>JSON conventions shared by every file cltool writes.</summary>
+public static class CltoolJson
+{
+    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
+    };
+
+    /// <summary>One-line JSON, for values stored in safetensors headers.</summary>
+    public static readonly JsonSerializerOptions Compact = new(Options) { WriteIndented = false };
+
+    public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Options);
+
+    public static string SerializeCompact<T>(T value) => JsonSerializer.Serialize(value, Compact);
+
+    public static T Deserialize<T>(string json, string what) =>
+        JsonSerializer.Deserialize<T>(json, Options) ?? throw new CltoolException($"{what} is empty.");
+
+    static readonly JsonSerializerOptions StrictOptions = new(Options) { UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow };
+
+    /// <summary>Reads a recipe-like file strictly: an unknown key or a value of the wrong type is one clear error.</summary>
+    public static T LoadStrict<T>(string path, string what)
+    {
+        if (!File.Exists(path)) throw CltoolException.MissingFile(what, path);
+        try
+        {
+            return JsonSerializer.Deserialize<T>(File.ReadAllText(path), StrictOptions) ?? throw new CltoolException($"{what} '{path}' is empty.");
+        }
+        catch (JsonException error)
+        {
+            throw new CltoolException($"{what} '{path}' is invalid: {error.Message}");
+        }
+    }
+}

@@ -1,0 +1,27 @@
+using Cltool.Core.Errors;
+
+namespace Cltool.Core.Weights;
+
+/// <summary>
+/// The <c>format</c> and <c>version</c> header keys every safetensors file cltool writes carries: written and checked
+/// here, so each kind of file refuses the others and other versions with the same kind of message.
+/// </summary>
+public sealed record FileFormat(string Name, int Version, string Description)
+{
+    public void WriteTo(SafeTensorsWriter writer)
+    {
+        writer.Metadata["format"] = Name;
+        writer.Metadata["version"] = Version.ToString();
+    }
+
+    /// <summary>Refuses a file of another format (<paramref name="hint"/> says what to do instead) or another version.</summary>
+    public void Check(SafeTensorsFile file, string? hint = null)
+    {
+        string format = file.Metadata.GetValueOrDefault("format") ?? "none";
+        if (format != Name)
+            throw new CltoolException($"'{file.Path}' is not a {Description} (metadata format '{format}', expected '{Name}'){(hint is null ? "" : "; " + hint)}.");
+        string? version = file.Metadata.GetValueOrDefault("version");
+        if (version != Version.ToString())
+            throw new CltoolException($"'{file.Path}' is a {Description} of version {version ?? "none"}; this cltool reads version {Version}.");
+    }
+}
