@@ -138,7 +138,7 @@ public sealed record TrainRecipe
         Require(HeadAlignments.All.Contains(HeadAlign), $"headAlign '{HeadAlign}' is not one of {string.Join(", ", HeadAlignments.All)}");
         Require(HeadAlign == HeadAlignments.None || Methods.TrainsHead(Method),
             $"headAlign '{HeadAlign}' calibrates a trained head across tasks, but method '{Method}' has none to align " +
-            $"(simplecil sets its rows from class means, joint learns one task); use headAlign none");
+            $"(simplecil sets its rows from class means, joint learns one task); use headAlign none (--head-align none)");
         Require(CovarianceKinds.All.Contains(HeadAlignCovariance), $"headAlignCovariance '{HeadAlignCovariance}' is not one of full, diag");
         return this;
     }
