@@ -58,10 +58,11 @@ public static class MethodTable
     /// <summary>Acc (last) as bars: one group per dataset and method, one bar per head option.</summary>
     public static void Plot(IReadOnlyList<MethodTableRow> rows, string path)
     {
-        string[] groups = rows.Select(r => $"{r.Method} ({r.Data.Split('?')[0]})").Distinct().ToArray();
+        static string GroupOf(MethodTableRow r) => $"{r.Method} ({r.Data.Split('?')[0]})";
+        string[] groups = rows.Select(GroupOf).Distinct().ToArray();
         string[] heads = rows.Select(r => r.Head).Distinct().ToArray();
         var series = heads.Select(head => ($"head {head}", groups.Select(group =>
-            rows.FirstOrDefault(r => r.Head == head && $"{r.Method} ({r.Data.Split('?')[0]})" == group)?.Acc.Mean ?? double.NaN).ToArray())).ToList();
+            rows.FirstOrDefault(r => r.Head == head && GroupOf(r) == group)?.Acc.Mean ?? double.NaN).ToArray())).ToList();
         AccuracyPlots.Bars(series, groups, "Acc (last), mean over seeds, by head option", path);
     }
 

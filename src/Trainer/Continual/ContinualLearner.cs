@@ -46,10 +46,12 @@ public sealed class ContinualLearner(TrainRecipe recipe, string runDirectory, IT
         using var model = new ContinualModel(baseModel.Config, state?.Backbone ?? baseModel.Weights, _method.UsesAdapter, device);
         var heads = new HeadLineages(recipe, state?.Heads ?? new Dictionary<string, LinearHead>());
         RunScores scores = RunScores.Start(heads.Options, scenario.Tasks, state?.Metrics);
+        // The class statistics of every finished task, read once on --resume (a missing or foreign file fails here) and
+        // then grown by one task at a time.
+        List<ClassStatistics> statistics = state is null ? [] : LoadStatistics(scores.Completed);
         if (state is not null)
         {
             RequireHeadsOf(state, heads);
-            LoadStatistics(scores.Completed);
             model.SetHead(state.HeadWeight, state.HeadBias);
             _method.Restore(state, model);
             observer.Message($"resumed {_run.Path} at task {state.Task + 1}, epoch {state.CompletedEpochs}");
@@ -69,7 +71,7 @@ public sealed class ContinualLearner(TrainRecipe recipe, string runDirectory, IT
             }
             TrainTask(task, model, data, baseModel, scores.ToReport(), heads, continuing ? state : null, device, cancellation);
             _method.EndTask(task, model, () => ClassMeans(task, model, data, device));
-            AlignHeads(task, model, data, heads, scores, device, cancellation);
+            AlignHeads(task, model, data, heads, scores, statistics, device, cancellation);
             using (NewDisposeScope()) scores.Record(task, data.Evaluate(task, model, heads.OnDevice(device), device));
             using (NewDisposeScope())
             {
@@ -97,17 +99,17 @@ public sealed class ContinualLearner(TrainRecipe recipe, string runDirectory, IT
     /// Measures and stores the task's class statistics when the recipe's alignment samples from them, then aligns every
     /// tracked head; each option is charged its own alignment seconds, and the statistics' seconds if it needs them.
     /// </summary>
-    void AlignHeads(int task, ContinualModel model, TaskData data, HeadLineages heads, RunScores scores, Device device, CancellationToken cancellation)
+    void AlignHeads(int task, ContinualModel model, TaskData data, HeadLineages heads, RunScores scores, List<ClassStatistics> statistics, Device device,
+                    CancellationToken cancellation)
     {
         var clock = Stopwatch.StartNew();
-        List<ClassStatistics> statistics = [];
         if (HeadAlignments.NeedsStatistics(recipe.HeadAlign))
         {
             (Tensor features, long[] positions) = data.ClassFeatures(task, model, device);
-            using (features)
-                FeatureStatistics.Estimate(features, positions, data.Scenario.TaskSizes[task], recipe.HeadAlignCovariance, task).Save(_run.Statistics(task), recipe);
-            // Read back what was stored, so an uninterrupted run and a resumed one sample from the same float32 numbers.
-            statistics = LoadStatistics(task + 1);
+            ClassStatistics measured;
+            using (features) measured = FeatureStatistics.Estimate(features, positions, data.Scenario.TaskSizes[task], recipe.HeadAlignCovariance, task);
+            measured.Save(_run.Statistics(task), recipe);
+            statistics.Add(measured);
             scores.StatisticsBytes = statistics.Sum(s => s.Bytes);
         }
         double statisticsSeconds = clock.Elapsed.TotalSeconds;

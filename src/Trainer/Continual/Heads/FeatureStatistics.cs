@@ -22,18 +22,20 @@ public static class FeatureStatistics
 
     /// <summary>
     /// Task <paramref name="task"/>'s class statistics: means, and unbiased covariances (as numpy's cov) plus <see cref="Ridge"/>·I,
-    /// full or diagonal. Stored rounded to float32; the run then uses the stored numbers, so a resumed run samples the same.
+    /// full or diagonal, rounded to float32: exactly the numbers the statistics file stores, so a run that reads them back on
+    /// --resume samples what an uninterrupted run samples.
     /// </summary>
     public static ClassStatistics Estimate(Tensor features, long[] positions, int classes, string covariance, int task)
     {
         using var scope = NewDisposeScope();
         long dim = features.shape[1];
+        Tensor wide = features.to(float64);
         var means = new List<Tensor>();
         var covariances = new List<Tensor>();
         for (int c = 0; c < classes; c++)
         {
             long[] rows = Enumerable.Range(0, positions.Length).Where(i => positions[i] == c).Select(i => (long)i).ToArray();
-            Tensor x = features.to(float64).index_select(0, tensor(rows, device: features.device));
+            Tensor x = wide.index_select(0, tensor(rows, device: features.device));
             Tensor mean = x.mean([0]);
             Tensor centred = x - mean;
             double divisor = Math.Max(1, rows.Length - 1);
