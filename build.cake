@@ -22,16 +22,34 @@ Task("Build")
         NoRestore = true,
     }));
 
+var testResults = artifacts + Directory("test-results");
 Task("Test")
     .IsDependentOn("Build")
-    .Does(() => DotNetTest(solution, new DotNetTestSettings
+    .Does(() =>
     {
-        Configuration = configuration,
-        NoBuild = true,
-        NoRestore = true,
-        Loggers = { "console;verbosity=normal", "trx" },
-        ResultsDirectory = artifacts + Directory("test-results"),
-    }));
+        if (DirectoryExists(testResults)) CleanDirectory(testResults);
+        DotNetTest(solution, new DotNetTestSettings
+        {
+            Configuration = configuration,
+            NoBuild = true,
+            NoRestore = true,
+            Loggers = { "console;verbosity=normal", "trx" },
+            ResultsDirectory = testResults,
+        });
+    })
+    // The projects run in parallel and their logs interleave, so a failure scrolls out of sight (CI keeps only the
+    // tail): repeat every failed test, its message and the top of its stack as the last thing printed.
+    .OnError(exception =>
+    {
+        foreach (var trx in GetFiles($"{testResults}/*.trx"))
+            foreach (var result in System.Xml.Linq.XDocument.Load(trx.FullPath).Descendants()
+                         .Where(e => e.Name.LocalName == "UnitTestResult" && (string)e.Attribute("outcome") == "Failed"))
+            {
+                string Text(string name) => result.Descendants().FirstOrDefault(e => e.Name.LocalName == name)?.Value ?? "";
+                Error($"FAILED {result.Attribute("testName")?.Value}\n{Text("Message")}\n{string.Join("\n", Text("StackTrace").Split('\n').Take(4))}");
+            }
+        throw exception;
+    });
 
 // The main job, the whole mission on the built-in default: SD-LoRA on the glyph proxy (116 classes the base never saw,
 // 9 tasks of 12-20 classes) from the built-in base model, the merged ONNX export with its parity and test-set checks,

@@ -5,10 +5,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # dataset-fashion-mnist: the built-in benchmark data (idx files under /usr/share/datasets/fashion-mnist)
-# fonts-noto-core, fonts-dejavu-core: the fonts the glyph datasets are rendered from
+# fonts-noto-core, fonts-dejavu-core, fonts-dejavu-extra: the fonts the glyph datasets are rendered from (src/Core/Data/glyph-fonts.txt
+#   pins the exact files; the base model and every published glyph number were made with all three)
 # libfontconfig1: SkiaSharp's native library needs it to find those fonts
 # python3-onnx: onnx.checker, which validates every exported model beyond our own reader
-packages=(dataset-fashion-mnist fonts-noto-core fonts-dejavu-core libfontconfig1 python3-onnx)
+packages=(dataset-fashion-mnist fonts-noto-core fonts-dejavu-core fonts-dejavu-extra libfontconfig1 python3-onnx)
 
 missing=()
 for package in "${packages[@]}"; do

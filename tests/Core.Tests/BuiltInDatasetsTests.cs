@@ -34,19 +34,21 @@ public sealed class BuiltInDatasetsTests : IDisposable
     }
 
     [Fact]
-    public void Glyphs_count_the_fonts_they_can_render_from()
+    public void Glyphs_need_every_pinned_font_and_ignore_fonts_beyond_them()
     {
-        string fonts = Directory.CreateDirectory(Path.Combine(_temporary.Path, "noto", "nested")).FullName;
-        File.WriteAllBytes(Path.Combine(fonts, "A.ttf"), [0]);
-        File.WriteAllBytes(Path.Combine(fonts, "B.ttf"), [0]);
-        File.WriteAllBytes(Path.Combine(fonts, "readme.txt"), [0]);
-
-        DatasetAvailability present = BuiltInDatasets.ProbeGlyphFonts([Path.Combine(_temporary.Path, "noto"), Path.Combine(_temporary.Path, "absent")]);
-        DatasetAvailability missing = BuiltInDatasets.ProbeGlyphFonts([Path.Combine(_temporary.Path, "absent")]);
+        foreach (string file in GlyphFonts.Files.Append("dejavu/SomeExtraFont.ttf"))
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(_temporary.Path, file))!);
+            File.WriteAllBytes(Path.Combine(_temporary.Path, file), [0]);
+        }
+        DatasetAvailability present = BuiltInDatasets.ProbeGlyphFonts(_temporary.Path);
+        File.Delete(Path.Combine(_temporary.Path, "dejavu", "DejaVuSans-ExtraLight.ttf"));
+        DatasetAvailability missing = BuiltInDatasets.ProbeGlyphFonts(_temporary.Path);
 
         Assert.True(present.Present);
-        Assert.StartsWith("2 TrueType fonts", present.Detail);
+        Assert.Equal("290 pinned TrueType fonts to render from", present.Detail);
         Assert.False(missing.Present);
-        Assert.Contains("fonts-noto-core", missing.Detail);
+        Assert.Equal($"1 of the 290 fonts the glyph datasets are drawn from are missing under {_temporary.Path} (first: dejavu/DejaVuSans-ExtraLight.ttf); " +
+                     "install the Debian packages fonts-noto-core fonts-dejavu-core fonts-dejavu-extra (tools/setup.sh does).", missing.Detail);
     }
 }

@@ -17,10 +17,7 @@ public static class BuiltInDatasets
         "train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte",
     ];
 
-    /// <summary>Font folders the glyph renderer draws from (fonts-noto-core, fonts-dejavu-core).</summary>
-    public static readonly string[] FontDirectories = ["/usr/share/fonts/truetype/noto", "/usr/share/fonts/truetype/dejavu"];
-
-    public static IReadOnlyList<DatasetAvailability> Probe() => [ProbeFashionMnist(FashionMnistDirectory), ProbeGlyphFonts(FontDirectories)];
+    public static IReadOnlyList<DatasetAvailability> Probe() => [ProbeFashionMnist(FashionMnistDirectory), ProbeGlyphFonts(GlyphFonts.Root)];
 
     public static DatasetAvailability ProbeFashionMnist(string directory)
     {
@@ -31,13 +28,11 @@ public static class BuiltInDatasets
                 $"missing {string.Join(", ", missing)}; install the Debian package dataset-fashion-mnist");
     }
 
-    public static DatasetAvailability ProbeGlyphFonts(IEnumerable<string> directories)
+    public static DatasetAvailability ProbeGlyphFonts(string root)
     {
-        string[] existing = directories.Where(Directory.Exists).ToArray();
-        int fonts = existing.Sum(directory => Directory.EnumerateFiles(directory, "*.ttf", SearchOption.AllDirectories).Count());
-        return fonts > 0
-            ? new DatasetAvailability("glyphs", true, string.Join(", ", existing), $"{fonts} TrueType fonts to render from")
-            : new DatasetAvailability("glyphs", false, string.Join(", ", directories),
-                "no fonts found; install the Debian packages fonts-noto-core and fonts-dejavu-core");
+        string[] missing = GlyphFonts.Missing(root);
+        return missing.Length == 0
+            ? new DatasetAvailability("glyphs", true, root, $"{GlyphFonts.Files.Count} pinned TrueType fonts to render from")
+            : new DatasetAvailability("glyphs", false, root, GlyphFonts.MissingMessage(root, missing));
     }
 }

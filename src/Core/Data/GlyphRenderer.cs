@@ -1,3 +1,4 @@
+using Cltool.Core.Errors;
 using SkiaSharp;
 
 namespace Cltool.Core.Data;
@@ -10,7 +11,7 @@ public static class GlyphRenderer
 {
     static readonly Lazy<SKTypeface[]> Fonts = new(LoadFonts);
 
-    /// <summary>Every TrueType font in <see cref="BuiltInDatasets.FontDirectories"/>, in path order.</summary>
+    /// <summary>The pinned fonts of <see cref="GlyphFonts"/>, in their order; one clear error when any is missing.</summary>
     public static SKTypeface[] InstalledFonts => Fonts.Value;
 
     public static SKBitmap Draw(SKTypeface typeface, int codePoint, int size, GlyphPose pose, byte background, byte foreground)
@@ -31,12 +32,8 @@ public static class GlyphRenderer
         return bitmap;
     }
 
-    // Sorted by path so the font list, and with it every sample, is the same on every machine with the same packages.
     static SKTypeface[] LoadFonts() =>
-        BuiltInDatasets.FontDirectories.Where(Directory.Exists)
-            .SelectMany(directory => Directory.EnumerateFiles(directory, "*.ttf", SearchOption.AllDirectories))
-            .Order(StringComparer.Ordinal)
-            .Select(path => SKTypeface.FromFile(path)) // not the method group: Select would pass its index as the face index
-            .Where(typeface => typeface is not null)
+        GlyphFonts.Resolve()
+            .Select(path => SKTypeface.FromFile(path) ?? throw new CltoolException($"Font '{path}' could not be read.")) // not the method group: Select would pass its index as the face index
             .ToArray();
 }

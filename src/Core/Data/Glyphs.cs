@@ -103,9 +103,6 @@ public sealed class Glyphs : IImageDataset
         _seed = seed;
         if (_perClass <= 0 || size < 8) throw new CltoolException($"Dataset '{name}': samples per class must be positive and size at least 8.");
         SKTypeface[] fonts = GlyphRenderer.InstalledFonts;
-        if (fonts.Length == 0)
-            throw new CltoolException($"Dataset '{name}': no fonts found in {string.Join(", ", BuiltInDatasets.FontDirectories)}; " +
-                                      "install the Debian packages fonts-noto-core and fonts-dejavu-core.");
         int[] requested = GlyphSets.Resolve(sets);
         if (GlyphSets.DropsLookalikes(sets)) (requested, Lookalikes) = FilteredSets.GetOrAdd(sets, _ => GlyphLookalikes.Filter(requested, fonts));
         _fontsPerClass = requested.Select(codePoint => fonts.Where(font => font.ContainsGlyph(codePoint)).ToArray()).ToArray();
