@@ -30,6 +30,10 @@ public sealed class TrainRecipeTests : IDisposable
     [InlineData("""{ "method": "simplecil", "headAlign": "ca" }""", "method 'simplecil' has none to align")]
     [InlineData("""{ "method": "joint", "headAlign": "wa" }""", "method 'joint' has none to align")]
     [InlineData("""{ "headAlign": "ca", "headAlignCovariance": "lowrank" }""", "headAlignCovariance 'lowrank' is not one of full, diag")]
+    [InlineData("""{ "method": "sdlora-kd", "kdThreshold": -0.001 }""", "kdThreshold must be a number ≥ 0 (a relative residual; 0 absorbs only exact combinations, 1 absorbs everything), got -0.001")]
+    [InlineData("""{ "method": "sdlora-kd", "kdThreshold": "tiny" }""", "'kdThreshold' must be a number.")]
+    [InlineData("""{ "milestones": 5 }""", "'milestones' must be a JSON array.")]
+    [InlineData("""{ "method": "sdlora-rr", "kdThreshold": 0.01 }""", "kdThreshold applies to method sdlora-kd only, not 'sdlora-rr'; remove it or use --method sdlora-kd")]
     public void Validation_names_the_field_and_what_was_expected(string json, string expected)
     {
         string path = _temporary.File("recipe.json");

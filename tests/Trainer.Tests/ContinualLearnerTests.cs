@@ -170,6 +170,48 @@ public sealed class ContinualLearnerTests : IDisposable
     }
 
     [Fact]
+    public void Sdlora_kd_that_absorbs_every_module_stores_no_new_factors_and_reports_each_absorb()
+    {
+        TrainResult kd = Train(Recipe(Methods.SdLoraKd) with { KdThreshold = 1 }, _temporary.File("kd"));
+        TrainResult plain = Train(Recipe(), _temporary.File("plain"));
+        ContinualCheckpoint last = ContinualCheckpoint.Load(kd.LastCheckpoint);
+
+        Assert.All(last.Directions.Skip(1), d => Assert.Equal(0, d.Parameters));
+        Assert.Equal(last.Directions[0].Parameters + 5 + 2 * 2, kd.Metrics.AdapterParameters);   // + 5 magnitudes + 4 offsets
+        Assert.Equal(plain.Metrics.AdapterParameters, 5 * last.Directions[0].Parameters + 5);
+        Assert.Equal([1, 2, 3, 4], kd.Metrics.Absorptions!.Select(a => a.Task));
+        Assert.All(kd.Metrics.Absorptions!, a => Assert.Equal((4, 4), (a.Modules, a.Absorbed)));
+        Assert.Null(plain.Metrics.Absorptions);
+    }
+
+    [Theory]
+    [InlineData("before")]   // killed after task 2's last epoch checkpoint, before its directions are fitted
+    [InlineData("after")]    // killed right after task 2's absorb, before the task's checkpoint is written
+    public void Sdlora_kd_killed_around_an_absorb_and_resumed_ends_bit_identical(string when)
+    {
+        string straight = _temporary.File("straight"), interrupted = _temporary.File("interrupted");
+        TrainRecipe recipe = Recipe(Methods.SdLoraKd) with { KdThreshold = 1 };
+        Train(recipe, straight);
+
+        using var cancel = new CancellationTokenSource();
+        int epochsSeen = 0;
+        var stopper = when == "before"
+            ? new Recorder(onEpochFinished: _ => { if (++epochsSeen == 3) cancel.Cancel(); })
+            : new Recorder(onMessage: text => { if (text.StartsWith("kd: ", StringComparison.Ordinal)) cancel.Cancel(); });
+        Assert.ThrowsAny<OperationCanceledException>(() => Train(recipe, interrupted, stopper, cancel: cancel.Token));
+        Assert.False(File.Exists(new RunDirectory(interrupted).TaskCheckpoint(1)));
+        Train(recipe, interrupted, resume: true);
+
+        ContinualCheckpoint a = ContinualCheckpoint.Load(new RunDirectory(straight).TaskCheckpoint(4));
+        ContinualCheckpoint b = ContinualCheckpoint.Load(new RunDirectory(interrupted).TaskCheckpoint(4));
+        Assert.Equal(a.HeadWeight.Data, b.HeadWeight.Data);
+        Assert.Equal(a.Magnitudes, b.Magnitudes);
+        Assert.Equal(a.Directions[0].Offsets, b.Directions[0].Offsets);
+        Assert.Equal(a.Directions[0].Value[1].B.Data, b.Directions[0].Value[1].B.Data);
+        Assert.Equal(WithoutTimes(a.Metrics!), WithoutTimes(b.Metrics!), MetricsComparer.Instance);   // alignment seconds are wall-clock
+    }
+
+    [Fact]
     public void Starting_over_an_existing_run_or_resuming_with_another_recipe_is_refused()
     {
         string run = _temporary.File("run");
@@ -240,9 +282,8 @@ public sealed class ContinualLearnerTests : IDisposable
         Train(recipe, straight);
 
         using var cancel = new CancellationTokenSource();
-        int epochsSeen = 0;
-        // Task 3's only epoch ends (after task 1's two and task 2's one): the run stops inside alignment, after storing task 3's statistics.
-        var stopper = new Recorder(onEpochFinished: _ => { if (++epochsSeen == 4) cancel.Cancel(); });
+        // The run stops inside alignment, right after storing task 3's statistics.
+        var stopper = new Recorder(onMessage: text => { if (text.StartsWith("task 3: class statistics stored", StringComparison.Ordinal)) cancel.Cancel(); });
         Assert.ThrowsAny<OperationCanceledException>(() => Train(recipe, interrupted, stopper, cancel: cancel.Token));
         var run = new RunDirectory(interrupted);
         Assert.True(File.Exists(run.Statistics(2)));

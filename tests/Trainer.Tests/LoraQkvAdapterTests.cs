@@ -99,6 +99,39 @@ public sealed class LoraQkvAdapterTests
         Assert.Equal(before.data<float>().ToArray(), after.data<float>().ToArray());
     }
 
+    [Fact]
+    public void Absorbing_a_direction_that_repeats_an_earlier_one_drops_it_and_keeps_the_output()
+    {
+        using var adapter = new LoraQkvAdapter(new ViTShape(Depth, Dim), CPU);
+        using var generator = new Generator(7, CPU);
+        adapter.StartDirection(4, generator);
+        RandomiseTrainable(adapter, 8);
+        Tensor[] first = adapter.TrainableParameters().Select(p => p.Parameter.detach().clone()).ToArray();
+        adapter.SetMagnitudes([0.8], trainable: true);
+        adapter.FreezeCurrent(DirectionNorm.FactorProduct);
+        adapter.StartDirection(4, generator);
+        using (no_grad())   // the new direction is -2.5 times the first, module by module: B·A = -2.5·B₀·A₀
+            foreach (((string name, Tensor parameter), Tensor earlier) in adapter.TrainableParameters().Zip(first))
+                parameter.copy_(name.EndsWith("lora_B") ? earlier.mul(-2.5) : earlier);
+        adapter.SetMagnitudes([0.9, 1.3], trainable: true);
+        using Tensor x = randn(2, 3, Dim), qkv = randn(2, 3, 3 * Dim);
+        Tensor[] before = Enumerable.Range(0, Depth).Select(b => adapter.Apply(b, x, qkv).detach()).ToArray();
+
+        var fits = Cltool.Core.Continual.DirectionAbsorption.Plan(adapter.Export(), adapter.MagnitudeValues(), 9e-4);
+        adapter.Absorb(fits);
+
+        Assert.All(fits, fit => Assert.True(fit.Absorbed, $"residual {fit.Residual:E2}"));
+        var stored = adapter.Export();
+        Assert.All(stored[1].Query.Concat(stored[1].Value), factors => Assert.Equal(0, factors.Rank));
+        Assert.NotNull(stored[0].Offsets);
+        for (int b = 0; b < Depth; b++)
+        {
+            using Tensor after = adapter.Apply(b, x, qkv).detach();
+            double change = before[b].sub(after).abs().max().item<float>(), size = before[b].sub(qkv).abs().max().item<float>();
+            Assert.True(change <= 1e-5 * Math.Max(1, size), $"block {b}: output changed by {change:E2} (adapter output up to {size:E2})");
+        }
+    }
+
     static void RandomiseTrainable(LoraQkvAdapter adapter, int seed)
     {
         using var _ = no_grad();

@@ -3,7 +3,7 @@ using Cltool.Trainer.Pretraining;
 namespace Cltool.Trainer.Tests;
 
 /// <summary>Records a training loop's events; optional hooks run on the training thread (to cancel, or to sample state).</summary>
-sealed class Recorder(Action<int>? onEpochFinished = null, Action? onStepFinished = null) : ITrainingObserver
+sealed class Recorder(Action<int>? onEpochFinished = null, Action? onStepFinished = null, Action<string>? onMessage = null) : ITrainingObserver
 {
     public List<string> Lines { get; } = [];
     public void EpochStarted(int epoch, int epochs, int steps) => Lines.Add($"start {epoch} {steps}");
@@ -13,5 +13,9 @@ sealed class Recorder(Action<int>? onEpochFinished = null, Action? onStepFinishe
         Lines.Add($"end {epoch}");
         onEpochFinished?.Invoke(epoch);
     }
-    public void Message(string text) => Lines.Add(text);
+    public void Message(string text)
+    {
+        Lines.Add(text);
+        onMessage?.Invoke(text);
+    }
 }

@@ -1,3 +1,4 @@
+using Cltool.Core.Continual;
 using System.ComponentModel;
 using Cltool.Cli.Infrastructure;
 using Cltool.Core.Data;
@@ -87,6 +88,25 @@ public sealed class InspectCommand(IAnsiConsole console) : Command<InspectSettin
         foreach (TensorEntry tensor in file.Tensors.OrderBy(tensor => tensor.Name, StringComparer.Ordinal))
             tensors.AddTextRow(tensor.Name, tensor.DType, tensor.ShapeText, tensor.ElementCount.ToString("N0"));
         console.Write(tensors);
+        if (file.Metadata.GetValueOrDefault("format") == ContinualCheckpoint.Format) InspectAdapter(ContinualCheckpoint.Load(path));
+    }
+
+    /// <summary>A checkpoint's directions as the model uses them: rank, magnitude, modules stored or absorbed (SD-LoRA-KD), offsets.</summary>
+    void InspectAdapter(ContinualCheckpoint checkpoint)
+    {
+        if (checkpoint.Directions.Count == 0) return;
+        int modules = 2 * checkpoint.Config.Depth;
+        var table = new Table().Title($"{checkpoint.Method} adapter after task {checkpoint.Task + 1}")
+            .AddColumns("direction", "rank", "magnitude", "modules stored", "absorbed (kd)", "modules with kd offsets", "parameters");
+        for (int i = 0; i < checkpoint.Directions.Count; i++)
+        {
+            LoraDirection direction = checkpoint.Directions[i];
+            int stored = direction.Query.Concat(direction.Value).Count(f => f.Rank > 0);
+            int offsets = direction.Offsets?.Cast<float>().Count(o => o != 0) ?? 0;
+            table.AddTextRow($"{i + 1}", $"{direction.Query.Max(f => f.Rank)}", $"{checkpoint.Magnitudes[i]:F4}", $"{stored}/{modules}",
+                             $"{modules - stored}", $"{offsets}", direction.Parameters.ToString("N0"));
+        }
+        console.Write(table);
     }
 
     void InspectOnnx(string path)

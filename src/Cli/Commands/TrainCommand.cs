@@ -17,8 +17,13 @@ public sealed class TrainSettings : CommandSettings
     public string? Recipe { get; init; }
 
     [CommandOption("--method <METHOD>")]
-    [Description("sdlora (default), sdlora-paper, sdlora-rr, seq-lora, full-ft, simplecil or joint.")]
+    [Description("sdlora (default), sdlora-paper, sdlora-rr, sdlora-kd, seq-lora, full-ft, simplecil or joint.")]
     public string? Method { get; init; }
+
+    [CommandOption("--kd-threshold <TAU>")]
+    [Description("sdlora-kd's τ: a module's new direction is absorbed when its least-squares fit by the earlier ones leaves a " +
+                 "relative residual ≤ τ (default 9e-4, the paper's; 0 absorbs only exact combinations, 1 everything).")]
+    public double? KdThreshold { get; init; }
 
     [CommandOption("--head-align <OPTION>")]
     [Description("Head calibration after each task: none (default; the official code), wa (weight aligning), ca (classifier alignment, " +
@@ -100,7 +105,7 @@ public sealed class TrainSettings : CommandSettings
         TrainRecipe recipe = Recipe is null ? new TrainRecipe() : TrainRecipe.Load(Recipe);
         return recipe with
         {
-            Method = Method ?? recipe.Method, HeadAlign = HeadAlign ?? recipe.HeadAlign, Data = Data ?? recipe.Data, Base = Base ?? recipe.Base, Model = Model ?? recipe.Model,
+            Method = Method ?? recipe.Method, KdThreshold = KdThreshold ?? recipe.KdThreshold, HeadAlign = HeadAlign ?? recipe.HeadAlign, Data = Data ?? recipe.Data, Base = Base ?? recipe.Base, Model = Model ?? recipe.Model,
             Seed = Seed ?? recipe.Seed, Epochs = Epochs ?? recipe.Epochs, InitEpochs = Epochs is null ? recipe.InitEpochs : null,
             BatchSize = BatchSize ?? recipe.BatchSize, LearningRate = LearningRate ?? recipe.LearningRate,
             InitLearningRate = LearningRate is null ? recipe.InitLearningRate : null,

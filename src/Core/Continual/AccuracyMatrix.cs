@@ -129,4 +129,8 @@ public sealed record MetricsReport(
     public IReadOnlyDictionary<string, MetricsReport>? Alternatives { get; init; }
     public long StatisticsBytes { get; init; }
     public double HeadAlignSeconds { get; init; }
+    /// <summary>Adapter numbers stored after the last evaluated task: LoRA factors, magnitudes and non-zero KD offsets.</summary>
+    public long AdapterParameters { get; init; }
+    /// <summary>SD-LoRA-KD's absorption after each task from the second on; null for every other method.</summary>
+    public AbsorptionReport[]? Absorptions { get; init; }
 }

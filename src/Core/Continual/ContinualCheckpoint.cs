@@ -14,9 +14,21 @@ public sealed record LoraFactors(HostTensor A, HostTensor B)
 
 /// <summary>
 /// One task's direction on every block's q and v rows. In the model it contributes
-/// <c>magnitude · B·A / Norms[block, q|v]</c>; a norm of 1 means the direction is used unnormalised.
+/// <c>(magnitude + Offsets[block, q|v]) · B·A / Norms[block, q|v]</c>; a norm of 1 means the direction is used unnormalised.
+/// Offsets are SD-LoRA-KD's per-module magnitude offsets (null: none); a module whose factors have rank 0 was absorbed
+/// into the earlier directions by SD-LoRA-KD and stores nothing.
 /// </summary>
-public sealed record LoraDirection(LoraFactors[] Query, LoraFactors[] Value, float[,] Norms);
+public sealed record LoraDirection(LoraFactors[] Query, LoraFactors[] Value, float[,] Norms, float[,]? Offsets = null)
+{
+    public LoraFactors Factors(int block, int projection) => projection == 0 ? Query[block] : Value[block];
+
+    /// <summary>What multiplies B·A in one module: the effective magnitude over the norm.</summary>
+    public double Scale(double magnitude, int block, int projection) =>
+        (magnitude + (Offsets?[block, projection] ?? 0)) / Norms[block, projection];
+
+    /// <summary>The stored factor numbers (absorbed modules store none).</summary>
+    public long Parameters => Query.Concat(Value).Sum(f => f.A.Data.LongLength + f.B.Data.LongLength);
+}
 
 /// <summary>
 /// The checkpoint contract (README, "Checkpoints"): one safetensors file per stage with the backbone in timm names, the grown head,
@@ -27,8 +39,9 @@ public sealed record LoraDirection(LoraFactors[] Query, LoraFactors[] Value, flo
 public sealed record ContinualCheckpoint
 {
     public const string Format = "cltool.checkpoint";
-    public const int Version = 1;
-    static readonly FileFormat Header = new(Format, Version, "cltool checkpoint");
+    /// <summary>2: SD-LoRA-KD's per-module magnitude offsets (<c>lora.i.offsets</c>) and absorbed modules (rank-0 factors).</summary>
+    public const int Version = 2;
+    public static readonly FileFormat Header = new(Format, Version, "cltool checkpoint", OldestReadable: 1);
 
     public required TrainRecipe Recipe { get; init; }
     /// <summary>The backbone's architecture (no head: <see cref="ViTConfig.Classes"/> is 0).</summary>
@@ -108,6 +121,7 @@ public sealed record ContinualCheckpoint
                 }
             }
             writer.Add($"lora.{i}.norms", direction.Norms.Cast<float>().ToArray(), [Config.Depth, 2]);
+            if (direction.Offsets is { } offsets) writer.Add($"lora.{i}.offsets", offsets.Cast<float>().ToArray(), [Config.Depth, 2]);
         }
         foreach ((string name, HostTensor value) in OptimizerState) Add(writer, "optimizer." + name, value);
         Golden?.AddTo(writer, GoldenPrefix);
@@ -132,12 +146,19 @@ public sealed record ContinualCheckpoint
         {
             LoraFactors Factors(int block, string p) =>
                 new(Tensor($"lora.{i}.blocks.{block}.attn.{p}.lora_A"), Tensor($"lora.{i}.blocks.{block}.attn.{p}.lora_B"));
-            float[] norms = Tensor($"lora.{i}.norms").Data;
-            var grid = new float[config.Depth, 2];
-            Buffer.BlockCopy(norms, 0, grid, 0, sizeof(float) * norms.Length);
+            float[,] Grid(string name)
+            {
+                float[] values = Tensor(name).Data;
+                if (values.Length != config.Depth * 2)
+                    throw new CltoolException($"'{path}' tensor '{name}' has {values.Length} values; expected depth × 2 = {config.Depth * 2}.");
+                var grid = new float[config.Depth, 2];
+                Buffer.BlockCopy(values, 0, grid, 0, sizeof(float) * values.Length);
+                return grid;
+            }
             return new LoraDirection(
                 Enumerable.Range(0, config.Depth).Select(b => Factors(b, "q")).ToArray(),
-                Enumerable.Range(0, config.Depth).Select(b => Factors(b, "v")).ToArray(), grid);
+                Enumerable.Range(0, config.Depth).Select(b => Factors(b, "v")).ToArray(), Grid($"lora.{i}.norms"),
+                file.Contains($"lora.{i}.offsets") ? Grid($"lora.{i}.offsets") : null);
         }).ToList();
         const string optimizerPrefix = "optimizer.";
         return new ContinualCheckpoint

@@ -10,12 +10,16 @@ public sealed class RunScores
     readonly string[] _options;
     readonly Dictionary<string, HeadScores> _scores;
     readonly Dictionary<string, double> _seconds;
+    readonly List<AbsorptionReport> _absorptions;
 
-    RunScores(string[] options, Dictionary<string, HeadScores> scores, Dictionary<string, double> seconds, long statisticsBytes) =>
-        (_options, _scores, _seconds, StatisticsBytes) = (options, scores, seconds, statisticsBytes);
+    RunScores(string[] options, Dictionary<string, HeadScores> scores, Dictionary<string, double> seconds, MetricsReport? report) =>
+        (_options, _scores, _seconds, StatisticsBytes, AdapterParameters, _absorptions) =
+        (options, scores, seconds, report?.StatisticsBytes ?? 0, report?.AdapterParameters ?? 0, [.. report?.Absorptions ?? []]);
 
     /// <summary>Bytes of the class statistics stored so far (what ca and ca-restore cost in storage).</summary>
     public long StatisticsBytes { get; set; }
+    /// <summary>Adapter numbers the model stores now (the same backbone for every head option).</summary>
+    public long AdapterParameters { get; set; }
     public HeadScores Selected => _scores[_options[0]];
     /// <summary>Every tracked option's scores, the recipe's first.</summary>
     public IEnumerable<(string Option, HeadScores Scores)> All => _options.Select(option => (option, _scores[option]));
@@ -32,7 +36,7 @@ public sealed class RunScores
         return new RunScores(options.ToArray(),
             options.ToDictionary(option => option, option => Of(option) is { } r ? HeadScores.FromReport(r, tasks) : new HeadScores(tasks)),
             options.ToDictionary(option => option, option => Of(option)?.HeadAlignSeconds ?? 0),
-            report?.StatisticsBytes ?? 0);
+            report);
     }
 
     /// <summary>Records task <paramref name="task"/>'s evaluation of every option, in the order the options were given.</summary>
@@ -42,6 +46,8 @@ public sealed class RunScores
     }
 
     public void AddSeconds(string option, double seconds) => _seconds[option] += seconds;
+
+    public void AddAbsorption(AbsorptionReport absorption) => _absorptions.Add(absorption);
 
     public MetricsReport ToReport() => ReportOf(_options[0]) with
     {
@@ -53,5 +59,7 @@ public sealed class RunScores
     {
         StatisticsBytes = HeadAlignments.NeedsStatistics(option) ? StatisticsBytes : 0,
         HeadAlignSeconds = Math.Round(_seconds[option], 3),
+        AdapterParameters = AdapterParameters,
+        Absorptions = _absorptions.Count > 0 ? [.. _absorptions] : null,
     };
 }

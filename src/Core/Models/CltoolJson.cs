@@ -35,7 +35,19 @@ public static class CltoolJson
         }
         catch (JsonException error)
         {
-            throw new CltoolException($"{what} '{path}' is invalid: {error.Message}");
+            throw new CltoolException($"{what} '{path}' is invalid: " +
+                                      (error.Path is { Length: > 2 } key && ExpectedKind(error.Message) is { } kind
+                                          ? $"'{key[2..]}' must be {kind}."
+                                          : error.Message));
         }
     }
+
+    /// <summary>What a value of the wrong type should have been, in words rather than .NET type names.</summary>
+    static string? ExpectedKind(string message) => !message.Contains("could not be converted to", StringComparison.Ordinal) ? null
+        : message.Contains("[]", StringComparison.Ordinal) ? "a JSON array"
+        : message.Contains("Double", StringComparison.Ordinal) ? "a number"
+        : message.Contains("Int", StringComparison.Ordinal) ? "an integer"
+        : message.Contains("Boolean", StringComparison.Ordinal) ? "true or false"
+        : message.Contains("String", StringComparison.Ordinal) ? "a string"
+        : null;
 }

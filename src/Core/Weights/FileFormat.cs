@@ -4,9 +4,10 @@ namespace Cltool.Core.Weights;
 
 /// <summary>
 /// The <c>format</c> and <c>version</c> header keys every safetensors file cltool writes carries: written and checked
-/// here, so each kind of file refuses the others and other versions with the same kind of message.
+/// here, so each kind of file refuses the others and other versions with the same kind of message. A reader may accept
+/// older versions (<paramref name="OldestReadable"/>); a newer one always fails, naming the versions this cltool reads.
 /// </summary>
-public sealed record FileFormat(string Name, int Version, string Description)
+public sealed record FileFormat(string Name, int Version, string Description, int? OldestReadable = null)
 {
     public void WriteTo(SafeTensorsWriter writer)
     {
@@ -21,7 +22,9 @@ public sealed record FileFormat(string Name, int Version, string Description)
         if (format != Name)
             throw new CltoolException($"'{file.Path}' is not a {Description} (metadata format '{format}', expected '{Name}'){(hint is null ? "" : "; " + hint)}.");
         string? version = file.Metadata.GetValueOrDefault("version");
-        if (version != Version.ToString())
-            throw new CltoolException($"'{file.Path}' is a {Description} of version {version ?? "none"}; this cltool reads version {Version}.");
+        int oldest = OldestReadable ?? Version;
+        if (!int.TryParse(version, out int number) || number < oldest || number > Version)
+            throw new CltoolException($"'{file.Path}' is a {Description} of version {version ?? "none"}; this cltool reads " +
+                                      (oldest == Version ? $"version {Version}." : $"versions {oldest} to {Version}."));
     }
 }

@@ -186,7 +186,8 @@ public sealed class SafeTensorsFile : IDisposable
             throw Invalid(path, $"the header is not JSON ({error.Message})");
         }
 
-        tensors.Sort((a, b) => a.Begin.CompareTo(b.Begin));
+        // By begin, then end: an empty tensor shares its begin with the next one and must come first.
+        tensors.Sort((a, b) => a.Begin != b.Begin ? a.Begin.CompareTo(b.Begin) : a.End.CompareTo(b.End));
         long expectedBegin = 0;
         foreach (TensorEntry tensor in tensors)
         {

@@ -5,11 +5,11 @@ namespace Cltool.Exporter.Folding;
 
 /// <summary>
 /// SD-LoRA (every variant) and single-LoRA methods: per block, the q rows and the v rows of the fused qkv weight get
-/// Σ_i α_i / n_i · B_i A_i (SD-LoRA §8.2), accumulated in float64 and cast to float32 once.
+/// Σ_i (α_i + o_i) / n_i · B_i A_i (SD-LoRA §8.2; o_i SD-LoRA-KD's offsets), accumulated in float64 and cast to float32 once.
 /// </summary>
 sealed class LoraDirectionFold : IAdapterFold
 {
-    public IReadOnlyCollection<string> MethodNames { get; } = [Methods.SdLora, Methods.SdLoraPaper, Methods.SdLoraRr, Methods.SeqLora, Methods.Joint];
+    public IReadOnlyCollection<string> MethodNames { get; } = [Methods.SdLora, Methods.SdLoraPaper, Methods.SdLoraRr, Methods.SdLoraKd, Methods.SeqLora, Methods.Joint];
 
     public void FoldInto(ContinualCheckpoint checkpoint, Dictionary<string, HostTensor> weights)
     {
@@ -23,8 +23,7 @@ sealed class LoraDirectionFold : IAdapterFold
                 for (int i = 0; i < checkpoint.Directions.Count; i++)
                 {
                     LoraDirection direction = checkpoint.Directions[i];
-                    LoraFactors factors = projection == 0 ? direction.Query[block] : direction.Value[block];
-                    AddScaledProduct(delta, factors, checkpoint.Magnitudes[i] / direction.Norms[block, projection], dim);
+                    AddScaledProduct(delta, direction.Factors(block, projection), direction.Scale(checkpoint.Magnitudes[i], block, projection), dim);
                 }
                 int firstRow = projection == 0 ? 0 : 2 * dim;   // rows q | k | v
                 for (int k = 0; k < delta.Length; k++) qkv.Data[firstRow * dim + k] = (float)(qkv.Data[firstRow * dim + k] + delta[k]);
@@ -39,8 +38,16 @@ sealed class LoraDirectionFold : IAdapterFold
             return new QkvLowRankBranch(i,
                 blocks.Select(b => Down(direction.Query[b], direction.Value[b], checkpoint.Config.Dim)).ToArray(),
                 blocks.Select(b => Up(direction, b, checkpoint.Config.Dim)).ToArray(),
-                (float)checkpoint.Magnitudes[i]);
+                (float)checkpoint.Magnitudes[i], blocks.Select(b => RankOffsets(direction, b)).ToArray());
         }).ToArray();
+
+    /// <summary>Each rank's KD offset ([r_q + r_v]: q's offset, then v's), or null when the block has none.</summary>
+    static HostTensor? RankOffsets(LoraDirection direction, int block)
+    {
+        if (direction.Offsets is not { } offsets || (offsets[block, 0] == 0 && offsets[block, 1] == 0)) return null;
+        int rq = (int)direction.Query[block].Rank, rv = (int)direction.Value[block].Rank;
+        return new HostTensor([.. Enumerable.Repeat(offsets[block, 0], rq), .. Enumerable.Repeat(offsets[block, 1], rv)], [rq + rv]);
+    }
 
     /// <summary>[A_qᵀ | A_vᵀ]: [dim, r_q + r_v].</summary>
     static HostTensor Down(LoraFactors query, LoraFactors value, int dim)

@@ -36,7 +36,8 @@ public static class ViTGraph
         string pixels = options.Half ? Cast(g, ModelSignature.Input, floatType) : ModelSignature.Input;
         string x = Embed(g, config, weights, pixels);
         var branches = options.Branches ?? [];
-        foreach (QkvLowRankBranch branch in branches) g.AddInitializer($"lora.{branch.Index}.magnitude", [branch.Magnitude]);
+        foreach (QkvLowRankBranch branch in branches.Where(b => b.Down.Any(down => down.Shape[1] > 0)))   // not fully absorbed by KD
+            g.AddInitializer($"lora.{branch.Index}.magnitude", [branch.Magnitude]);
         for (int block = 0; block < config.Depth; block++) x = Block(g, config, weights, branches, block, x, options.FusedAttention);
         x = LayerNorm(g, weights, "norm", x);
         string token = g.AddNode("Gather", [x, "const.token0"], null, Attribute("axis", 1L));
@@ -101,7 +102,8 @@ public static class ViTGraph
     {
         string prefix = $"blocks.{block}.";
         string qkv = Linear(g, weights, prefix + "attn.qkv", normed);
-        foreach (QkvLowRankBranch branch in branches) qkv = g.AddNode("Add", [qkv, LowRank(g, branch, block, prefix, normed)]);
+        foreach (QkvLowRankBranch branch in branches.Where(b => b.Down[block].Shape[1] > 0))
+            qkv = g.AddNode("Add", [qkv, LowRank(g, branch, block, prefix, normed)]);
         string heads = g.AddNode("Transpose", [g.AddNode("Reshape", [qkv, "const.split_heads"])], null, Attribute("perm", 2, 0, 3, 1, 4));
         var split = new NodeOutputs(g, "Split", [heads, "const.qkv_split"], 3, Attribute("axis", 0L));
         string Part(int i) => g.AddNode("Squeeze", [split[i], "const.zero"]);
@@ -118,15 +120,22 @@ public static class ViTGraph
         return g.AddContribNode("Attention", [normed, name + ".weight", name + ".bias"], Attribute("num_heads", (long)config.Heads));
     }
 
-    /// <summary>magnitude · (x·Down)·Up for one block: the unmerged adapter, computed as the model trained it.</summary>
+    /// <summary>
+    /// magnitude · (x·Down)·Up for one block: the unmerged adapter, computed as the model trained it; with SD-LoRA-KD
+    /// offsets in the block, each rank is scaled by its projection's magnitude + offset before the up-projection.
+    /// </summary>
     static string LowRank(OnnxGraphBuilder g, QkvLowRankBranch branch, int block, string prefix, string x)
     {
-        string name = $"{prefix}attn.qkv.lora.{branch.Index}";
+        string name = $"{prefix}attn.qkv.lora.{branch.Index}", magnitude = $"lora.{branch.Index}.magnitude";
         HostTensor down = branch.Down[block], up = branch.Up[block];
         g.AddInitializer(name + ".down", down.Data, down.Shape);
         g.AddInitializer(name + ".up", up.Data, up.Shape);
-        string delta = g.AddNode("MatMul", [g.AddNode("MatMul", [x, name + ".down"]), name + ".up"]);
-        return g.AddNode("Mul", [delta, $"lora.{branch.Index}.magnitude"]);
+        string projected = g.AddNode("MatMul", [x, name + ".down"]);
+        if (branch.RankOffsets[block] is not { } offsets)
+            return g.AddNode("Mul", [g.AddNode("MatMul", [projected, name + ".up"]), magnitude]);
+        g.AddInitializer(name + ".offsets", offsets.Data, offsets.Shape);
+        string scaled = g.AddNode("Mul", [projected, g.AddNode("Add", [magnitude, name + ".offsets"])]);
+        return g.AddNode("MatMul", [scaled, name + ".up"]);
     }
 
     /// <summary>Exact GELU, 0.5·x·(1 + erf(x/√2)), in the node order ONNX Runtime fuses into one Gelu kernel.</summary>

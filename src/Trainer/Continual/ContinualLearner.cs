@@ -70,7 +70,13 @@ public sealed class ContinualLearner(TrainRecipe recipe, string runDirectory, IT
                 _method.BeginTask(task, model, NewGenerator(task, RandomStreams.Direction));
             }
             TrainTask(task, model, data, baseModel, scores.ToReport(), heads, continuing ? state : null, device, cancellation);
-            _method.EndTask(task, model, () => ClassMeans(task, model, data, device));
+            cancellation.ThrowIfCancellationRequested();   // the last epoch's checkpoint holds the trained task: nothing is lost
+            if (_method.EndTask(task, model, () => ClassMeans(task, model, data, device)) is { } absorption)
+            {
+                scores.AddAbsorption(absorption);
+                observer.Message(absorption.Describe());
+            }
+            scores.AdapterParameters = model.Adapter?.StoredParameters() ?? 0;
             AlignHeads(task, model, data, heads, scores, statistics, device, cancellation);
             using (NewDisposeScope()) scores.Record(task, data.Evaluate(task, model, heads.OnDevice(device), device));
             using (NewDisposeScope())
@@ -109,6 +115,7 @@ public sealed class ContinualLearner(TrainRecipe recipe, string runDirectory, IT
             ClassStatistics measured;
             using (features) measured = FeatureStatistics.Estimate(features, positions, data.Scenario.TaskSizes[task], recipe.HeadAlignCovariance, task);
             measured.Save(_run.Statistics(task), recipe);
+            observer.Message($"task {task + 1}: class statistics stored in {_run.Statistics(task)}; aligning the heads");
             statistics.Add(measured);
             scores.StatisticsBytes = statistics.Sum(s => s.Bytes);
         }

@@ -13,7 +13,7 @@ public abstract class ContinualMethod(TrainRecipe recipe)
 
     public static ContinualMethod For(TrainRecipe recipe) => recipe.Method switch
     {
-        Methods.SdLora or Methods.SdLoraRr => new SdLora(recipe, paper: false),
+        Methods.SdLora or Methods.SdLoraRr or Methods.SdLoraKd => new SdLora(recipe, paper: false),
         Methods.SdLoraPaper => new SdLora(recipe, paper: true),
         Methods.SeqLora or Methods.Joint => new SequentialLora(recipe),
         Methods.FullFineTune => new FullFineTune(recipe),
@@ -31,8 +31,11 @@ public abstract class ContinualMethod(TrainRecipe recipe)
     public virtual IEnumerable<(string Name, Tensor Parameter)> Trainable(ContinualModel model) =>
         model.HeadParameters().Concat(model.Adapter!.TrainableParameters());
 
-    /// <summary>Finishes task <paramref name="task"/>; <paramref name="newClassMeans"/> measures the class-token mean of each new class [n, dim].</summary>
-    public virtual void EndTask(int task, ContinualModel model, Func<Tensor> newClassMeans) { }
+    /// <summary>
+    /// Finishes task <paramref name="task"/>; <paramref name="newClassMeans"/> measures the class-token mean of each new
+    /// class [n, dim]. Returns what SD-LoRA-KD absorbed (null for every other method).
+    /// </summary>
+    public virtual AbsorptionReport? EndTask(int task, ContinualModel model, Func<Tensor> newClassMeans) => null;
 
     /// <summary>Rebuilds the adapter of a checkpoint: every direction frozen but the last, which stays trainable.</summary>
     public virtual void Restore(ContinualCheckpoint checkpoint, ContinualModel model)
@@ -50,7 +53,8 @@ public abstract class ContinualMethod(TrainRecipe recipe)
 /// SD-LoRA. Code variant (default, the official code path): a new rank-r direction per task; earlier ones frozen and
 /// divided by ‖B‖_F‖A‖_F; the current one unnormalised; every magnitude re-created at 0.8 and trained in every task.
 /// Paper variant: directions divided by ‖B·A‖_F, the current one too; magnitudes from 1.0, carried across tasks.
-/// SD-LoRA-RR is the code variant with the recipe's rank schedule.
+/// SD-LoRA-RR is the code variant with the recipe's rank schedule; SD-LoRA-KD the code variant that absorbs, after each
+/// task from the second on, the new direction of every module whose least-squares fit by the earlier ones is within τ.
 /// </summary>
 sealed class SdLora(TrainRecipe recipe, bool paper) : ContinualMethod(recipe)
 {
@@ -73,6 +77,16 @@ sealed class SdLora(TrainRecipe recipe, bool paper) : ContinualMethod(recipe)
     {
         model.Adapter!.CurrentNorm = paper ? DirectionNorm.Frobenius : null;
         base.Restore(checkpoint, model);
+    }
+
+    /// <summary>SD-LoRA-KD, after training and before evaluation, so the task is scored as it is stored.</summary>
+    public override AbsorptionReport? EndTask(int task, ContinualModel model, Func<Tensor> newClassMeans)
+    {
+        if (Recipe.Method != Methods.SdLoraKd || task == 0) return null;
+        LoraQkvAdapter adapter = model.Adapter!;
+        IReadOnlyList<ModuleFit> fits = DirectionAbsorption.Plan(adapter.Export(), adapter.MagnitudeValues(), Recipe.EffectiveKdThreshold);
+        adapter.Absorb(fits);
+        return AbsorptionReport.Of(task, fits);
     }
 }
 
@@ -114,7 +128,7 @@ sealed class SimpleCil(TrainRecipe recipe) : ContinualMethod(recipe)
 
     public override IEnumerable<(string Name, Tensor Parameter)> Trainable(ContinualModel model) => [];
 
-    public override void EndTask(int task, ContinualModel model, Func<Tensor> newClassMeans)
+    public override AbsorptionReport? EndTask(int task, ContinualModel model, Func<Tensor> newClassMeans)
     {
         using var _ = no_grad();
         using var scope = NewDisposeScope();
@@ -123,5 +137,6 @@ sealed class SimpleCil(TrainRecipe recipe) : ContinualMethod(recipe)
         int known = model.SeenClasses - (int)means.shape[0];
         model.HeadWeight.narrow(0, known, means.shape[0]).copy_(prototypes);
         model.HeadBias.narrow(0, known, means.shape[0]).zero_();
+        return null;
     }
 }

@@ -21,15 +21,15 @@ public readonly record struct ViTShape(int Depth, int Dim);
 
 /// <summary>
 /// Low-rank directions on the q and v rows of every block's fused qkv output. Direction i adds
-/// <c>α_i / n_i · x·A_iᵀ·B_iᵀ</c>, with one magnitude α_i shared by all blocks and by q and v, and n_i the direction's
-/// norm in that block and projection. Frozen directions run as one stacked rank-R product per projection, so a step
+/// <c>(α_i + o_i) / n_i · x·A_iᵀ·B_iᵀ</c>, with one magnitude α_i shared by all blocks and by q and v, n_i the direction's
+/// norm in that block and projection, and o_i SD-LoRA-KD's constant offset there (0 unless a later direction was absorbed). Frozen directions run as one stacked rank-R product per projection, so a step
 /// costs the same few matmuls whatever the task count; they are constants, so no gradient reaches them. At most one
 /// direction (the current task's) is trainable; it is used unnormalised (n = 1, the code) or divided by its own
 /// ‖B·A‖_F, recomputed every step as a constant (the paper's normalised current direction; see docs in the README).
 /// </summary>
 public sealed class LoraQkvAdapter(ViTShape shape, Device device) : IQkvAdapter, IDisposable
 {
-    sealed record Direction(Tensor[] Aq, Tensor[] Bq, Tensor[] Av, Tensor[] Bv, float[,] Norms)
+    sealed record Direction(Tensor[] Aq, Tensor[] Bq, Tensor[] Av, Tensor[] Bv, float[,] Norms, float[,] Offsets)
     {
         public Tensor A(int block, int projection) => projection == 0 ? Aq[block] : Av[block];
         public Tensor B(int block, int projection) => projection == 0 ? Bq[block] : Bv[block];
@@ -40,8 +40,9 @@ public sealed class LoraQkvAdapter(ViTShape shape, Device device) : IQkvAdapter,
     Direction? _current;
     Tensor? _magnitudes;
     // Per block and projection (q = 0, v = 1): the frozen directions' A stacked [R, dim] and B [dim, R], and for each
-    // of the R columns the direction it belongs to and 1/n. Rebuilt when a direction is frozen.
-    (Tensor A, Tensor B, Tensor Owner, Tensor InverseNorm)?[,] _stacks = new (Tensor, Tensor, Tensor, Tensor)?[shape.Depth, 2];
+    // of the R columns the direction it belongs to, 1/n and the KD offset (null while every offset is 0). Rebuilt when a
+    // direction is frozen or absorbed.
+    (Tensor A, Tensor B, Tensor Owner, Tensor InverseNorm, Tensor? Offset)?[,] _stacks = new (Tensor, Tensor, Tensor, Tensor, Tensor?)?[shape.Depth, 2];
 
     /// <summary>How the trainable direction is normalised; null: not at all (the official code).</summary>
     public DirectionNorm? CurrentNorm { get; set; }
@@ -62,7 +63,7 @@ public sealed class LoraQkvAdapter(ViTShape shape, Device device) : IQkvAdapter,
             return host.to(device).requires_grad_(true);
         }
         Tensor NewB(int _) => zeros([shape.Dim, rank], device: device).requires_grad_(true);
-        _current = new Direction(Blocks(NewA), Blocks(NewB), Blocks(NewA), Blocks(NewB), Ones());
+        _current = new Direction(Blocks(NewA), Blocks(NewB), Blocks(NewA), Blocks(NewB), Ones(), new float[shape.Depth, 2]);
     }
 
     /// <summary>Adds a direction from a checkpoint: frozen with its stored norms, or as the trainable one (a task being resumed).</summary>
@@ -71,7 +72,8 @@ public sealed class LoraQkvAdapter(ViTShape shape, Device device) : IQkvAdapter,
         Tensor Copy(HostTensor host) => tensor(host.Data, host.Shape).to(device).requires_grad_(trainable);
         var direction = new Direction(Blocks(b => Copy(stored.Query[b].A)), Blocks(b => Copy(stored.Query[b].B)),
                                       Blocks(b => Copy(stored.Value[b].A)), Blocks(b => Copy(stored.Value[b].B)),
-                                      trainable ? Ones() : (float[,])stored.Norms.Clone());
+                                      trainable ? Ones() : (float[,])stored.Norms.Clone(),
+                                      (float[,]?)stored.Offsets?.Clone() ?? new float[shape.Depth, 2]);
         if (!trainable) Freeze(direction);
         else if (_current is not null) throw new InvalidOperationException("The adapter already has a trainable direction.");
         else _current = direction;
@@ -82,7 +84,7 @@ public sealed class LoraQkvAdapter(ViTShape shape, Device device) : IQkvAdapter,
     {
         Direction current = _current ?? throw new InvalidOperationException("No trainable direction to freeze.");
         _current = null;
-        Freeze(new Direction(Detached(current.Aq), Detached(current.Bq), Detached(current.Av), Detached(current.Bv), NormsOf(current, norm)));
+        Freeze(new Direction(Detached(current.Aq), Detached(current.Bq), Detached(current.Av), Detached(current.Bv), NormsOf(current, norm), current.Offsets));
         foreach (Tensor t in current.All) t.Dispose();
     }
 
@@ -93,6 +95,11 @@ public sealed class LoraQkvAdapter(ViTShape shape, Device device) : IQkvAdapter,
         _magnitudes?.Dispose();
         _magnitudes = tensor(values.Select(v => (float)v).ToArray(), device: device).requires_grad_(trainable);
     }
+
+    /// <summary>The numbers a checkpoint stores for the adapter: every factor, every magnitude, every non-zero KD offset.</summary>
+    public long StoredParameters() =>
+        _frozen.Concat(_current is null ? [] : [_current]).Sum(d => d.All.Sum(t => t.numel()) + d.Offsets.Cast<float>().Count(o => o != 0))
+        + (_magnitudes?.numel() ?? 0);
 
     public double[] MagnitudeValues()
     {
@@ -123,7 +130,7 @@ public sealed class LoraQkvAdapter(ViTShape shape, Device device) : IQkvAdapter,
         LoraDirection Convert(Direction d, float[,] norms) => new(
             Enumerable.Range(0, shape.Depth).Select(b => new LoraFactors(HostTensors.From(d.Aq[b]), HostTensors.From(d.Bq[b]))).ToArray(),
             Enumerable.Range(0, shape.Depth).Select(b => new LoraFactors(HostTensors.From(d.Av[b]), HostTensors.From(d.Bv[b]))).ToArray(),
-            norms);
+            norms, d.Offsets.Cast<float>().All(o => o == 0) ? null : (float[,])d.Offsets.Clone());
         var directions = _frozen.Select(d => Convert(d, (float[,])d.Norms.Clone())).ToList();
         if (_current is { } current) directions.Add(Convert(current, CurrentNorm is { } norm ? NormsOf(current, norm) : Ones()));
         return directions;
@@ -139,8 +146,12 @@ public sealed class LoraQkvAdapter(ViTShape shape, Device device) : IQkvAdapter,
     Tensor Delta(int block, int projection, Tensor x)
     {
         Tensor? delta = null;
-        if (_stacks[block, projection] is var (a, b, owner, inverseNorm))
-            delta = x.matmul(a.t()).mul(Magnitudes.index_select(0, owner).mul(inverseNorm)).matmul(b.t());
+        if (_stacks[block, projection] is var (a, b, owner, inverseNorm, offset))
+        {
+            Tensor magnitudes = Magnitudes.index_select(0, owner);
+            if (offset is not null) magnitudes = magnitudes.add(offset, Scalars.One);
+            delta = x.matmul(a.t()).mul(magnitudes.mul(inverseNorm)).matmul(b.t());
+        }
         if (_current is { } current)
         {
             Tensor ca = current.A(block, projection), cb = current.B(block, projection);
@@ -152,19 +163,46 @@ public sealed class LoraQkvAdapter(ViTShape shape, Device device) : IQkvAdapter,
         return delta!;
     }
 
+    /// <summary>
+    /// SD-LoRA-KD: drops the trainable direction in every absorbed module (its factors become rank 0) and adds the fit's
+    /// offsets to the frozen directions there, which keeps the model's function within the fit's residual.
+    /// </summary>
+    public void Absorb(IEnumerable<ModuleFit> fits)
+    {
+        Direction current = _current ?? throw new InvalidOperationException("No trainable direction to absorb.");
+        foreach (ModuleFit fit in fits.Where(f => f.Absorbed))
+        {
+            for (int k = 0; k < _frozen.Count; k++) _frozen[k].Offsets[fit.Block, fit.Projection] += (float)fit.OffsetDeltas[k];
+            Tensor[] a = fit.Projection == 0 ? current.Aq : current.Av, b = fit.Projection == 0 ? current.Bq : current.Bv;
+            a[fit.Block].Dispose();
+            b[fit.Block].Dispose();
+            a[fit.Block] = zeros([0, shape.Dim], device: device);
+            b[fit.Block] = zeros([shape.Dim, 0], device: device);
+        }
+        RebuildStacks();
+    }
+
     void Freeze(Direction direction)
     {
         _frozen.Add(direction);
-        foreach ((Tensor A, Tensor B, Tensor Owner, Tensor InverseNorm)? stack in _stacks) DisposeStack(stack);
-        _stacks = new (Tensor, Tensor, Tensor, Tensor)?[shape.Depth, 2];
+        RebuildStacks();
+    }
+
+    void RebuildStacks()
+    {
+        foreach ((Tensor A, Tensor B, Tensor Owner, Tensor InverseNorm, Tensor? Offset)? stack in _stacks) DisposeStack(stack);
+        _stacks = new (Tensor, Tensor, Tensor, Tensor, Tensor?)?[shape.Depth, 2];
+        if (_frozen.Count == 0) return;
         for (int b = 0; b < shape.Depth; b++)
         {
             for (int p = 0; p < 2; p++)
             {
+                float[] PerColumn(Func<Direction, float> value) => _frozen.SelectMany(d => Enumerable.Repeat(value(d), (int)d.A(b, p).shape[0])).ToArray();
                 long[] owner = _frozen.SelectMany((d, i) => Enumerable.Repeat((long)i, (int)d.A(b, p).shape[0])).ToArray();
-                float[] inverse = _frozen.SelectMany(d => Enumerable.Repeat(1 / d.Norms[b, p], (int)d.A(b, p).shape[0])).ToArray();
+                float[] offsets = PerColumn(d => d.Offsets[b, p]);
                 _stacks[b, p] = (cat(_frozen.Select(d => d.A(b, p)).ToArray(), 0), cat(_frozen.Select(d => d.B(b, p)).ToArray(), 1),
-                                 tensor(owner, device: device), tensor(inverse, device: device));
+                                 tensor(owner, device: device), tensor(PerColumn(d => 1 / d.Norms[b, p]), device: device),
+                                 offsets.Any(o => o != 0) ? tensor(offsets, device: device) : null);
             }
         }
     }
@@ -208,18 +246,19 @@ public sealed class LoraQkvAdapter(ViTShape shape, Device device) : IQkvAdapter,
         return view.clone();
     }).ToArray();
 
-    static void DisposeStack((Tensor A, Tensor B, Tensor Owner, Tensor InverseNorm)? stack)
+    static void DisposeStack((Tensor A, Tensor B, Tensor Owner, Tensor InverseNorm, Tensor? Offset)? stack)
     {
-        if (stack is not var (a, b, owner, inverse)) return;
+        if (stack is not var (a, b, owner, inverse, offset)) return;
         a.Dispose();
         b.Dispose();
         owner.Dispose();
         inverse.Dispose();
+        offset?.Dispose();
     }
 
     public void Dispose()
     {
-        foreach ((Tensor A, Tensor B, Tensor Owner, Tensor InverseNorm)? stack in _stacks) DisposeStack(stack);
+        foreach ((Tensor A, Tensor B, Tensor Owner, Tensor InverseNorm, Tensor? Offset)? stack in _stacks) DisposeStack(stack);
         _magnitudes?.Dispose();
         foreach (Tensor t in _frozen.Concat(_current is null ? [] : [_current]).SelectMany(d => d.All)) t.Dispose();
     }

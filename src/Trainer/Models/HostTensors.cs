@@ -11,6 +11,7 @@ public static class HostTensors
         // detach() always makes a new handle and cpu()/contiguous() may: the scope frees every one of them, never value.
         using var scope = NewDisposeScope();
         Tensor host = value.detach().cpu().contiguous();
-        return new HostTensor(host.data<float>().ToArray(), host.shape);
+        // TorchSharp's data accessor throws on an empty tensor (an SD-LoRA-KD module absorbed to rank 0).
+        return new HostTensor(host.numel() == 0 ? [] : host.data<float>().ToArray(), host.shape);
     }
 }
