@@ -82,6 +82,25 @@ public sealed class TrainAndEvalTests : IDisposable
     }
 
     [Fact]
+    public void A_kd_run_logs_each_absorb_inspect_tables_the_adapter_and_report_plots_accuracy_against_stored_parameters()
+    {
+        string run = _temporary.File("kd");
+        CltoolProcess.Result train = CltoolProcess.Run([.. Train(run, 8), "--method", "sdlora-kd", "--kd-threshold", "1"]);
+        Assert.True(train.ExitCode == 0, train.Output + train.Errors);
+        Assert.Matches(@"kd: absorbed 4 of 4 modules of task 5's direction \(residual min \d\.\d{4}, median \d\.\d{4}, max \d\.\d{4}\)", train.Output);
+
+        CltoolProcess.Result inspect = CltoolProcess.Run("inspect", Path.Combine(run, "checkpoints", "task-05.safetensors"));
+        Assert.True(inspect.ExitCode == 0, inspect.Output + inspect.Errors);
+        Assert.Matches(@"│ 5\s+│ 0\s+│ \d\.\d{4}\s+│ 0/4\s+│ 4\s+│ 0\s+│ 0\s+│", inspect.Output);
+
+        string prefix = _temporary.File("kd-table");
+        CltoolProcess.Result report = CltoolProcess.Run("report", run, "--out", prefix);
+        Assert.True(report.ExitCode == 0, report.Output + report.Errors);
+        Assert.Matches(@"\| sdlora-kd \| none \| .* \| [\d,]+ \| 1, 100\.0 % \|", report.Output);
+        Assert.True(new FileInfo(prefix + "-parameters.png").Length > 1000);
+    }
+
+    [Fact]
     public void Report_of_an_unfinished_run_names_it_and_what_is_missing()
     {
         string run = _temporary.File("empty");

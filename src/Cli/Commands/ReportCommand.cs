@@ -15,7 +15,8 @@ public sealed class ReportSettings : CommandSettings
     public string[] Runs { get; init; } = [];
 
     [CommandOption("--out <PREFIX>")]
-    [Description("Also write PREFIX.md, PREFIX.json and PREFIX.png (Acc by method and head option).")]
+    [Description("Also write PREFIX.md, PREFIX.json, PREFIX.png (Acc by method and head option) and, when the runs counted their " +
+                 "adapter, PREFIX-parameters.png (Acc against stored adapter parameters).")]
     public string? Out { get; init; }
 
     public override ValidationResult Validate() =>
@@ -36,7 +37,8 @@ public sealed class ReportCommand(IAnsiConsole console) : Command<ReportSettings
         AtomicFile.WriteAllText(prefix + ".md", markdown);
         AtomicFile.WriteAllText(prefix + ".json", CltoolJson.Serialize(rows) + "\n");
         MethodTable.Plot(rows, prefix + ".png");
-        console.MarkupLineInterpolated($"[grey]wrote {prefix}.md, {prefix}.json, {prefix}.png[/]");
+        bool parameters = MethodTable.PlotParameters(rows, prefix + "-parameters.png");
+        console.MarkupLineInterpolated($"[grey]wrote {prefix}.md, {prefix}.json, {prefix}.png{(parameters ? $", {prefix}-parameters.png" : "")}[/]");
         return 0;
     }
 }

@@ -4,7 +4,7 @@ using SkiaSharp;
 
 namespace Cltool.Core.Reports;
 
-/// <summary>PNG figures: the accuracy matrix as a heatmap, accuracy-after-each-task curves, grouped accuracy bars.</summary>
+/// <summary>PNG figures: the accuracy matrix as a heatmap, accuracy-after-each-task curves, grouped accuracy bars, labelled points.</summary>
 public static class AccuracyPlots
 {
     static readonly SKColor[] Palette =
@@ -120,6 +120,36 @@ public static class AccuracyPlots
                 using var fill = new SKPaint { Color = Palette[s % Palette.Length] };
                 canvas.DrawRect(SKRect.Create(width - right + 15, legendY - 8, 14, 12), fill);
                 DrawText(canvas, series[s].Name, width - right + 35, legendY + 3, small, SKTextAlign.Left);
+            }
+        });
+    }
+
+    /// <summary>Labelled points: x from 0 to 1.1 × the largest x, y (an accuracy) from 0 to 100 %.</summary>
+    public static void Scatter(IReadOnlyList<(string Label, double X, double Y)> points, string xTitle, string title, string path)
+    {
+        const int width = 720, height = 440, left = 60, right = 40, top = 50, bottom = 50;
+        double xMax = 1.1 * Math.Max(1e-9, points.Max(p => p.X));
+        float plotWidth = width - left - right, plotHeight = height - top - bottom;
+        float X(double value) => left + plotWidth * (float)(value / xMax);
+        float Y(double value) => top + plotHeight * (float)(1 - value);
+        Draw(path, width, height, (canvas, font, small) =>
+        {
+            DrawText(canvas, title, 10, 24, font, SKTextAlign.Left);
+            using var grid = new SKPaint { Color = new SKColor(225, 225, 225), StrokeWidth = 1 };
+            for (int step = 0; step <= 5; step++)
+            {
+                canvas.DrawLine(left, Y(step / 5.0), left + plotWidth, Y(step / 5.0), grid);
+                DrawText(canvas, $"{step * 20}%", left - 6, Y(step / 5.0) + 4, small, SKTextAlign.Right);
+                canvas.DrawLine(X(xMax * step / 5), top, X(xMax * step / 5), top + plotHeight, grid);
+                DrawText(canvas, $"{xMax * step / 5:G3}", X(xMax * step / 5), top + plotHeight + 18, small, SKTextAlign.Center);
+            }
+            DrawText(canvas, xTitle, left + plotWidth / 2, height - 10, small, SKTextAlign.Center);
+            for (int i = 0; i < points.Count; i++)
+            {
+                using var dot = new SKPaint { Color = Palette[i % Palette.Length], IsAntialias = true };
+                canvas.DrawCircle(X(points[i].X), Y(points[i].Y), 5, dot);
+                DrawText(canvas, $"{points[i].Label} ({points[i].Y * 100:F1})", X(points[i].X) + 8, Y(points[i].Y) - 6 - 13 * (i % 3), small,
+                         SKTextAlign.Left, Palette[i % Palette.Length]);
             }
         });
     }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using Cltool.Core.Continual;
 using Cltool.Core.Errors;
@@ -5,10 +6,15 @@ using Cltool.Core.Models;
 
 namespace Cltool.Core.Reports;
 
-/// <summary>One method with one head option on one dataset, over seeds.</summary>
+/// <summary>
+/// One method with one head option on one dataset, over seeds: the scores, the storage of head statistics and adapter
+/// (mean adapter numbers stored after the last task; 0 for runs made before cltool counted them), and for SD-LoRA-KD its
+/// τ and the fraction of modules absorbed over all its absorb steps.
+/// </summary>
 public sealed record MethodTableRow(
     string Data, string Method, string Head, int[] Seeds, Spread Acc, Spread Aaa, Spread Forgetting, Spread WhenLearned,
-    Spread TaskAwareAcc, Spread TaskIdAcc, long StatisticsBytes, Spread AlignSeconds);
+    Spread TaskAwareAcc, Spread TaskIdAcc, long StatisticsBytes, Spread AlignSeconds,
+    double AdapterParameters = 0, double? KdThreshold = null, double? AbsorbedFraction = null);
 
 /// <summary>
 /// The table users read: finished runs grouped by dataset and method, one row per head option each run scored (the run's
@@ -29,10 +35,13 @@ public static class MethodTable
             {
                 var reports = group.Select(r => (r.Recipe.Seed, Report: OptionOf(r.Metrics, option, r.Path))).ToList();
                 Spread Over(Func<MetricsReport, double> value) => Spread.Of(reports.Select(r => value(r.Report)).ToList());
+                bool kd = first.Recipe.Method == Methods.SdLoraKd;
                 rows.Add(new MethodTableRow(first.Recipe.Data, first.Recipe.Method, option, reports.Select(r => r.Seed).ToArray(),
                     Over(r => r.Acc), Over(r => r.Aaa), Over(r => r.Forgetting), Over(r => r.WhenLearned?.Average() ?? double.NaN),
                     Over(r => r.TaskAware?.Acc ?? double.NaN), Over(r => r.TaskId?.Acc ?? double.NaN),
-                    reports.Max(r => r.Report.StatisticsBytes), Over(r => r.HeadAlignSeconds)));
+                    reports.Max(r => r.Report.StatisticsBytes), Over(r => r.HeadAlignSeconds),
+                    group.Average(r => (double)r.Metrics.AdapterParameters), kd ? first.Recipe.EffectiveKdThreshold : null,
+                    kd ? group.Average(r => AbsorbedFraction(r.Metrics)) : null));
             }
         }
         return rows;
@@ -45,15 +54,36 @@ public static class MethodTable
         text.AppendLine($"{seeds.Length} seed(s) ({string.Join(", ", seeds)}), mean ± std over seeds, %. Heads other than a run's own are scored on " +
                         "that run's backbone, which is exactly the backbone a run with that option trains (the masked loss never reads old rows). " +
                         "Just learned: each task's classes right after learning it (mean over tasks). Task-id acc: how often the argmax falls " +
-                        "among the image's own task's classes. Statistics: the class statistics ca stores. Align s: seconds of statistics and alignment per run.");
+                        "among the image's own task's classes. Statistics: the class statistics ca stores. Align s: seconds of statistics and alignment per run. " +
+                        "Adapter: LoRA factors, magnitudes and KD offsets stored after the last task (— for runs made before cltool counted them). " +
+                        "KD: sdlora-kd's τ and the share of modules (block × q|v) absorbed over all tasks after the first.");
         text.AppendLine();
-        text.AppendLine("| data | method | head | Acc (last) | AAA | forgetting | just learned | task id given | task-id acc | statistics MB | align s |");
-        text.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|");
+        text.AppendLine("| data | method | head | Acc (last) | AAA | forgetting | just learned | task id given | task-id acc | statistics MB | align s | adapter params | kd τ, absorbed |");
+        text.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (MethodTableRow r in rows)
             text.AppendLine($"| {r.Data} | {r.Method} | {r.Head} | {r.Acc.Percent} | {r.Aaa.Percent} | {r.Forgetting.Percent} | {r.WhenLearned.Percent} | " +
-                            $"{r.TaskAwareAcc.Percent} | {r.TaskIdAcc.Percent} | {r.StatisticsBytes / 1e6:F2} | {r.AlignSeconds.Mean:F1} |");
+                            $"{r.TaskAwareAcc.Percent} | {r.TaskIdAcc.Percent} | {r.StatisticsBytes / 1e6:F2} | {r.AlignSeconds.Mean:F1} | " +
+                            $"{(r.AdapterParameters > 0 ? r.AdapterParameters.ToString("N0", CultureInfo.InvariantCulture) : "—")} | " +
+                            $"{(r.KdThreshold is { } tau ? $"{tau:G4}, {r.AbsorbedFraction * 100:F1} %" : "—")} |");
         return text.ToString();
     }
+
+    /// <summary>
+    /// Acc (last) against the adapter numbers stored, one point per row of a run's own head (alternatives share its
+    /// adapter): the price in storage of each method and of each SD-LoRA-KD threshold. False (nothing drawn) when no row counted them.
+    /// </summary>
+    public static bool PlotParameters(IReadOnlyList<MethodTableRow> rows, string path)
+    {
+        var points = rows.Where(r => r.AdapterParameters > 0).GroupBy(r => (r.Data, r.Method, r.KdThreshold)).Select(g => g.First())
+            .Select(r => ($"{r.Method}{(r.KdThreshold is { } tau ? $" τ={tau:G4}" : "")}", r.AdapterParameters / 1000, r.Acc.Mean)).ToList();
+        if (points.Count == 0) return false;
+        AccuracyPlots.Scatter(points, "adapter numbers stored after the last task (thousands)", "Acc (last) against stored adapter parameters", path);
+        return true;
+    }
+
+    static double AbsorbedFraction(MetricsReport metrics) => metrics.Absorptions is { Length: > 0 } steps
+        ? (double)steps.Sum(a => a.Absorbed) / steps.Sum(a => a.Modules)
+        : 0;
 
     /// <summary>Acc (last) as bars: one group per dataset and method, one bar per head option.</summary>
     public static void Plot(IReadOnlyList<MethodTableRow> rows, string path)
