@@ -1,5 +1,5 @@
 using Cltool.Cli.Commands;
-using Cltool.Core.Errors;
+using Cltool.InferenceHost.CommandLine;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -11,15 +11,10 @@ public static class CltoolApp
     /// <param name="console">Where commands write their output; stdout when null.</param>
     public static CommandApp Create(IAnsiConsole? console = null)
     {
-        IAnsiConsole errors = CreateConsole(Console.Error, Console.IsErrorRedirected);
         var app = new CommandApp();
         app.Configure(config =>
         {
-            config.SetApplicationName("cltool");
-            config.UseAssemblyInformationalVersion();
-            config.UseStrictParsing();
-            if (console is not null) config.ConfigureConsole(console);
-            config.SetExceptionHandler((error, _) => ReportFailure(errors, error));
+            CommandLineConsole.Configure(config, "cltool", console);
 
             config.AddCommand<DoctorCommand>("doctor")
                 .WithDescription("Check the native stack: .NET, libtorch, ONNX Runtime, CUDA and the built-in datasets.");
@@ -50,40 +45,5 @@ public static class CltoolApp
             });
         });
         return app;
-    }
-
-    /// <summary>
-    /// The console for a real process. Redirected output (logs, CI, tests) is not wrapped at 80 columns, so every
-    /// report line stays one line that grep can find.
-    /// </summary>
-    public static IAnsiConsole CreateConsole() => CreateConsole(Console.Out, Console.IsOutputRedirected);
-
-    static IAnsiConsole CreateConsole(TextWriter writer, bool redirected)
-    {
-        IAnsiConsole console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(writer) });
-        if (redirected) console.Profile.Width = 400;
-        return console;
-    }
-
-    /// <summary>One clear line for anything the user can fix; a stack trace only for bugs.</summary>
-    static int ReportFailure(IAnsiConsole console, Exception error)
-    {
-        switch (error)
-        {
-            case CltoolException known:
-                console.MarkupLineInterpolated($"[red]error:[/] {known.Message}");
-                return known.ExitCode;
-            case IOException or UnauthorizedAccessException:
-                // A full disk or an unwritable path: files are written atomically, so the last good ones are intact.
-                console.MarkupLineInterpolated($"[red]error:[/] {error.Message}");
-                return ExitCodes.Failure;
-            case CommandAppException usage:
-                if (usage.Pretty is not null) console.Write(usage.Pretty);
-                else console.MarkupLineInterpolated($"[red]error:[/] {usage.Message}");
-                return ExitCodes.Usage;
-            default:
-                console.WriteException(error, ExceptionFormats.ShortenPaths);
-                return ExitCodes.Failure;
-        }
     }
 }

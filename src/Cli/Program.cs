@@ -1,3 +1,4 @@
 using Cltool.Cli;
+using Cltool.InferenceHost.CommandLine;
 
-return CltoolApp.Create(CltoolApp.CreateConsole()).Run(args);
+return CltoolApp.Create(CommandLineConsole.Create()).Run(args);

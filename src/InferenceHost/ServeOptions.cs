@@ -8,23 +8,27 @@ public sealed record ServeOptions
     public string ModelPath { get; init; } = "";
     /// <summary>The model's name in URLs (/v2/models/NAME); default the file name without extension.</summary>
     public string? ModelName { get; init; }
-    public string Urls { get; init; } = "http://127.0.0.1:8000";
+    public string Urls { get; init; } = DefaultUrls;
     public DeviceKind Device { get; init; } = DeviceKind.Auto;
-    public int MaxBatch { get; init; } = 32;
-    public int MaxDelayMs { get; init; } = 2;
-    public int QueueCapacity { get; init; } = 256;
+    public int MaxBatch { get; init; } = DefaultMaxBatch;
+    public int MaxDelayMs { get; init; } = DefaultMaxDelayMs;
+    public int QueueCapacity { get; init; } = DefaultQueueCapacity;
     /// <summary>ONNX Runtime intra-op threads; 0 lets ONNX Runtime choose.</summary>
     public int Threads { get; init; }
     /// <summary>Required on every endpoint except health, as <c>Authorization: Bearer KEY</c> or <c>X-API-Key</c>.</summary>
     public string? ApiKey { get; init; }
-    public long MaxBodyBytes { get; init; } = 32L * 1024 * 1024;
+    public long MaxBodyBytes { get; init; } = DefaultMaxBodyBytes;
     /// <summary>Largest decoded image (width × height) the classify endpoint accepts: decompression bombs stop here.</summary>
-    public long MaxImagePixels { get; init; } = 40_000_000;
-    public int RequestTimeoutMs { get; init; } = 30_000;
+    public long MaxImagePixels { get; init; } = DefaultMaxImagePixels;
+    public int RequestTimeoutMs { get; init; } = DefaultRequestTimeoutMs;
     /// <summary>Reload the model when its file changes.</summary>
     public bool Watch { get; init; }
 
     public const string ApiKeyVariable = "CLTOOL_API_KEY";
+    // Constants because the command line's help shows them as attribute values.
+    public const string DefaultUrls = "http://127.0.0.1:8000";
+    public const int DefaultMaxBatch = 32, DefaultMaxDelayMs = 2, DefaultQueueCapacity = 256, DefaultRequestTimeoutMs = 30_000;
+    public const long DefaultMaxBodyBytes = 32L * 1024 * 1024, DefaultMaxImagePixels = 40_000_000;
 
     public string Name => ModelName ?? Path.GetFileNameWithoutExtension(ModelPath);
 

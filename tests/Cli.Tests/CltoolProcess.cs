@@ -9,6 +9,9 @@ public static class CltoolProcess
 
     public static Result Run(params string[] arguments) => Run(arguments, Path.Combine(AppContext.BaseDirectory, "cltool"));
 
+    /// <summary>Runs the standalone inference host, `cltool-host`, built next to cltool.</summary>
+    public static Result RunHost(params string[] arguments) => Run(arguments, Path.Combine(AppContext.BaseDirectory, "cltool-host"));
+
     static Result Run(string[] arguments, string? executable)
     {
         using Process process = executable is null ? StartRaw(arguments[0], arguments[1..]) : StartRaw(executable, arguments);

@@ -80,6 +80,24 @@ public sealed class CommandLineTests
     }
 
     [Fact]
+    public void The_standalone_host_takes_exactly_the_options_of_serve_and_refuses_the_same_values()
+    {
+        // The host is a program of its own, so it also has --version (cltool has it at the top level).
+        static string Options(string help) => string.Join('\n', TrimLines(help[help.IndexOf("OPTIONS:", StringComparison.Ordinal)..])
+            .Split('\n').Where(line => !line.Contains("--version", StringComparison.Ordinal)));
+        CltoolProcess.Result host = CltoolProcess.RunHost("--help"), serve = CltoolProcess.Run("serve", "--help");
+        CltoolProcess.Result unknown = CltoolProcess.RunHost("--modle", "x.onnx"), batch = CltoolProcess.RunHost("--model", "cltool.dll", "--max-batch", "0");
+
+        Assert.Equal(0, host.ExitCode);
+        Assert.Contains("cltool-host [OPTIONS]", host.Output);
+        Assert.Equal(Options(serve.Output), Options(host.Output));
+        Assert.Equal(64, unknown.ExitCode);
+        Assert.Contains("--modle", unknown.Errors);
+        Assert.Equal(64, batch.ExitCode);
+        Assert.Contains("--max-batch must be a positive integer, got 0.", batch.Errors);
+    }
+
+    [Fact]
     public void Export_refuses_merge_and_no_merge_together()
     {
         CltoolProcess.Result result = CltoolProcess.Run("export", "cltool.dll", "--merge", "--no-merge");

@@ -183,7 +183,7 @@ public sealed class LifecycleTests : IDisposable
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         while (await host.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
         {
-            const string marker = "cltool-host: listening on ";
+            const string marker = "listening on ";
             if (line.StartsWith(marker, StringComparison.Ordinal)) return line[marker.Length..].Split(',')[0];
         }
         throw new InvalidOperationException($"the host exited before listening: {await host.StandardError.ReadToEndAsync()}");

@@ -1,11 +1,14 @@
 using System.ComponentModel;
 using Cltool.Core;
-using Cltool.InferenceHost;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
-namespace Cltool.Cli.Commands;
+namespace Cltool.InferenceHost.CommandLine;
 
+/// <summary>
+/// The serve options of `cltool serve` and of the standalone `cltool-host`, one definition for both command lines (their
+/// help is the same text); every default is <see cref="ServeOptions"/>'s.
+/// </summary>
 public sealed class ServeSettings : CommandSettings
 {
     [CommandOption("-m|--model <FILE>")]
@@ -14,8 +17,8 @@ public sealed class ServeSettings : CommandSettings
 
     [CommandOption("--urls <URLS>")]
     [Description("Addresses to listen on; loopback only by default.")]
-    [DefaultValue("http://127.0.0.1:8000")]
-    public string Urls { get; init; } = "http://127.0.0.1:8000";
+    [DefaultValue(ServeOptions.DefaultUrls)]
+    public string Urls { get; init; } = ServeOptions.DefaultUrls;
 
     [CommandOption("--device <DEVICE>")]
     [Description("auto (CUDA, else CPU with a logged reason), cpu, or cuda (fail when CUDA is unusable).")]
@@ -24,18 +27,18 @@ public sealed class ServeSettings : CommandSettings
 
     [CommandOption("--max-batch <N>")]
     [Description("Largest batch the dynamic batcher forms.")]
-    [DefaultValue(32)]
-    public int MaxBatch { get; init; } = 32;
+    [DefaultValue(ServeOptions.DefaultMaxBatch)]
+    public int MaxBatch { get; init; } = ServeOptions.DefaultMaxBatch;
 
     [CommandOption("--max-delay-ms <MS>")]
     [Description("How long a request may wait for others to fill its batch.")]
-    [DefaultValue(2)]
-    public int MaxDelayMs { get; init; } = 2;
+    [DefaultValue(ServeOptions.DefaultMaxDelayMs)]
+    public int MaxDelayMs { get; init; } = ServeOptions.DefaultMaxDelayMs;
 
     [CommandOption("--queue <N>")]
     [Description("Requests that may wait; beyond it the host answers 503 with Retry-After.")]
-    [DefaultValue(256)]
-    public int QueueCapacity { get; init; } = 256;
+    [DefaultValue(ServeOptions.DefaultQueueCapacity)]
+    public int QueueCapacity { get; init; } = ServeOptions.DefaultQueueCapacity;
 
     [CommandOption("--threads <N>")]
     [Description("ONNX Runtime intra-op threads; 0 lets ONNX Runtime choose.")]
@@ -52,18 +55,18 @@ public sealed class ServeSettings : CommandSettings
 
     [CommandOption("--max-body-bytes <N>")]
     [Description("Largest request body; larger ones get 413.")]
-    [DefaultValue(33554432L)]
-    public long MaxBodyBytes { get; init; } = 32L * 1024 * 1024;
+    [DefaultValue(ServeOptions.DefaultMaxBodyBytes)]
+    public long MaxBodyBytes { get; init; } = ServeOptions.DefaultMaxBodyBytes;
 
     [CommandOption("--max-image-pixels <N>")]
     [Description("Largest decoded upload (width x height); checked before decoding, so decompression bombs get 413.")]
-    [DefaultValue(40000000L)]
-    public long MaxImagePixels { get; init; } = 40_000_000;
+    [DefaultValue(ServeOptions.DefaultMaxImagePixels)]
+    public long MaxImagePixels { get; init; } = ServeOptions.DefaultMaxImagePixels;
 
     [CommandOption("--timeout-ms <MS>")]
     [Description("A request not answered within this time gets 504.")]
-    [DefaultValue(30000)]
-    public int TimeoutMs { get; init; } = 30_000;
+    [DefaultValue(ServeOptions.DefaultRequestTimeoutMs)]
+    public int TimeoutMs { get; init; } = ServeOptions.DefaultRequestTimeoutMs;
 
     [CommandOption("--watch")]
     [Description("Reload the model without downtime when its file changes (also: POST /v2/repository/models/NAME/load).")]
@@ -78,10 +81,4 @@ public sealed class ServeSettings : CommandSettings
 
     public override ValidationResult Validate() =>
         ToOptions().Problem() is { } problem ? ValidationResult.Error(problem) : ValidationResult.Success();
-}
-
-public sealed class ServeCommand(IAnsiConsole console) : AsyncCommand<ServeSettings>
-{
-    public override Task<int> ExecuteAsync(CommandContext context, ServeSettings settings, CancellationToken cancellationToken) =>
-        InferenceServer.RunAsync(settings.ToOptions(), line => console.MarkupLineInterpolated($"{line}"));
 }
