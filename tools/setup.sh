@@ -9,7 +9,8 @@ cd "$(dirname "$0")/.."
 #   pins the exact files; the base model and every published glyph number were made with all three)
 # libfontconfig1: SkiaSharp's native library needs it to find those fonts
 # python3-onnx: onnx.checker, which validates every exported model beyond our own reader
-packages=(dataset-fashion-mnist fonts-noto-core fonts-dejavu-core fonts-dejavu-extra libfontconfig1 python3-onnx)
+# python3-pil: Pillow itself, the reference the resampler tests compare against
+packages=(dataset-fashion-mnist fonts-noto-core fonts-dejavu-core fonts-dejavu-extra libfontconfig1 python3-onnx python3-pil)
 
 missing=()
 for package in "${packages[@]}"; do
