@@ -78,7 +78,10 @@ public sealed class InferenceServer : IAsyncDisposable
         return app;
     }
 
-    /// <summary>Every refusal as <c>{"error": "..."}</c> with its status; anything unexpected as a 500 that says so.</summary>
+    /// <summary>
+    /// Every refusal as <c>{"error": "..."}</c> with its status; anything unexpected as a 500 naming the request id, with
+    /// the exception in the log under that id (never in the body: it is the host's internals, not the client's business).
+    /// </summary>
     static async Task WriteErrors(HttpContext context, Func<Task> next)
     {
         try
@@ -94,8 +97,12 @@ public sealed class InferenceServer : IAsyncDisposable
                     (StatusCodes.Status413PayloadTooLarge, "the request body is larger than the host's limit.", (int?)null),
                 BadHttpRequestException bad => (bad.StatusCode, $"bad request: {bad.Message}", null),
                 InvalidDataException invalid => (StatusCodes.Status400BadRequest, $"malformed multipart body: {invalid.Message}", null),
-                _ => (StatusCodes.Status500InternalServerError, $"internal error: {error.Message}", null),
+                _ => (StatusCodes.Status500InternalServerError, $"internal error (request {context.TraceIdentifier}); the host's log has the details.", null),
             };
+            // A client's mistake is answered above; anything else is the host's fault, and the operator must see it.
+            if (status >= 500 && error is not HostError)
+                context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("cltool-host")
+                    .LogError(error, "request {RequestId} {Method} {Path} failed", context.TraceIdentifier, context.Request.Method, context.Request.Path);
             context.Response.Clear();
             context.Response.StatusCode = status;
             if (retry is { } seconds) context.Response.Headers.RetryAfter = seconds.ToString();

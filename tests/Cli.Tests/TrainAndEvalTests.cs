@@ -24,36 +24,6 @@ public sealed class TrainAndEvalTests : IDisposable
     ];
 
     [Fact]
-    public void Train_prints_the_accuracy_table_eval_reproduces_it_and_the_merged_onnx_export_matches_it()
-    {
-        string run = _temporary.File("run");
-        CltoolProcess.Result train = CltoolProcess.Run(Train(run));
-
-        Assert.True(train.ExitCode == 0, train.Output + train.Errors);
-        Assert.Contains("task 1/5: classes Coat, Pullover", train.Output);
-        Assert.Matches(@"Acc \(last\) \d+\.\d\d  AAA \d+\.\d\d  forgetting \d+\.\d\d", train.Output);
-        MetricsReport metrics = Core.Models.CltoolJson.Deserialize<MetricsReport>(File.ReadAllText(Path.Combine(run, "metrics.json")), "metrics");
-
-        CltoolProcess.Result eval = CltoolProcess.Run("eval", run, "--workers", "1");
-        Assert.True(eval.ExitCode == 0, eval.Output + eval.Errors);
-        Assert.Contains($"accuracy after task 5 on its 10 classes: {metrics.Acc * 100:F2} %", eval.Output);
-
-        CltoolProcess.Result first = CltoolProcess.Run("eval", run, "--task", "1", "--workers", "1");
-        Assert.Contains($"accuracy after task 1 on its 2 classes: {metrics.AccuracyAfterTask[0] * 100:F2} %", first.Output);
-
-        string model = _temporary.File("model.onnx"), triton = _temporary.File("triton");
-        CltoolProcess.Result export = CltoolProcess.Run("export", run, "--merge", "-o", model, "--eval", "--triton", triton);
-        Assert.True(export.ExitCode == 0, export.Output + export.Errors);
-        Assert.Contains("sdlora after task 5 of 5, 10 classes, adapters merged, fp32", export.Output);
-        Assert.Matches(@"parity in ONNX Runtime: max \|logit difference\| \d\.\d\de[-+]\d\d \(limit 1e-04\), top-1 identical on 16/16", export.Output);
-        Assert.Contains($"test set in ONNX Runtime: accuracy {metrics.Acc * 100:F2} % ", export.Output);
-        Assert.Contains("identical to the trainer", export.Output);
-        Assert.True(File.Exists(Path.Combine(triton, "cltool-vit", "1", "model.onnx")));
-
-        ServeAndClassify(model);
-    }
-
-    [Fact]
     public void A_ca_run_prints_every_head_option_and_report_tabulates_two_seeds_as_markdown_json_and_png()
     {
         string[] runs = [_temporary.File("seed-1"), _temporary.File("seed-2")];
@@ -110,26 +80,6 @@ public sealed class TrainAndEvalTests : IDisposable
 
         Assert.Equal(1, report.ExitCode);
         Assert.Contains($"'{run}' is not a finished run directory", report.Errors);
-    }
-
-    /// <summary>`cltool serve` on the exported model, `cltool classify` of a test image over HTTP, SIGTERM: exit 0.</summary>
-    static void ServeAndClassify(string model)
-    {
-        using Process host = CltoolProcess.Start("serve", "--model", model, "--urls", "http://127.0.0.1:0", "--device", "cpu");
-        string? line;
-        string url = "";
-        while ((line = host.StandardOutput.ReadLine()) is not null)
-            if (line.StartsWith("listening on ", StringComparison.Ordinal)) { url = line["listening on ".Length..].Trim(); break; }
-        Assert.StartsWith("http://127.0.0.1:", url);
-
-        CltoolProcess.Result classify = CltoolProcess.Run("classify", "--url", url, "--model", "model", "--data", "fashion-mnist", "--index", "0", "--top-k", "2");
-        Process.Start("kill", ["-TERM", host.Id.ToString()])!.WaitForExit();
-
-        Assert.True(classify.ExitCode == 0, classify.Output + classify.Errors);
-        Assert.Contains("fashion-mnist test image #0 (true class: Ankle boot)", classify.Output);
-        Assert.Equal(2, classify.Output.Split('\n').Count(l => l.TrimEnd().EndsWith(')') && l.Contains("% ")));
-        Assert.True(host.WaitForExit(20_000));
-        Assert.Equal(0, host.ExitCode);
     }
 
     [Fact]

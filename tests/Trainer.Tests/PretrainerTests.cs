@@ -33,7 +33,7 @@ public sealed class PretrainerTests : IDisposable
         Assert.Equal(FileHash.Sha256(Path.Combine(output, "model.safetensors")), card.Sha256);
         Assert.Equal(10, card.ClassCount);
         Assert.Equal(20, card.HeldOutImages);
-        Assert.InRange(card.HeldOutAccuracy, 0, 1);
+        Assert.Equal(Math.Round(card.HeldOutAccuracy * 20), card.HeldOutAccuracy * 20, 9);   // k right of the 20 held-out images
         Assert.True(File.Exists(Path.Combine(output, "checkpoint.safetensors")));
         Assert.Contains("\"sha256\"", File.ReadAllText(Path.Combine(output, "model.card.json")));
         ModelFile model = ModelFile.Load(Path.Combine(output, "model.safetensors"));

@@ -28,6 +28,7 @@ public static class InferenceJson
             string? id = root.TryGetProperty("id", out JsonElement idElement) && idElement.ValueKind == JsonValueKind.String ? idElement.GetString() : null;
             if (!root.TryGetProperty("inputs", out JsonElement inputs) || inputs.ValueKind != JsonValueKind.Array || inputs.GetArrayLength() != 1)
                 throw HostError.BadRequest($"'inputs' must be an array holding one tensor, '{ModelSignature.Input}'.");
+            if (inputs[0].ValueKind != JsonValueKind.Object) throw HostError.BadRequest($"'inputs' must hold a tensor object, got {Truncate(inputs[0].GetRawText())}.");
             (float[] pixels, int count) = ParseInput(inputs[0], model, maxImages);
             return new InferRequest(id, pixels, count, ParseOutputs(root));
         }
@@ -83,9 +84,12 @@ public static class InferenceJson
         int? topK = null;
         foreach (JsonElement output in outputs.EnumerateArray())
         {
+            if (output.ValueKind != JsonValueKind.Object) throw HostError.BadRequest($"'outputs' must hold objects naming an output, got {Truncate(output.GetRawText())}.");
             string name = output.TryGetProperty("name", out JsonElement n) && n.ValueKind == JsonValueKind.String ? n.GetString()! : "";
             if (name != ModelSignature.Output) throw HostError.BadRequest($"output '{name}' is unknown; the model's output is '{ModelSignature.Output}'.");
-            if (output.TryGetProperty("parameters", out JsonElement parameters) && parameters.TryGetProperty("classification", out JsonElement k))
+            if (!output.TryGetProperty("parameters", out JsonElement parameters)) continue;
+            if (parameters.ValueKind != JsonValueKind.Object) throw HostError.BadRequest($"output parameters must be an object, got {Truncate(parameters.GetRawText())}.");
+            if (parameters.TryGetProperty("classification", out JsonElement k))
                 topK = k.ValueKind == JsonValueKind.Number && k.TryGetInt32(out int value) && value > 0
                     ? value : throw HostError.BadRequest($"'classification' must be a positive integer, got {k.GetRawText()}.");
         }

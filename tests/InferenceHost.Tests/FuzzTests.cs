@@ -1,0 +1,115 @@
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using CsCheck;
+
+namespace Cltool.InferenceHost.Tests;
+
+/// <summary>
+/// Hostile clients against the real server: seeded, bounded property tests (CsCheck; a failure prints the shrunk input
+/// and its seed). The property everywhere: the answer is 200 or a 4xx with a JSON error, never a 5xx, for anything a
+/// client can send.
+/// </summary>
+public sealed class FuzzTests(RunningServer server) : IClassFixture<RunningServer>
+{
+    const int Iterations = 250;
+    static readonly byte[] ValidInfer = Encoding.UTF8.GetBytes(RunningServer.InferBody(RunningServer.RandomImages(1, 3), 1, classification: 2).ToJsonString());
+    static readonly byte[] ValidPng = RunningServer.Png(20, 12);
+
+    public static TheoryData<string, string> BodiesThatOnceAnswered500 => new()
+    {
+        { "inputs.0", "'inputs' must hold a tensor object, got null." },
+        { "outputs.0", "'outputs' must hold objects naming an output, got null." },
+        { "outputs.0.parameters", "output parameters must be an object, got null." },
+    };
+
+    [Theory]
+    [MemberData(nameof(BodiesThatOnceAnswered500))]
+    public async Task The_bodies_that_once_answered_500_are_400_naming_the_field(string field, string error)
+    {
+        object[] path = field.Split('.').Select(step => int.TryParse(step, out int index) ? (object)index : step).ToArray();
+
+        (HttpStatusCode status, string text) = await Post("/v2/models/tiny/infer", Encoding.UTF8.GetBytes(Replace(path, null).ToJsonString()));
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal(error, JsonNode.Parse(text)!["error"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public Task Byte_mutations_of_a_valid_infer_body_never_answer_5xx() =>
+        Mutations(ValidInfer).SampleAsync(body => ExpectClientAnswer("/v2/models/tiny/infer", body),
+            iter: Iterations, seed: "0N0XIzNsQ0O2", threads: 1, print: Print);
+
+    [Fact]
+    public Task Any_json_in_any_field_of_an_infer_body_never_answers_5xx() =>
+        Gen.Select(Gen.OneOf(Fields), Json).SampleAsync((field, value) =>
+                ExpectClientAnswer("/v2/models/tiny/infer", Encoding.UTF8.GetBytes(Replace(field, value).ToJsonString())),
+            iter: Iterations, seed: "0N0XIzNsQ0O2", threads: 1);
+
+    [Fact]
+    public Task Corrupted_and_truncated_image_uploads_never_answer_5xx() =>
+        Gen.OneOf(Mutations(ValidPng), Gen.Int[0, ValidPng.Length].Select(length => ValidPng[..length]))
+            .SampleAsync(body => ExpectClientAnswer("/v1/models/tiny/classify", body), iter: Iterations, seed: "0N0XIzNsQ0O2", threads: 1, print: Print);
+
+    /// <summary>1 to 8 bytes of <paramref name="valid"/> replaced, inserted or deleted.</summary>
+    static Gen<byte[]> Mutations(byte[] valid) =>
+        Gen.Select(Gen.Int[0, 2], Gen.Int[0, valid.Length - 1], Gen.Byte).Array[1, 8].Select(edits =>
+        {
+            var body = new List<byte>(valid);
+            foreach ((int kind, int at, byte value) in edits)
+            {
+                int position = Math.Min(at, body.Count - 1);
+                if (kind == 0) body[position] = value;
+                else if (kind == 1) body.Insert(position, value);
+                else if (body.Count > 1) body.RemoveAt(position);
+            }
+            return body.ToArray();
+        });
+
+    /// <summary>Where a generated value goes: a path of property names and array indexes into a valid body (empty: the whole body).</summary>
+    static readonly object[][] Fields =
+    [
+        [], ["id"], ["inputs"], ["inputs", 0], ["inputs", 0, "name"], ["inputs", 0, "datatype"], ["inputs", 0, "shape"],
+        ["inputs", 0, "shape", 0], ["inputs", 0, "shape", 2], ["inputs", 0, "data"], ["inputs", 0, "data", 0], ["outputs"],
+        ["outputs", 0], ["outputs", 0, "name"], ["outputs", 0, "parameters"], ["outputs", 0, "parameters", "classification"],
+    ];
+
+    /// <summary>Any JSON: nulls, booleans, extreme and negative numbers, strings, and nested arrays and objects.</summary>
+    static readonly Gen<JsonNode?> Json = Gen.Recursive<JsonNode?>((depth, inner) => Gen.OneOf(
+        Gen.Const((JsonNode?)null),
+        Gen.Bool.Select(b => (JsonNode?)JsonValue.Create(b)),
+        Gen.OneOf(0.0, -1.0, 1.0, 0.5, 1e308, -1e308, 4294967296.0, 9.2e18, 1e-320).Select(n => (JsonNode?)JsonValue.Create(n)),
+        Gen.Int.Select(n => (JsonNode?)JsonValue.Create(n)),
+        Gen.OneOf("", "pixel_values", "logits", "FP32", "INT64", "BYTES", "\u0000", new string('x', 5000)).Select(s => (JsonNode?)JsonValue.Create(s)),
+        depth > 3 ? Gen.Const((JsonNode?)null) : inner.Array[0, 4].Select(items => (JsonNode?)new JsonArray(items.Select(i => i?.DeepClone()).ToArray())),
+        depth > 3 ? Gen.Const((JsonNode?)null) : Gen.Select(Gen.OneOf("name", "shape", "data", "classification", "x"), inner).Array[0, 3]
+            .Select(pairs => (JsonNode?)new JsonObject(pairs.DistinctBy(p => p.Item1).Select(p => KeyValuePair.Create(p.Item1, p.Item2?.DeepClone()))))));
+
+    static JsonNode Replace(object[] field, JsonNode? value)
+    {
+        JsonNode body = JsonNode.Parse(ValidInfer)!;
+        if (field.Length == 0) return value ?? JsonValue.Create("null")!;
+        JsonNode parent = field[..^1].Aggregate(body, (node, step) => step is int index ? node[index]! : node[(string)step]!);
+        if (field[^1] is int position) parent[position] = value?.DeepClone();
+        else parent[(string)field[^1]] = value?.DeepClone();
+        return body;
+    }
+
+    async Task ExpectClientAnswer(string path, byte[] body)
+    {
+        (HttpStatusCode status, string text) = await Post(path, body);
+        int code = (int)status;
+        Assert.True(code == 200 || (code >= 400 && code < 500), $"{code} {text}");
+        if (code != 200) Assert.NotNull(JsonNode.Parse(text)!["error"]);
+    }
+
+    async Task<(HttpStatusCode, string)> Post(string path, byte[] body)
+    {
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new(path.EndsWith("classify", StringComparison.Ordinal) ? "application/octet-stream" : "application/json");
+        using HttpResponseMessage response = await server.Client.PostAsync(path, content);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    static string Print(byte[] body) => Encoding.UTF8.GetString(body.Length > 600 ? body[..600] : body);
+}
