@@ -148,6 +148,7 @@ public sealed class ContinualLearner(TrainRecipe recipe, string runDirectory, IT
         if (firstEpoch >= epochs) return;
         var parameters = _method.Trainable(model).ToList();
         using IOptimizer optimizer = CreateOptimizer(parameters);
+        var trainingStep = new TrainingStep(optimizer, parameters.Select(p => p.Parameter).ToArray());
         if (resumeFrom is not null)
             optimizer.LoadState(name => resumeFrom.OptimizerState.TryGetValue(name, out HostTensor? host)
                 ? tensor(host.Data, host.Shape).to(device) : null, resumeFrom.OptimizerSteps);
@@ -166,18 +167,8 @@ public sealed class ContinualLearner(TrainRecipe recipe, string runDirectory, IT
             int step = 0, images = 0;
             foreach (Batch batch in loader.Epoch(DeterministicRandom.Seed(recipe.Seed, task), epoch, shuffle: true, dropLast: false, cancellation))
             {
-                double loss;
-                using (var scope = NewDisposeScope())
-                {
-                    Tensor pixels = batch.Pixels(baseModel.Config.ImageSize, device);
-                    Tensor targets = tensor(data.PositionsOf(batch, offset: known)).to(device);
-                    optimizer.ZeroGrad();
-                    // Cross-entropy over the new classes' logits only (the official code): old head rows get no gradient.
-                    Tensor lossTensor = nn.functional.cross_entropy(model.Forward(pixels).narrow(1, known, fresh), targets);
-                    lossTensor.backward();
-                    optimizer.Step(learningRate);
-                    loss = lossTensor.item<float>();
-                }
+                double loss = trainingStep.Run(() => model.NewClassLoss(batch.Pixels(baseModel.Config.ImageSize, device),
+                    tensor(data.PositionsOf(batch, offset: known)).to(device), known, fresh), learningRate);
                 totalLoss += loss;
                 images += batch.Count;
                 observer.StepFinished(epoch, ++step, steps, loss, learningRate, images / clock.Elapsed.TotalSeconds);

@@ -53,6 +53,13 @@ public sealed class ContinualModel : IDisposable
 
     public Tensor Forward(Tensor images) => nn.functional.linear(Features(images), HeadWeight, HeadBias);
 
+    /// <summary>
+    /// The training loss of every method: cross-entropy over the logits of the task's <paramref name="fresh"/> new classes
+    /// only (after the <paramref name="known"/> earlier ones), as the official code computes it; old head rows get no gradient.
+    /// </summary>
+    public Tensor NewClassLoss(Tensor images, Tensor targets, int known, int fresh) =>
+        nn.functional.cross_entropy(Forward(images).narrow(1, known, fresh), targets);
+
     /// <summary>Freezes or unfreezes every backbone weight (full fine-tuning trains them; the LoRA methods do not).</summary>
     public void TrainBackbone(bool trainable)
     {

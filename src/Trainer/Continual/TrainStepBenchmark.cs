@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Cltool.Core.Continual;
 using Cltool.Core.Models;
 using Cltool.Trainer.Models;
 using Cltool.Trainer.Optim;
@@ -31,45 +32,40 @@ public static class TrainStepBenchmark
         return 2.0 * batchSize * config.Tokens * config.Dim * config.MlpHidden * repeats / clock.Elapsed.TotalSeconds / 1e9;
     }
 
+    /// <summary>
+    /// The learner's own step for <paramref name="method"/> after <paramref name="directions"/> tasks: the method prepares
+    /// every task as the learner does (head growth, directions frozen, magnitudes), trains exactly its trainable set, and
+    /// the step is the learner's (new-class cross-entropy, SGD).
+    /// </summary>
     public static StepMeasurement Measure(string method, ViTConfig config, int directions, int rank, int batchSize, int steps, double matmulGflops, Device device)
     {
+        var recipe = new TrainRecipe { Method = method, Rank = rank, InitClasses = 2, Increment = 2 };
+        var continual = ContinualMethod.For(recipe);
         using var vit = new VisionTransformer(config.WithClasses(0));
-        bool lora = method != "full-ft";
-        using var model = new ContinualModel(config, vit.ExportWeights(), lora, device);
-        using var generator = new Generator(1, CPU);
-        model.GrowHead(10, generator);
-        if (lora)
+        using var model = new ContinualModel(config, vit.ExportWeights(), continual.UsesAdapter, device);
+        int tasks = continual.UsesAdapter ? directions : 1;
+        for (int task = 0; task < tasks; task++)
         {
-            for (int i = 0; i < directions; i++)
-            {
-                if (i > 0) model.Adapter!.FreezeCurrent(DirectionNorm.FactorProduct);
-                model.Adapter!.StartDirection(rank, generator);
-            }
-            model.Adapter!.SetMagnitudes(Enumerable.Repeat(0.8, directions).ToArray(), trainable: true);
+            using var generator = new Generator((ulong)task + 1, CPU);
+            model.GrowHead(recipe.Increment, generator);
+            continual.BeginTask(task, model, generator);
         }
-        model.TrainBackbone(!lora);
-        var parameters = (lora ? model.HeadParameters().Concat(model.Adapter!.TrainableParameters()) : model.BackboneParameters().Concat(model.HeadParameters())).ToList();
-        using var optimizer = new Sgd(parameters, 0.9, 0);
+        var parameters = continual.Trainable(model).ToList();
+        using var optimizer = new Sgd(parameters, recipe.Momentum, recipe.WeightDecay);
+        var step = new TrainingStep(optimizer, parameters.Select(p => p.Parameter).ToArray());
         using Tensor images = randn(batchSize, 3, config.ImageSize, config.ImageSize).to(device);
-        using Tensor labels = randint(0, 2, [batchSize]).to(device);
+        using Tensor labels = randint(0, recipe.Increment, [batchSize]).to(device);
+        int known = model.SeenClasses - recipe.Increment;
         model.Train();
 
-        void Step()
-        {
-            using var scope = NewDisposeScope();
-            optimizer.ZeroGrad();
-            Tensor loss = nn.functional.cross_entropy(model.Forward(images).narrow(1, 8, 2), labels);
-            loss.backward();
-            optimizer.Step(1e-3);
-        }
-
-        for (int i = 0; i < 2; i++) Step();
+        for (int i = 0; i < 2; i++) step.Run(() => model.NewClassLoss(images, labels, known, recipe.Increment), 1e-3);
         var clock = Stopwatch.StartNew();
-        for (int i = 0; i < steps; i++) Step();
+        for (int i = 0; i < steps; i++) step.Run(() => model.NewClassLoss(images, labels, known, recipe.Increment), 1e-3);
         double imagesPerSecond = (double)batchSize * steps / clock.Elapsed.TotalSeconds;
-        double forward = ForwardFlops(config, lora ? directions * rank : 0);
-        double perImage = (lora ? 2 : 3) * forward / 1e9;
-        return new StepMeasurement(method, lora ? directions : 0, batchSize, imagesPerSecond, perImage, perImage * imagesPerSecond, matmulGflops);
+        int stored = model.Adapter?.Count ?? 0;
+        double forward = ForwardFlops(config, stored * rank);
+        double perImage = (continual.UsesAdapter ? 2 : 3) * forward / 1e9;
+        return new StepMeasurement(method, stored, batchSize, imagesPerSecond, perImage, perImage * imagesPerSecond, matmulGflops);
     }
 
     /// <summary>Forward FLOPs of one image: patch embedding, per block qkv + attention + projection + MLP (+ LoRA of total rank R on q and v).</summary>

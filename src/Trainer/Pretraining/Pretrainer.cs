@@ -76,24 +76,15 @@ public sealed class Pretrainer(PretrainRecipe recipe, string outputDirectory, IT
     {
         model.train();
         observer.EpochStarted(epoch, recipe.Epochs, steps);
+        var trainingStep = new TrainingStep(optimizer, model.parameters().ToArray(), recipe.GradientClip);
         double totalLoss = 0;
         int step = 0;
         var clock = Stopwatch.StartNew();
         foreach (Batch batch in loader.Epoch(recipe.Seed, epoch, shuffle: true, dropLast: true, cancellation))
         {
             double learningRate = schedule.At((long)epoch * steps + step);
-            double loss;
-            using (var scope = NewDisposeScope())
-            {
-                Tensor images = batch.Pixels(model.Config.ImageSize, device);
-                Tensor labels = tensor(batch.Labels).to(device);
-                optimizer.ZeroGrad();
-                Tensor lossTensor = nn.functional.cross_entropy(model.forward(images), labels, label_smoothing: recipe.LabelSmoothing);
-                lossTensor.backward();
-                if (recipe.GradientClip > 0) GradientClipping.ClipNorm_(model.parameters(), recipe.GradientClip);
-                optimizer.Step(learningRate);
-                loss = lossTensor.item<float>();
-            }
+            double loss = trainingStep.Run(() => nn.functional.cross_entropy(model.forward(batch.Pixels(model.Config.ImageSize, device)),
+                tensor(batch.Labels).to(device), label_smoothing: recipe.LabelSmoothing), learningRate);
             totalLoss += loss;
             step++;
             observer.StepFinished(epoch, step, steps, loss, learningRate, step * recipe.BatchSize / clock.Elapsed.TotalSeconds);

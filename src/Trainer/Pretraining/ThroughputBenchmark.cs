@@ -41,18 +41,17 @@ public static class ThroughputBenchmark
         using var model = new VisionTransformer(config);
         model.to(device);
         model.train();
-        using var optimizer = new AdamW([AdamW.Group.All(model, 0.05)]);
-        using var input = tensor(sample!.Images, [sample.Count, 3, config.ImageSize, config.ImageSize]).to(device);
-        using var labels = tensor(sample.Labels).to(device);
+        var recipe = new PretrainRecipe();   // pretraining's defaults: decay, clipping, smoothing
+        using var optimizer = new AdamW([AdamW.Group.All(model, recipe.WeightDecay)]);
+        var trainingStep = new TrainingStep(optimizer, model.parameters().ToArray(), recipe.GradientClip);
+        using var input = sample!.Pixels(config.ImageSize, device);
+        using var labels = tensor(sample!.Labels).to(device);
         int steps = Math.Max(3, batches / 4);
         double trainer = 0;
         for (int step = -1; step < steps; step++) // step -1 warms up
         {
             if (step == 0) clock.Restart();
-            using var scope = NewDisposeScope();
-            optimizer.ZeroGrad();
-            nn.functional.cross_entropy(model.forward(input), labels).backward();
-            optimizer.Step(1e-4);
+            trainingStep.Run(() => nn.functional.cross_entropy(model.forward(input), labels, label_smoothing: recipe.LabelSmoothing), 1e-4);
         }
         trainer = steps * sample.Count / clock.Elapsed.TotalSeconds;
         return new ThroughputResult(data, preset, batchSize, workers, Math.Round(pipeline, 1), Math.Round(trainer, 1));
