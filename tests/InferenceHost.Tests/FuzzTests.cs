@@ -14,7 +14,7 @@ public sealed class FuzzTests(RunningServer server) : IClassFixture<RunningServe
 {
     const int Iterations = 250;
     static readonly byte[] ValidInfer = Encoding.UTF8.GetBytes(RunningServer.InferBody(RunningServer.RandomImages(1, 3), 1, classification: 2).ToJsonString());
-    static readonly byte[] ValidPng = RunningServer.Png(20, 12);
+    static readonly byte[][] ValidImages = [RunningServer.Png(20, 12), Encoded(SkiaSharp.SKEncodedImageFormat.Jpeg), Encoded(SkiaSharp.SKEncodedImageFormat.Webp)];
 
     public static TheoryData<string, string> BodiesThatOnceAnswered500 => new()
     {
@@ -36,20 +36,32 @@ public sealed class FuzzTests(RunningServer server) : IClassFixture<RunningServe
     }
 
     [Fact]
-    public Task Byte_mutations_of_a_valid_infer_body_never_answer_5xx() =>
-        Mutations(ValidInfer).SampleAsync(body => ExpectClientAnswer("/v2/models/tiny/infer", body),
+    public async Task Byte_mutations_of_a_valid_infer_body_never_answer_5xx()
+    {
+        await Mutations(ValidInfer).SampleAsync(body => ExpectClientAnswer("/v2/models/tiny/infer", body),
             iter: Iterations, seed: "0N0XIzNsQ0O2", threads: 1, print: Print);
+        await ExpectStillServing();
+    }
 
     [Fact]
-    public Task Any_json_in_any_field_of_an_infer_body_never_answers_5xx() =>
-        Gen.Select(Gen.OneOf(Fields), Json).SampleAsync((field, value) =>
+    public async Task Any_json_in_any_field_of_an_infer_body_never_answers_5xx()
+    {
+        await Gen.Select(Gen.OneOf(Fields), Json).SampleAsync((field, value) =>
                 ExpectClientAnswer("/v2/models/tiny/infer", Encoding.UTF8.GetBytes(Replace(field, value).ToJsonString())),
             iter: Iterations, seed: "0N0XIzNsQ0O2", threads: 1);
+        await ExpectStillServing();
+    }
 
     [Fact]
-    public Task Corrupted_and_truncated_image_uploads_never_answer_5xx() =>
-        Gen.OneOf(Mutations(ValidPng), Gen.Int[0, ValidPng.Length].Select(length => ValidPng[..length]))
-            .SampleAsync(body => ExpectClientAnswer("/v1/models/tiny/classify", body), iter: Iterations, seed: "0N0XIzNsQ0O2", threads: 1, print: Print);
+    public async Task Corrupted_and_truncated_png_jpeg_and_webp_uploads_never_answer_5xx()
+    {
+        Gen<byte[]> uploads = Gen.OneOf(ValidImages.SelectMany(image => new[]
+        {
+            Mutations(image), Gen.Int[0, image.Length].Select(length => image[..length]),
+        }).ToArray());
+        await uploads.SampleAsync(body => ExpectClientAnswer("/v1/models/tiny/classify", body), iter: 2 * Iterations, seed: "0N0XIzNsQ0O2", threads: 1, print: Print);
+        await ExpectStillServing();
+    }
 
     /// <summary>1 to 8 bytes of <paramref name="valid"/> replaced, inserted or deleted.</summary>
     static Gen<byte[]> Mutations(byte[] valid) =>
@@ -109,6 +121,20 @@ public sealed class FuzzTests(RunningServer server) : IClassFixture<RunningServe
         content.Headers.ContentType = new(path.EndsWith("classify", StringComparison.Ordinal) ? "application/octet-stream" : "application/json");
         using HttpResponseMessage response = await server.Client.PostAsync(path, content);
         return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>After the hostile requests, a valid one is still answered.</summary>
+    async Task ExpectStillServing()
+    {
+        (HttpStatusCode status, string text) = await Post("/v2/models/tiny/infer", ValidInfer);
+        Assert.True(status == HttpStatusCode.OK, text);
+    }
+
+    static byte[] Encoded(SkiaSharp.SKEncodedImageFormat format)
+    {
+        using var bitmap = SkiaSharp.SKBitmap.Decode(RunningServer.Png(20, 12));
+        using SkiaSharp.SKData data = bitmap.Encode(format, 90);
+        return data.ToArray();
     }
 
     static string Print(byte[] body) => Encoding.UTF8.GetString(body.Length > 600 ? body[..600] : body);
