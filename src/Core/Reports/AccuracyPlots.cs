@@ -148,8 +148,9 @@ public static class AccuracyPlots
             {
                 using var dot = new SKPaint { Color = Palette[i % Palette.Length], IsAntialias = true };
                 canvas.DrawCircle(X(points[i].X), Y(points[i].Y), 5, dot);
-                DrawText(canvas, $"{points[i].Label} ({points[i].Y * 100:F1})", X(points[i].X) + 8, Y(points[i].Y) - 6 - 13 * (i % 3), small,
-                         SKTextAlign.Left, Palette[i % Palette.Length]);
+                bool rightHalf = X(points[i].X) > left + plotWidth / 2;   // labels lean inwards, so none leaves the picture
+                DrawText(canvas, $"{points[i].Label} ({points[i].Y * 100:F1})", X(points[i].X) + (rightHalf ? -8 : 8), Y(points[i].Y) - 6 - 13 * (i % 4),
+                         small, rightHalf ? SKTextAlign.Right : SKTextAlign.Left, Palette[i % Palette.Length]);
             }
         });
     }
