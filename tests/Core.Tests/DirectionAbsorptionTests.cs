@@ -51,7 +51,7 @@ public sealed class DirectionAbsorptionTests
         var delta = new double[Dim * Dim];
         for (int i = 0; i < directions.Count; i++)
         {
-            double[] product = DirectionAbsorption.Product(directions[i].Factors(block, projection));
+            double[] product = directions[i].Factors(block, projection).Product();
             double scale = (magnitudes[i] + (offsets?[i] ?? 0)) / directions[i].Norms[block, projection];
             for (int k = 0; k < delta.Length; k++) delta[k] += scale * product[k];
         }

@@ -10,6 +10,32 @@ namespace Cltool.Core.Continual;
 public sealed record LoraFactors(HostTensor A, HostTensor B)
 {
     public long Rank => A.Shape[0];
+
+    /// <summary>B·A as a dense row-major [dim, dim] matrix in float64.</summary>
+    public double[] Product()
+    {
+        long dim = A.Shape[1];
+        var product = new double[dim * dim];
+        AddScaledProduct(product, 1);
+        return product;
+    }
+
+    /// <summary><paramref name="into"/> += scale · B·A, with <paramref name="into"/> a dense row-major [dim, dim] float64 matrix.</summary>
+    public void AddScaledProduct(double[] into, double scale)
+    {
+        int rank = (int)Rank, dim = (int)A.Shape[1];
+        float[] a = A.Data, b = B.Data;
+        for (int row = 0; row < dim; row++)
+        {
+            for (int k = 0; k < rank; k++)
+            {
+                double coefficient = scale * b[row * rank + k];
+                if (coefficient == 0) continue;
+                int aRow = k * dim, intoRow = row * dim;
+                for (int column = 0; column < dim; column++) into[intoRow + column] += coefficient * a[aRow + column];
+            }
+        }
+    }
 }
 
 /// <summary>

@@ -10,8 +10,8 @@ namespace Cltool.Core.Continual;
 /// absorb a module the earlier directions cannot express because others can (LibContinual also solves per module).</item>
 /// <item>The residual is the paper's unsquared ‖·‖_F of directions scaled to unit Frobenius norm (Eq. 3's overline), so
 /// τ is a relative error, the same for any layer, width and normalisation convention. LibContinual compares torch's
-/// squared residual of the code's ‖B‖‖A‖-normalised directions, whose norms are 0.006–0.47 here: that absorbs directions
-/// for being short, not for lying in the span.</item>
+/// squared residual of the code's ‖B‖‖A‖-scaled directions, whose size ‖BA‖/(‖B‖‖A‖) has nothing to do with how well
+/// the earlier directions span them (tools/analysis/kd-criteria.py computes both readings for a run).</item>
 /// <item>The function is preserved (Eq. 8 adds Δα_k and so ignores the new direction's own magnitude): the new term
 /// s_t·D_t, s_t its current scale, becomes Σ s_t·‖D_t‖·β_k·u_k, i.e. an offset s_t·‖D_t‖·β_k·n_k/‖D_k‖ on direction k,
 /// which the model divides by n_k.</item>
@@ -33,8 +33,8 @@ public static class DirectionAbsorption
         {
             for (int projection = 0; projection < 2; projection++)
             {
-                double[][] earlier = directions.Take(newest).Select(d => Product(d.Factors(block, projection))).ToArray();
-                double[] next = Product(directions[newest].Factors(block, projection));
+                double[][] earlier = directions.Take(newest).Select(d => d.Factors(block, projection).Product()).ToArray();
+                double[] next = directions[newest].Factors(block, projection).Product();
                 (double[] beta, double residual) = Fit(earlier, next);
                 double scale = directions[newest].Scale(magnitudes[newest], block, projection) * Norm(next);
                 double[] deltas = beta.Select((b, k) => b == 0 ? 0 : scale * b * directions[k].Norms[block, projection] / Norm(earlier[k])).ToArray();
@@ -88,22 +88,6 @@ public static class DirectionAbsorption
             beta[basis[j].Column] = sum / r[j, basis[j].Column];
         }
         return (beta, Norm(residual));
-    }
-
-    /// <summary>B·A as a dense row-major [dim, dim] vector in float64.</summary>
-    public static double[] Product(LoraFactors factors)
-    {
-        int rank = (int)factors.Rank, dim = (int)factors.A.Shape[1];
-        float[] a = factors.A.Data, b = factors.B.Data;
-        var product = new double[dim * dim];
-        for (int row = 0; row < dim; row++)
-            for (int k = 0; k < rank; k++)
-            {
-                double coefficient = b[row * rank + k];
-                if (coefficient == 0) continue;
-                for (int column = 0; column < dim; column++) product[row * dim + column] += coefficient * a[k * dim + column];
-            }
-        return product;
     }
 
     static double Dot(double[] x, double[] y)

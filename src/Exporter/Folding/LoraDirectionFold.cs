@@ -23,7 +23,7 @@ sealed class LoraDirectionFold : IAdapterFold
                 for (int i = 0; i < checkpoint.Directions.Count; i++)
                 {
                     LoraDirection direction = checkpoint.Directions[i];
-                    AddScaledProduct(delta, direction.Factors(block, projection), direction.Scale(checkpoint.Magnitudes[i], block, projection), dim);
+                    direction.Factors(block, projection).AddScaledProduct(delta, direction.Scale(checkpoint.Magnitudes[i], block, projection));
                 }
                 int firstRow = projection == 0 ? 0 : 2 * dim;   // rows q | k | v
                 for (int k = 0; k < delta.Length; k++) qkv.Data[firstRow * dim + k] = (float)(qkv.Data[firstRow * dim + k] + delta[k]);
@@ -74,22 +74,5 @@ sealed class LoraDirectionFold : IAdapterFold
             for (int k = rq; k < rank; k++) up[k * 3 * dim + 2 * dim + row] = value.B.Data[row * (rank - rq) + k - rq] / direction.Norms[block, 1];
         }
         return new HostTensor(up, [rank, 3 * dim]);
-    }
-
-    /// <summary>delta += scale · B·A, with B [dim, rank] and A [rank, dim] row-major.</summary>
-    static void AddScaledProduct(double[] delta, LoraFactors factors, double scale, int dim)
-    {
-        int rank = (int)factors.Rank;
-        float[] a = factors.A.Data, b = factors.B.Data;
-        for (int row = 0; row < dim; row++)
-        {
-            for (int k = 0; k < rank; k++)
-            {
-                double coefficient = scale * b[row * rank + k];
-                if (coefficient == 0) continue;
-                int aRow = k * dim, deltaRow = row * dim;
-                for (int column = 0; column < dim; column++) delta[deltaRow + column] += coefficient * a[aRow + column];
-            }
-        }
     }
 }
