@@ -1,6 +1,3 @@
-using Snapshooter;
-using Snapshooter.Xunit;
-
 namespace Cltool.Cli.Tests;
 
 /// <summary>The command surface: every mission command exists, parsing is strict, and settings validate.</summary>
@@ -27,7 +24,19 @@ public sealed class CommandLineTests
         CltoolProcess.Result result = CltoolProcess.Run(command, "--help");
 
         Assert.Equal(0, result.ExitCode);
-        Snapshot.Match(TrimLines(result.Output), new SnapshotNameExtension(command));
+        CommittedSnapshot.Match(TrimLines(result.Output), command);
+    }
+
+    [Fact]
+    public void A_snapshot_compares_with_the_committed_file_and_a_missing_one_fails()
+    {
+        // Canary for the CI build's mapped source paths: a different value, or a name with no committed file, must fail.
+        const string test = nameof(Every_command_has_help_pinned_by_a_snapshot);
+
+        Assert.ThrowsAny<Exception>(() => CommittedSnapshot.Match("not the help of train", "train", test));
+        File.Delete(Repository.File("tests", "Cli.Tests", "__snapshots__", "__mismatch__", $"CommandLineTests.{test}_train.snap"));
+        Assert.ThrowsAny<Exception>(() => CommittedSnapshot.Match("anything", "no-such-command", test));
+        Assert.False(File.Exists(Repository.File("tests", "Cli.Tests", "__snapshots__", $"CommandLineTests.{test}_no-such-command.snap")));
     }
 
     [Theory]

@@ -1,7 +1,5 @@
 using Cltool.Core.Continual;
 using Onnx;
-using Snapshooter;
-using Snapshooter.Xunit;
 
 namespace Cltool.Exporter.Tests;
 
@@ -41,7 +39,7 @@ public sealed class GraphSnapshotTests(TinyRuns runs) : IClassFixture<TinyRuns>
         string checkpoint = runs.Of(Methods.SdLora).TaskCheckpoint(4);
         ModelProto model = ModelExport.Graph(ContinualCheckpoint.Load(checkpoint), "sha", new ExportOptions(merge, half));
 
-        Snapshot.Match(GraphSignature.Of(model), new SnapshotNameExtension($"{(merge ? "merged" : "unmerged")}_{(half ? "fp16" : "fp32")}"));
+        CommittedSnapshot.Match(GraphSignature.Of(model), $"{(merge ? "merged" : "unmerged")}_{(half ? "fp16" : "fp32")}");
     }
 
     [Fact]
@@ -60,6 +58,6 @@ public sealed class GraphSnapshotTests(TinyRuns runs) : IClassFixture<TinyRuns>
         string checkpoint = runs.Of(Methods.SdLora).TaskCheckpoint(4);
         ModelProto model = ModelExport.Graph(ContinualCheckpoint.Load(checkpoint), "sha", new ExportOptions(FusedAttention: true));
 
-        Snapshot.Match(GraphSignature.Of(model));
+        CommittedSnapshot.Match(GraphSignature.Of(model));
     }
 }
