@@ -94,6 +94,7 @@ public sealed class InspectCommand(IAnsiConsole console) : Command<InspectSettin
     /// <summary>A checkpoint's directions as the model uses them: rank, magnitude, modules stored or absorbed (SD-LoRA-KD), offsets.</summary>
     void InspectAdapter(ContinualCheckpoint checkpoint)
     {
+        if (checkpoint.Routed is { } routed) InspectRouted(checkpoint, routed);
         if (checkpoint.Directions.Count == 0) return;
         int modules = 2 * checkpoint.Config.Depth;
         var table = new Table().Title($"{checkpoint.Method} adapter after task {checkpoint.Task + 1}")
@@ -105,6 +106,28 @@ public sealed class InspectCommand(IAnsiConsole console) : Command<InspectSettin
             int offsets = direction.Offsets?.Cast<float>().Count(o => o != 0) ?? 0;
             table.AddTextRow($"{i + 1}", $"{direction.Query.Max(f => f.Rank)}", $"{checkpoint.Magnitudes[i]:F4}", $"{stored}/{modules}",
                              $"{modules - stored}", $"{offsets}", direction.Parameters.ToString("N0"));
+        }
+        console.Write(table);
+    }
+
+    /// <summary>C-LoRA's modules per block: the size of each target's routing and of the weight update it makes.</summary>
+    void InspectRouted(ContinualCheckpoint checkpoint, RoutedLora routed)
+    {
+        string[] targets = checkpoint.Recipe.EffectiveClora.TargetNames;
+        var table = new Table().Title($"clora adapter after task {checkpoint.Task + 1}: rank {checkpoint.Recipe.Rank}, {routed.Parameters:N0} parameters stored")
+            .AddColumn("block");
+        foreach (string target in targets) table.AddColumns($"{target}: ‖R_old‖_F", $"{target}: ‖ΔW‖_F");
+        for (int block = 0; block < routed.Modules.Length; block++)
+        {
+            var cells = new List<string> { $"{block}" };
+            foreach (RoutedLoraModule module in routed.Modules[block])
+            {
+                var delta = new double[module.Down.Shape[1] * module.Down.Shape[1]];
+                module.AddProductTo(delta);
+                cells.Add($"{Math.Sqrt(module.RoutingOld.Data.Sum(v => (double)v * v)):F4}");
+                cells.Add($"{Math.Sqrt(delta.Sum(v => v * v)):F4}");
+            }
+            table.AddTextRow([.. cells]);
         }
         console.Write(table);
     }

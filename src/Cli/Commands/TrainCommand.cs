@@ -17,13 +17,33 @@ public sealed class TrainSettings : CommandSettings
     public string? Recipe { get; init; }
 
     [CommandOption("--method <METHOD>")]
-    [Description("sdlora (default), sdlora-paper, sdlora-rr, sdlora-kd, seq-lora, full-ft, simplecil or joint.")]
+    [Description("sdlora (default), sdlora-paper, sdlora-rr, sdlora-kd, clora, seq-lora, full-ft, simplecil or joint.")]
     public string? Method { get; init; }
 
     [CommandOption("--kd-threshold <TAU>")]
     [Description("sdlora-kd's τ: a module's new direction is absorbed when its least-squares fit by the earlier ones leaves a " +
                  "relative residual ≤ τ (default 9e-4, the paper's; 0 absorbs only exact combinations, 1 everything).")]
     public double? KdThreshold { get; init; }
+
+    [CommandOption("--clora-targets <TARGETS>")]
+    [Description("clora: the projections that carry the routed LoRA, qv (default, SD-LoRA's placement) or kv (InfLoRA's).")]
+    public string? CloraTargets { get; init; }
+
+    [CommandOption("--clora-lambda <LAMBDA>")]
+    [Description("clora: weight λ of the orthogonality penalty ‖Q_oldᵀ·R_δ‖²_F (default 0.01; 0 turns it off).")]
+    public double? CloraLambda { get; init; }
+
+    [CommandOption("--clora-basis <BASIS>")]
+    [Description("clora: Q_old of the penalty, energy (default: R_old's top singular vectors holding --clora-energy of Σσ²) or raw (R_old).")]
+    public string? CloraBasis { get; init; }
+
+    [CommandOption("--clora-energy <SHARE>")]
+    [Description("clora: share of R_old's squared singular values the energy basis keeps (default 0.95).")]
+    public double? CloraEnergy { get; init; }
+
+    [CommandOption("--clora-plain")]
+    [Description("clora: let gradient reach the shared factors through the old route too, A·(R_old + R_δ)·B (the ablation).")]
+    public bool CloraPlain { get; init; }
 
     [CommandOption("--head-align <OPTION>")]
     [Description("Head calibration after each task: none (default; the official code), wa (weight aligning), ca (classifier alignment, " +
@@ -110,6 +130,19 @@ public sealed class TrainSettings : CommandSettings
             BatchSize = BatchSize ?? recipe.BatchSize, LearningRate = LearningRate ?? recipe.LearningRate,
             InitLearningRate = LearningRate is null ? recipe.InitLearningRate : null,
             TrainPerClass = TrainPerClass ?? recipe.TrainPerClass, TestPerClass = TestPerClass ?? recipe.TestPerClass,
+            Clora = WithCloraOptions(recipe.Clora),
+        };
+    }
+
+    /// <summary>The recipe's C-LoRA settings with the --clora-* options applied; unchanged (null stays null) when none is given.</summary>
+    CLoraSettings? WithCloraOptions(CLoraSettings? settings)
+    {
+        if (CloraTargets is null && CloraLambda is null && CloraBasis is null && CloraEnergy is null && !CloraPlain) return settings;
+        settings ??= new CLoraSettings();
+        return settings with
+        {
+            Targets = CloraTargets ?? settings.Targets, Lambda = CloraLambda ?? settings.Lambda, Basis = CloraBasis ?? settings.Basis,
+            Energy = CloraEnergy ?? settings.Energy, StopOldGradient = !CloraPlain && settings.StopOldGradient,
         };
     }
 }

@@ -21,21 +21,7 @@ public sealed record LoraFactors(HostTensor A, HostTensor B)
     }
 
     /// <summary><paramref name="into"/> += scale · B·A, with <paramref name="into"/> a dense row-major [dim, dim] float64 matrix.</summary>
-    public void AddScaledProduct(double[] into, double scale)
-    {
-        int rank = (int)Rank, dim = (int)A.Shape[1];
-        float[] a = A.Data, b = B.Data;
-        for (int row = 0; row < dim; row++)
-        {
-            for (int k = 0; k < rank; k++)
-            {
-                double coefficient = scale * b[row * rank + k];
-                if (coefficient == 0) continue;
-                int aRow = k * dim, intoRow = row * dim;
-                for (int column = 0; column < dim; column++) into[intoRow + column] += coefficient * a[aRow + column];
-            }
-        }
-    }
+    public void AddScaledProduct(double[] into, double scale) => LowRankProduct.Add(into, B.Data, A.Data, (int)Rank, scale);
 }
 
 /// <summary>
@@ -65,8 +51,11 @@ public sealed record LoraDirection(LoraFactors[] Query, LoraFactors[] Value, flo
 public sealed record ContinualCheckpoint
 {
     public const string Format = "cltool.checkpoint";
-    /// <summary>2: SD-LoRA-KD's per-module magnitude offsets (<c>lora.i.offsets</c>) and absorbed modules (rank-0 factors).</summary>
-    public const int Version = 2;
+    /// <summary>
+    /// 2: SD-LoRA-KD's per-module magnitude offsets (<c>lora.i.offsets</c>) and absorbed modules (rank-0 factors).
+    /// 3: C-LoRA's routed adapter (<c>clora.blocks.b.attn.t.{lora_A, lora_B, routing_old, routing_delta}</c>).
+    /// </summary>
+    public const int Version = 3;
     public static readonly FileFormat Header = new(Format, Version, "cltool checkpoint", OldestReadable: 1);
 
     public required TrainRecipe Recipe { get; init; }
@@ -90,6 +79,8 @@ public sealed record ContinualCheckpoint
     /// </summary>
     public IReadOnlyDictionary<string, LinearHead> Heads { get; init; } = new Dictionary<string, LinearHead>();
     public IReadOnlyList<LoraDirection> Directions { get; init; } = [];
+    /// <summary>C-LoRA's shared factors and routing (method clora only; it has no directions or magnitudes).</summary>
+    public RoutedLora? Routed { get; init; }
     /// <summary>One magnitude per direction, as the model uses them at this stage.</summary>
     public double[] Magnitudes { get; init; } = [];
     public string BaseSha256 { get; init; } = "";
@@ -98,7 +89,7 @@ public sealed record ContinualCheckpoint
     public long OptimizerSteps { get; init; }
     /// <summary>Test images and this stage's logits for them; null in checkpoints written before it existed.</summary>
     public GoldenBatch? Golden { get; init; }
-    const string GoldenPrefix = "golden.", HeadsPrefix = "heads.";
+    const string GoldenPrefix = "golden.", HeadsPrefix = "heads.", RoutedPrefix = "clora.blocks.";
 
     public string Method => Recipe.Method;
     public int SeenClasses => (int)HeadWeight.Shape[0];
@@ -149,6 +140,7 @@ public sealed record ContinualCheckpoint
             writer.Add($"lora.{i}.norms", direction.Norms.Cast<float>().ToArray(), [Config.Depth, 2]);
             if (direction.Offsets is { } offsets) writer.Add($"lora.{i}.offsets", offsets.Cast<float>().ToArray(), [Config.Depth, 2]);
         }
+        if (Routed is not null) SaveRouted(writer);
         foreach ((string name, HostTensor value) in OptimizerState) Add(writer, "optimizer." + name, value);
         Golden?.AddTo(writer, GoldenPrefix);
         writer.Save(path);
@@ -167,6 +159,7 @@ public sealed record ContinualCheckpoint
             : throw new CltoolException($"'{path}' lacks the tensor '{name}'.");
 
         var config = Read<ViTConfig>("config");
+        var recipe = Read<TrainRecipe>("recipe");
         float[] magnitudes = file.Contains("magnitudes") ? file.ReadFloats("magnitudes") : [];
         var directions = Enumerable.Range(0, magnitudes.Length).Select(i =>
         {
@@ -189,7 +182,7 @@ public sealed record ContinualCheckpoint
         const string optimizerPrefix = "optimizer.";
         return new ContinualCheckpoint
         {
-            Recipe = Read<TrainRecipe>("recipe"),
+            Recipe = recipe,
             Config = config,
             Preprocessing = Read<Preprocessing>("preprocessing"),
             ClassNames = Read<string[]>("classes"),
@@ -206,11 +199,50 @@ public sealed record ContinualCheckpoint
                 .ToDictionary(option => option, option => new LinearHead(Tensor($"{HeadsPrefix}{option}.weight"), Tensor($"{HeadsPrefix}{option}.bias"))),
             Magnitudes = magnitudes.Select(m => (double)m).ToArray(),
             Directions = directions,
+            Routed = recipe.Method == Methods.CLora ? LoadRouted(file, recipe, config) : null,
             OptimizerState = file.Tensors.Where(t => t.Name.StartsWith(optimizerPrefix, StringComparison.Ordinal))
                 .ToDictionary(t => t.Name[optimizerPrefix.Length..], t => new HostTensor(file.ReadFloats(t.Name), t.Shape)),
             OptimizerSteps = long.Parse(metadata.GetValueOrDefault("optimizer_steps") ?? "0"),
             Golden = GoldenBatch.ReadFrom(file, GoldenPrefix),
         };
+    }
+
+    static string RoutedName(int block, string target, string part) => $"{RoutedPrefix}{block}.attn.{target}.{part}";
+
+    void SaveRouted(SafeTensorsWriter writer)
+    {
+        string[] targets = Recipe.EffectiveClora.TargetNames;
+        for (int block = 0; block < Config.Depth; block++)
+        {
+            for (int t = 0; t < targets.Length; t++)
+            {
+                RoutedLoraModule module = Routed!.Modules[block][t];
+                Add(writer, RoutedName(block, targets[t], "lora_A"), module.Down);
+                Add(writer, RoutedName(block, targets[t], "lora_B"), module.Up);
+                Add(writer, RoutedName(block, targets[t], "routing_old"), module.RoutingOld);
+                if (module.RoutingDelta is { } delta) Add(writer, RoutedName(block, targets[t], "routing_delta"), delta);
+            }
+        }
+    }
+
+    /// <summary>C-LoRA's modules, every shape checked against the recipe's rank and the config's width.</summary>
+    static RoutedLora LoadRouted(SafeTensorsFile file, TrainRecipe recipe, ViTConfig config)
+    {
+        int rank = recipe.Rank, dim = config.Dim;
+        HostTensor Part(int block, string target, string part, long[] shape)
+        {
+            string name = RoutedName(block, target, part);
+            if (!file.Contains(name)) throw new CltoolException($"'{file.Path}' lacks the C-LoRA tensor '{name}'.");
+            HostTensor tensor = new(file.ReadFloats(name), file[name].Shape);
+            if (!tensor.Shape.SequenceEqual(shape))
+                throw new CltoolException($"'{file.Path}' tensor '{name}' has shape {tensor.ShapeText}; expected [{string.Join(", ", shape)}] " +
+                                          $"(rank {rank}, width {dim}).");
+            return tensor;
+        }
+        string[] targets = recipe.EffectiveClora.TargetNames;
+        return new RoutedLora(Enumerable.Range(0, config.Depth).Select(block => targets.Select(target => new RoutedLoraModule(
+            Part(block, target, "lora_A", [rank, dim]), Part(block, target, "lora_B", [dim, rank]), Part(block, target, "routing_old", [rank, rank]),
+            file.Contains(RoutedName(block, target, "routing_delta")) ? Part(block, target, "routing_delta", [rank, rank]) : null)).ToArray()).ToArray());
     }
 
     static void Add(SafeTensorsWriter writer, string name, HostTensor tensor) => writer.Add(name, tensor.Data, tensor.Shape);

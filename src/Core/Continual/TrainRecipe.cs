@@ -14,6 +14,8 @@ public static class Methods
     public const string SdLoraRr = "sdlora-rr";
     /// <summary>SD-LoRA-KD: the code variant where a new direction a least-squares fit of the earlier ones expresses is absorbed into them.</summary>
     public const string SdLoraKd = "sdlora-kd";
+    /// <summary>C-LoRA: one shared LoRA per adapted projection with a learnable r×r routing matrix R = R_old + R_δ (arXiv 2502.17920).</summary>
+    public const string CLora = "clora";
     /// <summary>One LoRA on q and v trained task after task (the naive LoRA baseline).</summary>
     public const string SeqLora = "seq-lora";
     /// <summary>Sequential fine-tuning of every weight (the lower bound).</summary>
@@ -23,7 +25,7 @@ public static class Methods
     /// <summary>All classes at once, one LoRA on q and v (the upper bound).</summary>
     public const string Joint = "joint";
 
-    public static readonly string[] All = [SdLora, SdLoraPaper, SdLoraRr, SdLoraKd, SeqLora, FullFineTune, SimpleCil, Joint];
+    public static readonly string[] All = [SdLora, SdLoraPaper, SdLoraRr, SdLoraKd, CLora, SeqLora, FullFineTune, SimpleCil, Joint];
 
     /// <summary>Whether the method trains the head with gradients, which head alignment then calibrates (SimpleCIL's is set, joint has one task).</summary>
     public static bool TrainsHead(string method) => method is not (SimpleCil or Joint);
@@ -87,6 +89,9 @@ public sealed record TrainRecipe
     /// <summary>SD-LoRA-KD's τ: the largest relative residual ‖u_t − Σ β_k u_k‖_F at which a module's new direction is absorbed; null: the paper's 9e-4.</summary>
     public double? KdThreshold { get; init; }
 
+    /// <summary>C-LoRA's placement, penalty and gradient path; null: the defaults of <see cref="CLoraSettings"/>.</summary>
+    public CLoraSettings? Clora { get; init; }
+
     /// <summary>Head calibration after each task: none (the code), wa, ca, ca-restore (see <see cref="HeadAlignments"/>).</summary>
     public string HeadAlign { get; init; } = HeadAlignments.None;
     /// <summary>Class covariances kept for ca: full (SLCA) or diag (d numbers per class instead of d²).</summary>
@@ -94,6 +99,7 @@ public sealed record TrainRecipe
 
     public int FirstTaskEpochs => InitEpochs ?? Epochs;
     public double EffectiveKdThreshold => KdThreshold ?? DirectionAbsorption.PaperThreshold;
+    public CLoraSettings EffectiveClora => Clora ?? new CLoraSettings();
     public double EffectiveMagnitudeInit => MagnitudeInit ?? (Method == Methods.SdLoraPaper ? 1.0 : 0.8);
 
     public int EpochsOf(int task) => task == 0 ? FirstTaskEpochs : Epochs;
@@ -148,6 +154,9 @@ public sealed record TrainRecipe
         Require(KdThreshold is null || Method == Methods.SdLoraKd, $"kdThreshold applies to method sdlora-kd only, not '{Method}'; remove it or use --method sdlora-kd");
         Require(KdThreshold is null or >= 0 && double.IsFinite(EffectiveKdThreshold),
             $"kdThreshold must be a number ≥ 0 (a relative residual; 0 absorbs only exact combinations, 1 absorbs everything), got {KdThreshold}");
+        Require(Clora is null || Method == Methods.CLora, $"clora settings apply to method clora only, not '{Method}'; remove them or use --method clora");
+        string? cloraProblem = EffectiveClora.Problem();
+        Require(cloraProblem is null, cloraProblem!);
         Require(CovarianceKinds.All.Contains(HeadAlignCovariance), $"headAlignCovariance '{HeadAlignCovariance}' is not one of full, diag");
         return this;
     }

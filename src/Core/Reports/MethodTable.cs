@@ -36,7 +36,7 @@ public static class MethodTable
                 var reports = group.Select(r => (r.Recipe.Seed, Report: OptionOf(r.Metrics, option, r.Path))).ToList();
                 Spread Over(Func<MetricsReport, double> value) => Spread.Of(reports.Select(r => value(r.Report)).ToList());
                 bool kd = first.Recipe.Method == Methods.SdLoraKd;
-                rows.Add(new MethodTableRow(first.Recipe.Data, first.Recipe.Method, option, reports.Select(r => r.Seed).ToArray(),
+                rows.Add(new MethodTableRow(first.Recipe.Data, first.Recipe.Method + (first.Recipe.Clora?.Variant() ?? ""), option, reports.Select(r => r.Seed).ToArray(),
                     Over(r => r.Acc), Over(r => r.Aaa), Over(r => r.Forgetting), Over(r => r.WhenLearned?.Average() ?? double.NaN),
                     Over(r => r.TaskAware?.Acc ?? double.NaN), Over(r => r.TaskId?.Acc ?? double.NaN),
                     reports.Max(r => r.Report.StatisticsBytes), Over(r => r.HeadAlignSeconds),

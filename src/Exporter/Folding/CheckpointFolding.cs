@@ -7,7 +7,7 @@ namespace Cltool.Exporter.Folding;
 /// <summary>Turns any stage's checkpoint into the weights of one plain ViT with a linear head: no adapters, no task id.</summary>
 public static class CheckpointFolding
 {
-    static readonly IAdapterFold[] Folds = [new LoraDirectionFold(), new NothingToFold()];
+    static readonly IAdapterFold[] Folds = [new LoraDirectionFold(), new RoutedLoraFold(), new NothingToFold()];
 
     public static Dictionary<string, HostTensor> DenseWeights(ContinualCheckpoint checkpoint)
     {

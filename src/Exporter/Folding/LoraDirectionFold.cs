@@ -34,12 +34,19 @@ sealed class LoraDirectionFold : IAdapterFold
     public IReadOnlyList<QkvLowRankBranch> Branches(ContinualCheckpoint checkpoint) =>
         checkpoint.Directions.Select((direction, i) =>
         {
-            var blocks = Enumerable.Range(0, checkpoint.Config.Depth);
-            return new QkvLowRankBranch(i,
-                blocks.Select(b => Down(direction.Query[b], direction.Value[b], checkpoint.Config.Dim)).ToArray(),
-                blocks.Select(b => Up(direction, b, checkpoint.Config.Dim)).ToArray(),
-                (float)checkpoint.Magnitudes[i], blocks.Select(b => RankOffsets(direction, b)).ToArray());
+            var packed = Enumerable.Range(0, checkpoint.Config.Depth).Select(b => QkvLowRankBranch.Pack(
+                [new(0, Normalised(direction, b, 0)), new(2, Normalised(direction, b, 1))], checkpoint.Config.Dim)).ToArray();
+            return new QkvLowRankBranch(i, packed.Select(p => p.Down).ToArray(), packed.Select(p => p.Up).ToArray(),
+                (float)checkpoint.Magnitudes[i], Enumerable.Range(0, checkpoint.Config.Depth).Select(b => RankOffsets(direction, b)).ToArray());
         }).ToArray();
+
+    /// <summary>The factors of one module with B divided by the direction's norm there.</summary>
+    static LoraFactors Normalised(LoraDirection direction, int block, int projection)
+    {
+        LoraFactors factors = direction.Factors(block, projection);
+        float norm = direction.Norms[block, projection];
+        return factors with { B = factors.B with { Data = factors.B.Data.Select(v => v / norm).ToArray() } };
+    }
 
     /// <summary>Each rank's KD offset ([r_q + r_v]: q's offset, then v's), or null when the block has none.</summary>
     static HostTensor? RankOffsets(LoraDirection direction, int block)
@@ -47,32 +54,5 @@ sealed class LoraDirectionFold : IAdapterFold
         if (direction.Offsets is not { } offsets || (offsets[block, 0] == 0 && offsets[block, 1] == 0)) return null;
         int rq = (int)direction.Query[block].Rank, rv = (int)direction.Value[block].Rank;
         return new HostTensor([.. Enumerable.Repeat(offsets[block, 0], rq), .. Enumerable.Repeat(offsets[block, 1], rv)], [rq + rv]);
-    }
-
-    /// <summary>[A_qᵀ | A_vᵀ]: [dim, r_q + r_v].</summary>
-    static HostTensor Down(LoraFactors query, LoraFactors value, int dim)
-    {
-        int rq = (int)query.Rank, rank = rq + (int)value.Rank;
-        var down = new float[dim * rank];
-        for (int column = 0; column < dim; column++)
-        {
-            for (int k = 0; k < rq; k++) down[column * rank + k] = query.A.Data[k * dim + column];
-            for (int k = rq; k < rank; k++) down[column * rank + k] = value.A.Data[(k - rq) * dim + column];
-        }
-        return new HostTensor(down, [dim, rank]);
-    }
-
-    /// <summary>(B_q/n_q)ᵀ in the q columns and (B_v/n_v)ᵀ in the v columns of a [r_q + r_v, 3·dim] matrix, zero elsewhere.</summary>
-    static HostTensor Up(LoraDirection direction, int block, int dim)
-    {
-        LoraFactors query = direction.Query[block], value = direction.Value[block];
-        int rq = (int)query.Rank, rank = rq + (int)value.Rank;
-        var up = new float[rank * 3 * dim];
-        for (int row = 0; row < dim; row++)
-        {
-            for (int k = 0; k < rq; k++) up[k * 3 * dim + row] = query.B.Data[row * rq + k] / direction.Norms[block, 0];
-            for (int k = rq; k < rank; k++) up[k * 3 * dim + 2 * dim + row] = value.B.Data[row * (rank - rq) + k - rq] / direction.Norms[block, 1];
-        }
-        return new HostTensor(up, [rank, 3 * dim]);
     }
 }

@@ -43,7 +43,8 @@ public sealed class ContinualLearner(TrainRecipe recipe, string runDirectory, IT
         Device device = TorchDevices.Resolve(deviceKind, observer.Message);
 
         var data = new TaskData(recipe, scenario, train, test, baseModel.Preprocessing, workers);
-        using var model = new ContinualModel(baseModel.Config, state?.Backbone ?? baseModel.Weights, _method.UsesAdapter, device);
+        using var model = new ContinualModel(baseModel.Config, state?.Backbone ?? baseModel.Weights,
+                                             _method.CreateAdapter(ContinualModel.ShapeOf(baseModel.Config), device), device);
         var heads = new HeadLineages(recipe, state?.Heads ?? new Dictionary<string, LinearHead>());
         RunScores scores = RunScores.Start(heads.Options, scenario.Tasks, state?.Metrics);
         // The class statistics of every finished task, read once on --resume (a missing or foreign file fails here) and
@@ -53,7 +54,7 @@ public sealed class ContinualLearner(TrainRecipe recipe, string runDirectory, IT
         {
             RequireHeadsOf(state, heads);
             model.SetHead(state.HeadWeight, state.HeadBias);
-            _method.Restore(state, model);
+            _method.Restore(state, model, training: true);
             observer.Message($"resumed {_run.Path} at task {state.Task + 1}, epoch {state.CompletedEpochs}");
         }
 
@@ -167,8 +168,8 @@ public sealed class ContinualLearner(TrainRecipe recipe, string runDirectory, IT
             int step = 0, images = 0;
             foreach (Batch batch in loader.Epoch(DeterministicRandom.Seed(recipe.Seed, task), epoch, shuffle: true, dropLast: false, cancellation))
             {
-                double loss = trainingStep.Run(() => model.NewClassLoss(batch.Pixels(baseModel.Config.ImageSize, device),
-                    tensor(data.PositionsOf(batch, offset: known)).to(device), known, fresh), learningRate);
+                double loss = trainingStep.Run(() => WithPenalty(model, model.NewClassLoss(batch.Pixels(baseModel.Config.ImageSize, device),
+                    tensor(data.PositionsOf(batch, offset: known)).to(device), known, fresh)), learningRate);
                 totalLoss += loss;
                 images += batch.Count;
                 observer.StepFinished(epoch, ++step, steps, loss, learningRate, images / clock.Elapsed.TotalSeconds);
@@ -177,6 +178,9 @@ public sealed class ContinualLearner(TrainRecipe recipe, string runDirectory, IT
             observer.EpochFinished(epoch, totalLoss / Math.Max(1, step), double.NaN, clock.Elapsed.TotalSeconds);
         }
     }
+
+    /// <summary>The task's loss plus the method's penalty, if it has one.</summary>
+    Tensor WithPenalty(ContinualModel model, Tensor loss) => _method.Penalty(model) is { } penalty ? loss.add(penalty, Scalars.One) : loss;
 
     IOptimizer CreateOptimizer(IReadOnlyList<(string Name, Tensor Parameter)> parameters) => recipe.Optimizer switch
     {
@@ -187,26 +191,28 @@ public sealed class ContinualLearner(TrainRecipe recipe, string runDirectory, IT
     Generator NewGenerator(int task, long stream) => new((ulong)DeterministicRandom.Seed(recipe.Seed, task, stream), CPU);
 
     ContinualCheckpoint Snapshot(ContinualModel model, BaseModel baseModel, Scenario scenario, IReadOnlyList<string> classNames, int task,
-                                 int completedEpochs, MetricsReport metrics, HeadLineages heads, IOptimizer? optimizer) => new()
+                                 int completedEpochs, MetricsReport metrics, HeadLineages heads, IOptimizer? optimizer)
     {
-        Recipe = recipe,
-        Config = baseModel.Config,
-        Preprocessing = baseModel.Preprocessing,
-        ClassNames = classNames.ToArray(),
-        Scenario = scenario,
-        Task = task,
-        CompletedEpochs = completedEpochs,
-        BaseSha256 = baseModel.Sha256,
-        Backbone = model.Backbone.ExportWeights(),
-        HeadWeight = HostTensors.From(model.HeadWeight),
-        HeadBias = HostTensors.From(model.HeadBias),
-        Heads = heads.Heads.ToDictionary(),
-        Directions = model.Adapter?.Export() ?? [],
-        Magnitudes = model.Adapter is { Count: > 0 } adapter ? adapter.MagnitudeValues() : [],
-        Metrics = metrics,
-        OptimizerState = optimizer?.State().ToDictionary(s => s.Name, s => HostTensors.From(s.Value)) ?? new Dictionary<string, HostTensor>(),
-        OptimizerSteps = optimizer?.Steps ?? 0,
-    };
+        var snapshot = new ContinualCheckpoint
+        {
+            Recipe = recipe,
+            Config = baseModel.Config,
+            Preprocessing = baseModel.Preprocessing,
+            ClassNames = classNames.ToArray(),
+            Scenario = scenario,
+            Task = task,
+            CompletedEpochs = completedEpochs,
+            BaseSha256 = baseModel.Sha256,
+            Backbone = model.Backbone.ExportWeights(),
+            HeadWeight = HostTensors.From(model.HeadWeight),
+            HeadBias = HostTensors.From(model.HeadBias),
+            Heads = heads.Heads.ToDictionary(),
+            Metrics = metrics,
+            OptimizerState = optimizer?.State().ToDictionary(s => s.Name, s => HostTensors.From(s.Value)) ?? new Dictionary<string, HostTensor>(),
+            OptimizerSteps = optimizer?.Steps ?? 0,
+        };
+        return model.Adapter?.StoreIn(snapshot) ?? snapshot;
+    }
 
     /// <summary>Writes the recipe and class order of a new run; refuses a directory that holds a run unless resuming found nothing.</summary>
     void StartRun(Scenario scenario, IReadOnlyList<string> classNames, bool overwrite)

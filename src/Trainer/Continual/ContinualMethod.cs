@@ -1,4 +1,5 @@
 using Cltool.Core.Continual;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Cltool.Trainer.Continual;
@@ -15,13 +16,16 @@ public abstract class ContinualMethod(TrainRecipe recipe)
     {
         Methods.SdLora or Methods.SdLoraRr or Methods.SdLoraKd => new SdLora(recipe, paper: false),
         Methods.SdLoraPaper => new SdLora(recipe, paper: true),
+        Methods.CLora => new CLora(recipe),
         Methods.SeqLora or Methods.Joint => new SequentialLora(recipe),
         Methods.FullFineTune => new FullFineTune(recipe),
         Methods.SimpleCil => new SimpleCil(recipe),
         _ => throw new ArgumentException($"Unknown method '{recipe.Method}'."),
     };
 
-    public virtual bool UsesAdapter => true;
+    /// <summary>The method's adapter on the qkv projections of a ViT of <paramref name="shape"/>; null: none.</summary>
+    public virtual IContinualAdapter? CreateAdapter(ViTShape shape, Device device) => new LoraQkvAdapter(shape, device);
+
     /// <summary>False for methods without gradient training (SimpleCIL).</summary>
     public virtual bool Trains => true;
 
@@ -37,13 +41,19 @@ public abstract class ContinualMethod(TrainRecipe recipe)
     /// </summary>
     public virtual AbsorptionReport? EndTask(int task, ContinualModel model, Func<Tensor> newClassMeans) => null;
 
-    /// <summary>Rebuilds the adapter of a checkpoint: every direction frozen but the last, which stays trainable.</summary>
-    public virtual void Restore(ContinualCheckpoint checkpoint, ContinualModel model)
+    /// <summary>A term added to the task's loss (C-LoRA's orthogonality penalty); null: none.</summary>
+    public virtual Tensor? Penalty(ContinualModel model) => null;
+
+    /// <summary>
+    /// Rebuilds the adapter of a checkpoint. <paramref name="training"/> (a resumed run): every direction frozen but the
+    /// last, which stays trainable, as do the magnitudes where the method trains them; otherwise everything is frozen.
+    /// </summary>
+    public virtual void Restore(ContinualCheckpoint checkpoint, ContinualModel model, bool training)
     {
-        if (!UsesAdapter) return;
-        LoraQkvAdapter adapter = model.Adapter!;
-        for (int i = 0; i < checkpoint.Directions.Count; i++) adapter.Load(checkpoint.Directions[i], trainable: i == checkpoint.Directions.Count - 1);
-        adapter.SetMagnitudes(checkpoint.Magnitudes, MagnitudesTrain);
+        if (model.Adapter is not LoraQkvAdapter adapter) return;
+        int last = checkpoint.Directions.Count - 1;
+        for (int i = 0; i <= last; i++) adapter.Load(checkpoint.Directions[i], trainable: training && i == last);
+        adapter.SetMagnitudes(checkpoint.Magnitudes, training && MagnitudesTrain);
     }
 
     protected virtual bool MagnitudesTrain => true;
@@ -62,7 +72,7 @@ sealed class SdLora(TrainRecipe recipe, bool paper) : ContinualMethod(recipe)
 
     public override void BeginTask(int task, ContinualModel model, Generator generator)
     {
-        LoraQkvAdapter adapter = model.Adapter!;
+        var adapter = model.AdapterAs<LoraQkvAdapter>();
         adapter.CurrentNorm = paper ? DirectionNorm.Frobenius : null;
         double[] carried = paper && task > 0 ? adapter.MagnitudeValues() : [];
         if (task > 0) adapter.FreezeCurrent(FrozenNorm);
@@ -73,21 +83,56 @@ sealed class SdLora(TrainRecipe recipe, bool paper) : ContinualMethod(recipe)
         adapter.SetMagnitudes(magnitudes, trainable: true);
     }
 
-    public override void Restore(ContinualCheckpoint checkpoint, ContinualModel model)
+    public override void Restore(ContinualCheckpoint checkpoint, ContinualModel model, bool training)
     {
-        model.Adapter!.CurrentNorm = paper ? DirectionNorm.Frobenius : null;
-        base.Restore(checkpoint, model);
+        model.AdapterAs<LoraQkvAdapter>().CurrentNorm = paper ? DirectionNorm.Frobenius : null;
+        base.Restore(checkpoint, model, training);
     }
 
     /// <summary>SD-LoRA-KD, after training and before evaluation, so the task is scored as it is stored.</summary>
     public override AbsorptionReport? EndTask(int task, ContinualModel model, Func<Tensor> newClassMeans)
     {
         if (Recipe.Method != Methods.SdLoraKd || task == 0) return null;
-        LoraQkvAdapter adapter = model.Adapter!;
+        var adapter = model.AdapterAs<LoraQkvAdapter>();
         IReadOnlyList<ModuleFit> fits = DirectionAbsorption.Plan(adapter.Export(), adapter.MagnitudeValues(), Recipe.EffectiveKdThreshold);
         adapter.Absorb(fits);
         return AbsorptionReport.Of(task, fits);
     }
+}
+
+/// <summary>
+/// C-LoRA (arXiv 2502.17920; README "C-LoRA" for what the paper leaves open): one shared routed LoRA per target projection;
+/// the first task starts as plain LoRA (R_δ = I), every later one from R_δ = 0 with the orthogonality penalty
+/// λ·Σ‖Q_oldᵀ·R_δ‖²_F in the loss; after each task R_old ← R_old + R_δ.
+/// </summary>
+sealed class CLora(TrainRecipe recipe) : ContinualMethod(recipe)
+{
+    CLoraSettings Settings => Recipe.EffectiveClora;
+
+    public override IContinualAdapter? CreateAdapter(ViTShape shape, Device device) => new RoutedLoraAdapter(shape, Settings, Recipe.Rank, device);
+
+    public override void BeginTask(int task, ContinualModel model, Generator generator)
+    {
+        var adapter = model.AdapterAs<RoutedLoraAdapter>();
+        if (task == 0) adapter.Start(generator);
+        else adapter.StartRoutingDelta();
+    }
+
+    public override Tensor? Penalty(ContinualModel model)
+    {
+        if (Settings.Lambda == 0 || model.AdapterAs<RoutedLoraAdapter>().OrthogonalityPenalty() is not { } penalty) return null;
+        using Scalar lambda = Settings.Lambda.ToScalar();
+        return penalty.mul(lambda);
+    }
+
+    public override AbsorptionReport? EndTask(int task, ContinualModel model, Func<Tensor> newClassMeans)
+    {
+        model.AdapterAs<RoutedLoraAdapter>().MergeRoutingDelta();
+        return null;
+    }
+
+    public override void Restore(ContinualCheckpoint checkpoint, ContinualModel model, bool training) =>
+        model.AdapterAs<RoutedLoraAdapter>().Load(checkpoint.Routed ?? throw new InvalidOperationException("A clora checkpoint without its routed adapter."), training);
 }
 
 /// <summary>One LoRA (rank r, q and v) trained task after task with magnitude 1: seq-lora, and joint on a single task.</summary>
@@ -98,15 +143,16 @@ sealed class SequentialLora(TrainRecipe recipe) : ContinualMethod(recipe)
     public override void BeginTask(int task, ContinualModel model, Generator generator)
     {
         if (task > 0) return;
-        model.Adapter!.StartDirection(Recipe.Rank, generator);
-        model.Adapter.SetMagnitudes([1.0], trainable: false);
+        var adapter = model.AdapterAs<LoraQkvAdapter>();
+        adapter.StartDirection(Recipe.Rank, generator);
+        adapter.SetMagnitudes([1.0], trainable: false);
     }
 }
 
 /// <summary>Sequential fine-tuning of every backbone weight and the head, with the same masked loss.</summary>
 sealed class FullFineTune(TrainRecipe recipe) : ContinualMethod(recipe)
 {
-    public override bool UsesAdapter => false;
+    public override IContinualAdapter? CreateAdapter(ViTShape shape, Device device) => null;
 
     public override void BeginTask(int task, ContinualModel model, Generator generator) => model.TrainBackbone(true);
 
@@ -121,7 +167,7 @@ sealed class FullFineTune(TrainRecipe recipe) : ContinualMethod(recipe)
 /// </summary>
 sealed class SimpleCil(TrainRecipe recipe) : ContinualMethod(recipe)
 {
-    public override bool UsesAdapter => false;
+    public override IContinualAdapter? CreateAdapter(ViTShape shape, Device device) => null;
     public override bool Trains => false;
 
     public override void BeginTask(int task, ContinualModel model, Generator generator) { }

@@ -14,38 +14,41 @@ namespace Cltool.Trainer.Continual;
 public sealed class ContinualModel : IDisposable
 {
     public VisionTransformer Backbone { get; }
-    public LoraQkvAdapter? Adapter { get; }
+    /// <summary>The method's adapter on every block's qkv (null for methods that train the backbone or nothing).</summary>
+    public IContinualAdapter? Adapter { get; }
     public Tensor HeadWeight { get; private set; }
     public Tensor HeadBias { get; private set; }
     readonly Device _device;
 
-    public ContinualModel(ViTConfig backbone, IReadOnlyDictionary<string, HostTensor> weights, bool withAdapter, Device device)
+    /// <summary>A backbone from <paramref name="weights"/> with the method's <paramref name="adapter"/> (owned from now on) and an empty head.</summary>
+    public ContinualModel(ViTConfig backbone, IReadOnlyDictionary<string, HostTensor> weights, IContinualAdapter? adapter, Device device)
     {
         _device = device;
         Backbone = new VisionTransformer(backbone.WithClasses(0));
         Backbone.LoadWeights(weights);
         Backbone.to(device);
-        if (withAdapter)
-        {
-            Adapter = new LoraQkvAdapter(new ViTShape(backbone.Depth, backbone.Dim), device);
-            foreach (Block block in Backbone.Blocks) block.Attention.Adapter = Adapter;
-        }
+        Adapter = adapter;
+        if (adapter is not null)
+            foreach (Block block in Backbone.Blocks) block.Attention.Adapter = adapter;
         HeadWeight = zeros([0, backbone.Dim], device: device);
         HeadBias = zeros([0], device: device);
     }
 
-    /// <summary>The model a checkpoint describes, every direction frozen with its stored norms: the stage as it was evaluated.</summary>
+    /// <summary>The model a checkpoint describes, every adapter tensor frozen: the stage as it was evaluated.</summary>
     public static ContinualModel FromCheckpoint(ContinualCheckpoint checkpoint, Device device)
     {
-        var model = new ContinualModel(checkpoint.Config, checkpoint.Backbone, checkpoint.Directions.Count > 0, device);
+        ContinualMethod method = ContinualMethod.For(checkpoint.Recipe);
+        var model = new ContinualModel(checkpoint.Config, checkpoint.Backbone, method.CreateAdapter(ShapeOf(checkpoint.Config), device), device);
         model.SetHead(checkpoint.HeadWeight, checkpoint.HeadBias);
-        if (model.Adapter is { } adapter)
-        {
-            foreach (LoraDirection direction in checkpoint.Directions) adapter.Load(direction, trainable: false);
-            adapter.SetMagnitudes(checkpoint.Magnitudes, trainable: false);
-        }
+        method.Restore(checkpoint, model, training: false);
         return model;
     }
+
+    public static ViTShape ShapeOf(ViTConfig config) => new(config.Depth, config.Dim);
+
+    /// <summary>The adapter as the method's own type.</summary>
+    public T AdapterAs<T>() where T : IContinualAdapter =>
+        Adapter is T adapter ? adapter : throw new InvalidOperationException($"The model has no {typeof(T).Name}.");
 
     public int SeenClasses => (int)HeadWeight.shape[0];
 

@@ -2,7 +2,6 @@ using Cltool.Core.Continual;
 using Cltool.Core.Weights;
 using Cltool.Trainer.Models;
 using Cltool.Trainer.Native;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Cltool.Trainer.Continual;
@@ -27,7 +26,7 @@ public readonly record struct ViTShape(int Depth, int Dim);
 /// direction (the current task's) is trainable; it is used unnormalised (n = 1, the code) or divided by its own
 /// ‖B·A‖_F, recomputed every step as a constant (the paper's normalised current direction; see docs in the README).
 /// </summary>
-public sealed class LoraQkvAdapter(ViTShape shape, Device device) : IQkvAdapter, IDisposable
+public sealed class LoraQkvAdapter(ViTShape shape, Device device) : IContinualAdapter
 {
     sealed record Direction(Tensor[] Aq, Tensor[] Bq, Tensor[] Av, Tensor[] Bv, float[,] Norms, float[,] Offsets)
     {
@@ -56,12 +55,7 @@ public sealed class LoraQkvAdapter(ViTShape shape, Device device) : IQkvAdapter,
     public void StartDirection(int rank, Generator generator)
     {
         if (_current is not null) throw new InvalidOperationException("Freeze the current direction before starting another.");
-        using Scalar bound = (1 / Math.Sqrt(shape.Dim)).ToScalar(), width = (2 / Math.Sqrt(shape.Dim)).ToScalar();
-        Tensor NewA(int _)
-        {
-            using Tensor host = rand([rank, shape.Dim], generator: generator).mul_(width).sub_(bound);
-            return host.to(device).requires_grad_(true);
-        }
+        Tensor NewA(int _) => Initialisation.LoraDown(rank, shape.Dim, generator, device);
         Tensor NewB(int _) => zeros([shape.Dim, rank], device: device).requires_grad_(true);
         _current = new Direction(Blocks(NewA), Blocks(NewB), Blocks(NewA), Blocks(NewB), Ones(), new float[shape.Depth, 2]);
     }
@@ -100,6 +94,11 @@ public sealed class LoraQkvAdapter(ViTShape shape, Device device) : IQkvAdapter,
     public long StoredParameters() =>
         _frozen.Concat(_current is null ? [] : [_current]).Sum(d => d.All.Sum(t => t.numel()) + d.Offsets.Cast<float>().Count(o => o != 0))
         + (_magnitudes?.numel() ?? 0);
+
+    public int ForwardRank => _frozen.Concat(_current is null ? [] : [_current]).Sum(d => (int)d.Aq[0].shape[0]);
+
+    public ContinualCheckpoint StoreIn(ContinualCheckpoint checkpoint) =>
+        checkpoint with { Directions = Export(), Magnitudes = Count > 0 ? MagnitudeValues() : [] };
 
     public double[] MagnitudeValues()
     {

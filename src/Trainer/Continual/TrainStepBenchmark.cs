@@ -42,13 +42,15 @@ public static class TrainStepBenchmark
         var recipe = new TrainRecipe { Method = method, Rank = rank, InitClasses = 2, Increment = 2 };
         var continual = ContinualMethod.For(recipe);
         using var vit = new VisionTransformer(config.WithClasses(0));
-        using var model = new ContinualModel(config, vit.ExportWeights(), continual.UsesAdapter, device);
-        int tasks = continual.UsesAdapter ? directions : 1;
+        using var model = new ContinualModel(config, vit.ExportWeights(), continual.CreateAdapter(ContinualModel.ShapeOf(config), device), device);
+        bool adapted = model.Adapter is not null;
+        int tasks = adapted ? directions : 1;
         for (int task = 0; task < tasks; task++)
         {
             using var generator = new Generator((ulong)task + 1, CPU);
             model.GrowHead(recipe.Increment, generator);
             continual.BeginTask(task, model, generator);
+            if (task < tasks - 1) continual.EndTask(task, model, () => throw new InvalidOperationException("bench train measures no class means."));
         }
         var parameters = continual.Trainable(model).ToList();
         using var optimizer = new Sgd(parameters, recipe.Momentum, recipe.WeightDecay);
@@ -62,9 +64,9 @@ public static class TrainStepBenchmark
         var clock = Stopwatch.StartNew();
         for (int i = 0; i < steps; i++) step.Run(() => model.NewClassLoss(images, labels, known, recipe.Increment), 1e-3);
         double imagesPerSecond = (double)batchSize * steps / clock.Elapsed.TotalSeconds;
-        int stored = model.Adapter?.Count ?? 0;
-        double forward = ForwardFlops(config, stored * rank);
-        double perImage = (continual.UsesAdapter ? 2 : 3) * forward / 1e9;
+        int stored = (model.Adapter as LoraQkvAdapter)?.Count ?? 0;
+        double forward = ForwardFlops(config, model.Adapter?.ForwardRank ?? 0);
+        double perImage = (adapted ? 2 : 3) * forward / 1e9;
         return new StepMeasurement(method, stored, batchSize, imagesPerSecond, perImage, perImage * imagesPerSecond, matmulGflops);
     }
 

@@ -21,6 +21,17 @@ public static class Initialisation
         return tensor.clamp_(min, max);
     }
 
+    /// <summary>
+    /// A LoRA down-projection [rank, dim] as PEFT and the official SD-LoRA code start it: kaiming_uniform(a=√5), which for
+    /// a [rank, dim] weight is U(±1/√dim); drawn on the CPU from <paramref name="generator"/> so runs repeat on any device.
+    /// </summary>
+    public static Tensor LoraDown(int rank, int dim, Generator generator, Device device)
+    {
+        using Scalar bound = (1 / Math.Sqrt(dim)).ToScalar(), width = (2 / Math.Sqrt(dim)).ToScalar();
+        using Tensor host = rand([rank, dim], generator: generator).mul_(width).sub_(bound);
+        return host.to(device).requires_grad_(true);
+    }
+
     static double NormalCdf(double x) => 0.5 * (1 + Erf(x / Math.Sqrt(2)));
 
     /// <summary>erf from the complementary error function's Chebyshev fit (Numerical Recipes erfcc), |rel. error| &lt; 1.2e-7.</summary>
