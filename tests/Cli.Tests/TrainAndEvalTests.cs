@@ -71,6 +71,41 @@ public sealed class TrainAndEvalTests : IDisposable
     }
 
     [Fact]
+    public void A_clora_run_inspects_as_a_routed_adapter_and_reports_its_variant()
+    {
+        string run = _temporary.File("clora");
+        CltoolProcess.Result train = CltoolProcess.Run([.. Train(run, 8), "--method", "clora", "--clora-targets", "kv", "--clora-lambda", "0"]);
+        Assert.True(train.ExitCode == 0, train.Output + train.Errors);
+
+        CltoolProcess.Result inspect = CltoolProcess.Run("inspect", Path.Combine(run, "checkpoints", "task-05.safetensors"));
+        Assert.True(inspect.ExitCode == 0, inspect.Output + inspect.Errors);
+        Assert.Contains("clora.blocks.1.attn.k.routing_old", inspect.Output);
+        Assert.DoesNotContain("routing_delta", inspect.Output);   // merged into R_old at the end of every task
+        Assert.Matches(@"clora adapter after task 5: rank 10, [\d,]+ parameters stored", inspect.Output);
+        Assert.Matches(@"│ 1\s+│ \d+\.\d{4}\s+│ \d+\.\d{4}\s+│ \d+\.\d{4}\s+│ \d+\.\d{4}\s+│", inspect.Output);
+
+        CltoolProcess.Result report = CltoolProcess.Run("report", run);
+        Assert.True(report.ExitCode == 0, report.Output + report.Errors);
+        Assert.Matches(@"\| clora \(kv, λ 0\) \| none \|", report.Output);
+    }
+
+    [Theory]
+    [InlineData("sdlora", "--clora-lambda", "0.1", "clora settings apply to method clora only, not 'sdlora'")]
+    [InlineData("clora", "--clora-basis", "pca", "clora.basis 'pca' is not one of energy, raw")]
+    [InlineData("clora", "--clora-lambda", "-1", "clora.lambda must be a number ≥ 0")]
+    public void Bad_clora_options_fail_with_one_line_and_leave_no_run_behind(string method, string option, string value, string expected)
+    {
+        string run = _temporary.File("run");
+
+        CltoolProcess.Result result = CltoolProcess.Run("train", "--method", method, option, value, "--base", _base, "--out", run);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains(expected, result.Errors);
+        Assert.Single(result.Errors.Trim().Split('\n'));
+        Assert.False(Directory.Exists(run));
+    }
+
+    [Fact]
     public void Report_of_an_unfinished_run_names_it_and_what_is_missing()
     {
         string run = _temporary.File("empty");

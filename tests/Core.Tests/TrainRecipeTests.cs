@@ -34,6 +34,12 @@ public sealed class TrainRecipeTests : IDisposable
     [InlineData("""{ "method": "sdlora-kd", "kdThreshold": "tiny" }""", "'kdThreshold' must be a number.")]
     [InlineData("""{ "milestones": 5 }""", "'milestones' must be a JSON array.")]
     [InlineData("""{ "method": "sdlora-rr", "kdThreshold": 0.01 }""", "kdThreshold applies to method sdlora-kd only, not 'sdlora-rr'; remove it or use --method sdlora-kd")]
+    [InlineData("""{ "method": "clora", "clora": { "basis": "pca" } }""", "clora.basis 'pca' is not one of energy, raw")]
+    [InlineData("""{ "method": "clora", "clora": { "lambda": -0.5 } }""", "clora.lambda must be a number ≥ 0 (the orthogonality penalty's weight), got -0.5")]
+    [InlineData("""{ "method": "clora", "clora": { "targets": "qk" } }""", "clora.targets 'qk' is not one of qv, kv")]
+    [InlineData("""{ "method": "clora", "clora": { "energy": 0 } }""", "clora.energy must be in (0, 1]")]
+    [InlineData("""{ "method": "clora", "clora": { "lamda": 0.1 } }""", "lamda")]
+    [InlineData("""{ "method": "sdlora", "clora": { "lambda": 0.1 } }""", "clora settings apply to method clora only, not 'sdlora'; remove them or use --method clora")]
     public void Validation_names_the_field_and_what_was_expected(string json, string expected)
     {
         string path = _temporary.File("recipe.json");
@@ -41,6 +47,19 @@ public sealed class TrainRecipeTests : IDisposable
 
         var error = Assert.Throws<CltoolException>(() => TrainRecipe.Load(path).Validate());
         Assert.Contains(expected, error.Message);
+    }
+
+    [Fact]
+    public void Clora_defaults_are_the_reconstructions_and_a_variant_names_only_what_differs()
+    {
+        CLoraSettings defaults = new TrainRecipe { Method = Methods.CLora }.Validate().EffectiveClora;
+
+        Assert.Equal((CLoraSettings.QueryValue, CLoraSettings.EnergyBasis, 0.95, 0.01, true),
+                     (defaults.Targets, defaults.Basis, defaults.Energy, defaults.Lambda, defaults.StopOldGradient));
+        Assert.Equal([0, 2], defaults.RowBlocks);
+        Assert.Equal([1, 2], (defaults with { Targets = CLoraSettings.KeyValue }).RowBlocks);
+        Assert.Equal("", defaults.Variant());
+        Assert.Equal(" (λ 0, plain)", (defaults with { Lambda = 0, StopOldGradient = false }).Variant());
     }
 
     [Fact]

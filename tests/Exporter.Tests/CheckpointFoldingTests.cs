@@ -13,6 +13,7 @@ public sealed class CheckpointFoldingTests(TinyRuns runs) : IClassFixture<TinyRu
     [Theory]
     [InlineData(Methods.SdLora)]
     [InlineData(Methods.SdLoraPaper)]
+    [InlineData(Methods.CLora)]
     [InlineData(Methods.SeqLora)]
     [InlineData(Methods.FullFineTune)]
     public void A_plain_vit_with_the_folded_weights_reproduces_the_trained_models_logits(string method)
@@ -39,13 +40,45 @@ public sealed class CheckpointFoldingTests(TinyRuns runs) : IClassFixture<TinyRu
     }
 
     [Fact]
+    public void The_clora_fold_adds_up_routing_down_in_float64_to_the_target_rows_only()
+    {
+        ContinualCheckpoint checkpoint = ContinualCheckpoint.Load(runs.Of(Methods.CLora, clora: new CLoraSettings { Targets = CLoraSettings.KeyValue }).TaskCheckpoint(4));
+        int dim = checkpoint.Config.Dim, rank = checkpoint.Recipe.Rank;
+
+        Dictionary<string, HostTensor> dense = CheckpointFolding.DenseWeights(checkpoint);
+
+        for (int block = 0; block < checkpoint.Config.Depth; block++)
+        {
+            float[] before = checkpoint.Backbone[$"blocks.{block}.attn.qkv.weight"].Data, after = dense[$"blocks.{block}.attn.qkv.weight"].Data;
+            Assert.Equal(before.AsSpan(0, dim * dim).ToArray(), after.AsSpan(0, dim * dim).ToArray());   // q untouched with targets kv
+            for (int t = 0; t < 2; t++)
+            {
+                RoutedLoraModule m = checkpoint.Routed!.Modules[block][t];
+                int firstRow = (t + 1) * dim;
+                double worst = 0;
+                for (int r = 0; r < dim; r++)
+                    for (int c = 0; c < dim; c++)
+                    {
+                        double delta = 0;
+                        for (int i = 0; i < rank; i++)
+                            for (int j = 0; j < rank; j++)
+                                delta += (double)m.Up.Data[r * rank + i] * m.RoutingOld.Data[i * rank + j] * m.Down.Data[j * dim + c];
+                        float expected = (float)(before[(firstRow + r) * dim + c] + delta);
+                        worst = Math.Max(worst, Math.Abs(expected - after[(firstRow + r) * dim + c]));
+                    }
+                Assert.True(worst <= 1e-7, $"block {block}, target {t}: max |difference| {worst:E2}");
+            }
+        }
+    }
+
+    [Fact]
     public void An_unknown_method_is_one_error_naming_the_known_ones()
     {
         RunDirectory run = runs.Of(Methods.SimpleCil);
         ContinualCheckpoint checkpoint = ContinualCheckpoint.Load(run.TaskCheckpoint(4));
 
-        var error = Assert.Throws<CltoolException>(() => CheckpointFolding.DenseWeights(checkpoint with { Recipe = checkpoint.Recipe with { Method = "clora" } }));
-        Assert.Contains("'clora'", error.Message);
+        var error = Assert.Throws<CltoolException>(() => CheckpointFolding.DenseWeights(checkpoint with { Recipe = checkpoint.Recipe with { Method = "l2p" } }));
+        Assert.Contains("'l2p'", error.Message);
         Assert.Contains("sdlora", error.Message);
     }
 }

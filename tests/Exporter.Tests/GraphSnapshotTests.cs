@@ -53,6 +53,14 @@ public sealed class GraphSnapshotTests(TinyRuns runs) : IClassFixture<TinyRuns>
     }
 
     [Fact]
+    public void A_merged_clora_model_is_the_same_graph_as_every_merged_plain_vit()
+    {
+        ModelProto model = ModelExport.Graph(ContinualCheckpoint.Load(runs.Of(Methods.CLora).TaskCheckpoint(4)), "sha", new ExportOptions(Merge: true));
+
+        CommittedSnapshot.Match(GraphSignature.Of(model), "merged_fp32", nameof(The_exported_graph_matches_its_snapshot));
+    }
+
+    [Fact]
     public void The_fused_attention_graph_matches_its_snapshot()
     {
         string checkpoint = runs.Of(Methods.SdLora).TaskCheckpoint(4);

@@ -22,6 +22,7 @@ public sealed class ModelExportTests(TinyRuns runs) : IClassFixture<TinyRuns>, I
     [InlineData(Methods.SdLora)]
     [InlineData(Methods.SdLoraPaper)]
     [InlineData(Methods.SdLoraRr)]
+    [InlineData(Methods.CLora)]
     [InlineData(Methods.SeqLora)]
     [InlineData(Methods.FullFineTune)]
     [InlineData(Methods.SimpleCil)]
@@ -194,8 +195,8 @@ public sealed class ModelExportTests(TinyRuns runs) : IClassFixture<TinyRuns>, I
     {
         { "not-a-checkpoint", "is not valid safetensors" },
         { "truncated", "truncated" },
-        { "other-version", "is a cltool checkpoint of version 3; this cltool reads versions 1 to 2" },
-        { "unknown-method", "does not know how to fold method 'clora'" },
+        { "other-version", "is a cltool checkpoint of version 4; this cltool reads versions 1 to 3" },
+        { "unknown-method", "does not know how to fold method 'l2p'" },
         { "model-file", "is not a cltool checkpoint" },
     };
 
@@ -282,6 +283,34 @@ public sealed class ModelExportTests(TinyRuns runs) : IClassFixture<TinyRuns>, I
         CheckWithOnnx([merged.ModelPath, unmerged.ModelPath]);
     }
 
+    [Theory]
+    [InlineData(CLoraSettings.QueryValue)]
+    [InlineData(CLoraSettings.KeyValue)]
+    public void A_clora_run_exports_merged_and_unmerged_with_parity_and_passes_the_checker(string targets)
+    {
+        string checkpoint = runs.Of(Methods.CLora, clora: new CLoraSettings { Targets = targets }).TaskCheckpoint(4);
+
+        ExportResult merged = ModelExport.Run(checkpoint, _out.File("merged.onnx"), new ExportOptions());
+        ExportResult unmerged = ModelExport.Run(checkpoint, _out.File("unmerged.onnx"), new ExportOptions(Merge: false));
+
+        Assert.True(merged.Parity.Passed && merged.Parity.MaxAbsDifference <= 1e-4, merged.Parity.ToString());
+        Assert.True(unmerged.Parity.Passed && unmerged.Parity.MaxAbsDifference <= 1e-4, unmerged.Parity.ToString());
+        CheckWithOnnx([merged.ModelPath, unmerged.ModelPath]);
+    }
+
+    [Fact]
+    public void A_clora_checkpoint_whose_shapes_disagree_with_its_recipe_is_one_clear_error()
+    {
+        ContinualCheckpoint stage = ContinualCheckpoint.Load(LastCheckpoint(Methods.CLora));
+        string path = _out.File("rank-9.safetensors");
+        (stage with { Recipe = stage.Recipe with { Rank = 9 } }).Save(path);
+
+        var error = Assert.Throws<CltoolException>(() => ModelExport.Run(path, _out.File("model.onnx"), new ExportOptions()));
+
+        Assert.Equal($"'{path}' tensor 'clora.blocks.0.attn.q.lora_A' has shape [10, 32]; expected [9, 32] (rank 9, width 32).", error.Message);
+        Assert.False(File.Exists(_out.File("model.onnx")));
+    }
+
     /// <summary>onnx.checker with full_check (shape inference included) on every model, in Debian's python3-onnx.</summary>
     static void CheckWithOnnx(string[] models)
     {
@@ -314,13 +343,13 @@ public sealed class ModelExportTests(TinyRuns runs) : IClassFixture<TinyRuns>, I
                 {
                     var writer = new SafeTensorsWriter();
                     foreach ((string key, string value) in file.Metadata) writer.Metadata[key] = value;
-                    writer.Metadata["version"] = "3";
+                    writer.Metadata["version"] = "4";
                     foreach (TensorEntry tensor in file.Tensors) writer.Add(tensor.Name, file.ReadFloats(tensor.Name), tensor.Shape);
                     writer.Save(path);
                 }
                 break;
             case "unknown-method":
-                (stage with { Recipe = stage.Recipe with { Method = "clora" } }).Save(path);
+                (stage with { Recipe = stage.Recipe with { Method = "l2p" } }).Save(path);
                 break;
             case "model-file":
                 TinyBase.Write(path);

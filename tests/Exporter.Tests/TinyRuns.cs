@@ -22,17 +22,17 @@ public sealed class TinyRuns : IDisposable
         public void Message(string text) { }
     }
 
-    public RunDirectory Of(string method, string headAlign = HeadAlignments.None, double? kdThreshold = null)
+    public RunDirectory Of(string method, string headAlign = HeadAlignments.None, double? kdThreshold = null, CLoraSettings? clora = null)
     {
         lock (_runs)
         {
-            string key = $"{method}-{headAlign}-{kdThreshold:R}";
+            string key = $"{method}-{headAlign}-{kdThreshold:R}-{clora?.Targets}";
             if (_runs.TryGetValue(key, out RunDirectory? run)) return run;
             string path = _temporary.File(key);
             var recipe = new TrainRecipe
             {
                 Method = method, Base = TinyBase.Write(_temporary.File($"{key}-base.safetensors")), TrainPerClass = 16, TestPerClass = 4,
-                Epochs = 1, BatchSize = 8, LearningRate = 0.05, MinCropScale = 0.8, HeadAlign = headAlign, KdThreshold = kdThreshold,
+                Epochs = 1, BatchSize = 8, LearningRate = 0.05, MinCropScale = 0.8, HeadAlign = headAlign, KdThreshold = kdThreshold, Clora = clora,
             };
             new ContinualLearner(recipe, path, new Silent(), workers: 1).Run(resume: false, DeviceKind.Cpu);
             return _runs[key] = new RunDirectory(path);

@@ -89,6 +89,7 @@ public sealed class ContinualLearnerTests : IDisposable
     [Theory]
     [InlineData(Methods.SdLoraPaper)]
     [InlineData(Methods.SdLoraRr)]
+    [InlineData(Methods.CLora)]
     [InlineData(Methods.SeqLora)]
     [InlineData(Methods.FullFineTune)]
     [InlineData(Methods.SimpleCil)]
@@ -117,6 +118,16 @@ public sealed class ContinualLearnerTests : IDisposable
                 Assert.Equal(5, last.Magnitudes.Length);
                 Assert.NotEqual(1.0, last.Magnitudes[0]);
                 Assert.All(last.Directions, d => Assert.NotEqual(1f, d.Norms[0, 0]));
+                break;
+            case Methods.CLora:
+                // One shared adapter: the same stored size after every task, its shared factors still learning in later
+                // tasks, and every task's R_δ merged into R_old before the task's checkpoint.
+                ContinualCheckpoint[] stages = Enumerable.Range(0, 5).Select(t => ContinualCheckpoint.Load(new RunDirectory(_temporary.File(method)).TaskCheckpoint(t))).ToArray();
+                Assert.Empty(last.Directions);
+                Assert.Single(stages.Select(stage => stage.Routed!.Parameters).Distinct());
+                Assert.Equal(last.Routed!.Parameters, result.Metrics.AdapterParameters);
+                Assert.NotEqual(stages[1].Routed!.Modules[1][1].Up.Data, last.Routed.Modules[1][1].Up.Data);
+                Assert.All(stages.SelectMany(stage => stage.Routed!.Modules.SelectMany(m => m)), m => Assert.Null(m.RoutingDelta));
                 break;
             case Methods.SimpleCil:
                 for (int row = 0; row < 10; row++)
@@ -168,6 +179,32 @@ public sealed class ContinualLearnerTests : IDisposable
         Assert.Equal(a.HeadWeight.Data, b.HeadWeight.Data);
         Assert.Equal(a.Magnitudes, b.Magnitudes);
         for (int i = 0; i < 5; i++) Assert.Equal(a.Directions[i].Value[1].B.Data, b.Directions[i].Value[1].B.Data);
+        Assert.Equal(a.Metrics, b.Metrics, MetricsComparer.Instance);
+    }
+
+    [Fact]
+    public void A_clora_run_cancelled_mid_task_and_resumed_ends_bit_identical()
+    {
+        string straight = _temporary.File("straight"), interrupted = _temporary.File("interrupted");
+        TrainRecipe recipe = Recipe(Methods.CLora) with { Epochs = 2, Clora = new CLoraSettings { Lambda = 0.5 } };
+        Train(recipe, straight);
+
+        using var cancel = new CancellationTokenSource();
+        int epochsSeen = 0;
+        var stopper = new Recorder(onEpochFinished: _ => { if (++epochsSeen == 3) cancel.Cancel(); });   // task 2, epoch 1 of 2
+        Assert.ThrowsAny<OperationCanceledException>(() => Train(recipe, interrupted, stopper, cancel: cancel.Token));
+        Assert.NotNull(ContinualCheckpoint.Load(new RunDirectory(interrupted).Resume).Routed!.Modules[0][0].RoutingDelta);
+        Train(recipe, interrupted, resume: true);
+
+        ContinualCheckpoint a = ContinualCheckpoint.Load(new RunDirectory(straight).TaskCheckpoint(4));
+        ContinualCheckpoint b = ContinualCheckpoint.Load(new RunDirectory(interrupted).TaskCheckpoint(4));
+        Assert.Equal(a.HeadWeight.Data, b.HeadWeight.Data);
+        foreach ((RoutedLoraModule x, RoutedLoraModule y) in a.Routed!.Modules.SelectMany(m => m).Zip(b.Routed!.Modules.SelectMany(m => m)))
+        {
+            Assert.Equal(x.Down.Data, y.Down.Data);
+            Assert.Equal(x.Up.Data, y.Up.Data);
+            Assert.Equal(x.RoutingOld.Data, y.RoutingOld.Data);
+        }
         Assert.Equal(a.Metrics, b.Metrics, MetricsComparer.Instance);
     }
 
