@@ -46,7 +46,7 @@ public sealed class InferenceServer : IAsyncDisposable
         var batcher = new DynamicBatcher(slot, metrics, options.MaxBatch, options.MaxDelayMs, options.QueueCapacity);
         var reloader = new ModelReloader(options, slot, metrics, log);
 
-        WebApplication app = Build(options, new Endpoints(options, slot, batcher, reloader, metrics));
+        WebApplication app = Build(options, new Endpoints(options, slot, batcher, reloader, metrics), log);
         var server = new InferenceServer(app, slot, batcher, reloader);
         await app.StartAsync();
         log($"serving '{options.Name}' from {options.ModelPath} (sha256 {session.Sha256[..12]}, {session.Classes} classes, input {session.Channels}x{session.Height}x{session.Width}) on {session.ExecutionProvider}");
@@ -57,7 +57,7 @@ public sealed class InferenceServer : IAsyncDisposable
         return server;
     }
 
-    static WebApplication Build(ServeOptions options, Endpoints endpoints)
+    static WebApplication Build(ServeOptions options, Endpoints endpoints, Action<string> log)
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.WebHost.UseUrls(options.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
@@ -69,10 +69,10 @@ public sealed class InferenceServer : IAsyncDisposable
         builder.Services.Configure<Microsoft.Extensions.Hosting.HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(30));
         builder.Services.Configure<Microsoft.AspNetCore.Http.Features.FormOptions>(form => form.MultipartBodyLengthLimit = options.MaxBodyBytes);
         builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(console => console.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.AddProvider(new LogLineProvider(log)).SetMinimumLevel(LogLevel.Warning);
 
         WebApplication app = builder.Build();
-        app.Use(WriteErrors);
+        app.Use((context, next) => WriteErrors(context, next, options.Name));
         app.Use((context, next) => RequireApiKey(context, next, options.ApiKey));
         endpoints.Map(app);
         return app;
@@ -82,7 +82,7 @@ public sealed class InferenceServer : IAsyncDisposable
     /// Every refusal as <c>{"error": "..."}</c> with its status; anything unexpected as a 500 naming the request id, with
     /// the exception in the log under that id (never in the body: it is the host's internals, not the client's business).
     /// </summary>
-    static async Task WriteErrors(HttpContext context, Func<Task> next)
+    static async Task WriteErrors(HttpContext context, Func<Task> next, string model)
     {
         try
         {
@@ -96,13 +96,12 @@ public sealed class InferenceServer : IAsyncDisposable
                 BadHttpRequestException bad when bad.StatusCode == StatusCodes.Status413PayloadTooLarge =>
                     (StatusCodes.Status413PayloadTooLarge, "the request body is larger than the host's limit.", (int?)null),
                 BadHttpRequestException bad => (bad.StatusCode, $"bad request: {bad.Message}", null),
-                InvalidDataException invalid => (StatusCodes.Status400BadRequest, $"malformed multipart body: {invalid.Message}", null),
                 _ => (StatusCodes.Status500InternalServerError, $"internal error (request {context.TraceIdentifier}); the host's log has the details.", null),
             };
             // A client's mistake is answered above; anything else is the host's fault, and the operator must see it.
             if (status >= 500 && error is not HostError)
                 context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("cltool-host")
-                    .LogError(error, "request {RequestId} {Method} {Path} failed", context.TraceIdentifier, context.Request.Method, context.Request.Path);
+                    .LogError(error, "request {RequestId} {Method} {Path} (model '{Model}') failed", context.TraceIdentifier, context.Request.Method, context.Request.Path, model);
             context.Response.Clear();
             context.Response.StatusCode = status;
             if (retry is { } seconds) context.Response.Headers.RetryAfter = seconds.ToString();

@@ -123,7 +123,7 @@ public sealed class DatasetTests : IDisposable
 
     // ---- ImageFolder -------------------------------------------------------------------------------------------
 
-    static byte[] Png(int width, int height, SKColor color, SKEncodedImageFormat format = SKEncodedImageFormat.Png)
+    internal static byte[] Png(int width, int height, SKColor color, SKEncodedImageFormat format = SKEncodedImageFormat.Png)
     {
         using var bitmap = new SKBitmap(width, height);
         bitmap.Erase(color);

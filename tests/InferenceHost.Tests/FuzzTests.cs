@@ -38,7 +38,7 @@ public sealed class FuzzTests(RunningServer server) : IClassFixture<RunningServe
     [Fact]
     public async Task Byte_mutations_of_a_valid_infer_body_never_answer_5xx()
     {
-        await Mutations(ValidInfer).SampleAsync(body => ExpectClientAnswer("/v2/models/tiny/infer", body),
+        await ByteMutations.Of(ValidInfer).SampleAsync(body => ExpectClientAnswer("/v2/models/tiny/infer", body),
             iter: Iterations, seed: "0N0XIzNsQ0O2", threads: 1, print: Print);
         await ExpectStillServing();
     }
@@ -55,28 +55,58 @@ public sealed class FuzzTests(RunningServer server) : IClassFixture<RunningServe
     [Fact]
     public async Task Corrupted_and_truncated_png_jpeg_and_webp_uploads_never_answer_5xx()
     {
-        Gen<byte[]> uploads = Gen.OneOf(ValidImages.SelectMany(image => new[]
-        {
-            Mutations(image), Gen.Int[0, image.Length].Select(length => image[..length]),
-        }).ToArray());
+        Gen<byte[]> uploads = Gen.OneOf(ValidImages.Select(image => ByteMutations.Damaged(image, focus: 64)).ToArray());
         await uploads.SampleAsync(body => ExpectClientAnswer("/v1/models/tiny/classify", body), iter: 2 * Iterations, seed: "0N0XIzNsQ0O2", threads: 1, print: Print);
         await ExpectStillServing();
     }
 
-    /// <summary>1 to 8 bytes of <paramref name="valid"/> replaced, inserted or deleted.</summary>
-    static Gen<byte[]> Mutations(byte[] valid) =>
-        Gen.Select(Gen.Int[0, 2], Gen.Int[0, valid.Length - 1], Gen.Byte).Array[1, 8].Select(edits =>
-        {
-            var body = new List<byte>(valid);
-            foreach ((int kind, int at, byte value) in edits)
-            {
-                int position = Math.Min(at, body.Count - 1);
-                if (kind == 0) body[position] = value;
-                else if (kind == 1) body.Insert(position, value);
-                else if (body.Count > 1) body.RemoveAt(position);
-            }
-            return body.ToArray();
-        });
+    [Fact]
+    public async Task Damaged_multipart_bodies_bmp_files_and_extreme_dimensions_never_answer_5xx()
+    {
+        const string boundary = "cltool-fuzz-boundary";
+        byte[] multipart = Multipart(RunningServer.Png(20, 12), boundary);
+        string formType = $"multipart/form-data; boundary={boundary}";
+        Gen<(string ContentType, byte[] Body)> uploads = Gen.OneOf(
+            ByteMutations.Damaged(multipart, focus: 160).Select(body => (formType, body)),
+            Gen.OneOf("multipart/form-data", "multipart/form-data; boundary=", "multipart/form-data; boundary=other",
+                      "multipart/form-data; boundary=" + new string('b', 300), "application/x-www-form-urlencoded").Select(type => (type, multipart)),
+            ByteMutations.Damaged(Bmp(20, 12, 20, 12), focus: 54).Select(body => (Octets, body)),
+            Gen.Select(Gen.OneOf(0, 1, -1, 65535, 100_000, int.MaxValue, int.MinValue), Gen.OneOf(0, 1, -12, 65535, 100_000, int.MaxValue))
+                .Select((width, height) => (Octets, Bmp(width, height, 20, 12))));
+        await uploads.SampleAsync(upload => ExpectClientAnswer("/v1/models/tiny/classify", upload.Body, upload.ContentType),
+            iter: Iterations, seed: "0N0XIzNsQ0O2", threads: 1, print: upload => $"{upload.ContentType}: {Print(upload.Body)}");
+        await ExpectStillServing();
+    }
+
+    const string Octets = "application/octet-stream";
+
+    /// <summary>A multipart/form-data body with one file field holding <paramref name="file"/>.</summary>
+    static byte[] Multipart(byte[] file, string boundary) =>
+    [
+        .. Encoding.ASCII.GetBytes($"--{boundary}\r\nContent-Disposition: form-data; name=\"image\"; filename=\"x.png\"\r\nContent-Type: image/png\r\n\r\n"),
+        .. file,
+        .. Encoding.ASCII.GetBytes($"\r\n--{boundary}--\r\n"),
+    ];
+
+    /// <summary>A 24-bit BMP whose header declares <paramref name="width"/> × <paramref name="height"/> and holds pixels for <paramref name="realWidth"/> × <paramref name="realHeight"/>.</summary>
+    static byte[] Bmp(int width, int height, int realWidth, int realHeight)
+    {
+        int stride = (realWidth * 3 + 3) / 4 * 4, pixels = stride * realHeight;
+        var bmp = new byte[54 + pixels];
+        void Put(int at, int value) => BitConverter.GetBytes(value).CopyTo(bmp, at);
+        bmp[0] = (byte)'B';
+        bmp[1] = (byte)'M';
+        Put(2, bmp.Length);
+        Put(10, 54);
+        Put(14, 40);
+        Put(18, width);
+        Put(22, height);
+        BitConverter.GetBytes((short)1).CopyTo(bmp, 26);
+        BitConverter.GetBytes((short)24).CopyTo(bmp, 28);
+        Put(34, pixels);
+        for (int i = 54; i < bmp.Length; i++) bmp[i] = (byte)(i * 7);
+        return bmp;
+    }
 
     /// <summary>Where a generated value goes: a path of property names and array indexes into a valid body (empty: the whole body).</summary>
     static readonly object[][] Fields =
@@ -107,18 +137,18 @@ public sealed class FuzzTests(RunningServer server) : IClassFixture<RunningServe
         return body;
     }
 
-    async Task ExpectClientAnswer(string path, byte[] body)
+    async Task ExpectClientAnswer(string path, byte[] body, string? contentType = null)
     {
-        (HttpStatusCode status, string text) = await Post(path, body);
+        (HttpStatusCode status, string text) = await Post(path, body, contentType);
         int code = (int)status;
         Assert.True(code == 200 || (code >= 400 && code < 500), $"{code} {text}");
         if (code != 200) Assert.NotNull(JsonNode.Parse(text)!["error"]);
     }
 
-    async Task<(HttpStatusCode, string)> Post(string path, byte[] body)
+    async Task<(HttpStatusCode, string)> Post(string path, byte[] body, string? contentType = null)
     {
         using var content = new ByteArrayContent(body);
-        content.Headers.ContentType = new(path.EndsWith("classify", StringComparison.Ordinal) ? "application/octet-stream" : "application/json");
+        content.Headers.TryAddWithoutValidation("Content-Type", contentType ?? (path.EndsWith("classify", StringComparison.Ordinal) ? Octets : "application/json"));
         using HttpResponseMessage response = await server.Client.PostAsync(path, content);
         return (response.StatusCode, await response.Content.ReadAsStringAsync());
     }

@@ -187,8 +187,8 @@ public sealed record ContinualCheckpoint
             Preprocessing = Read<Preprocessing>("preprocessing"),
             ClassNames = Read<string[]>("classes"),
             Scenario = new Scenario(Read<int[]>("class_order"), Read<int[]>("task_sizes")),
-            Task = int.Parse(metadata["task"]),
-            CompletedEpochs = int.Parse(metadata["completed_epochs"]),
+            Task = Read<int>("task"),
+            CompletedEpochs = Read<int>("completed_epochs"),
             BaseSha256 = metadata.GetValueOrDefault("base_sha256") ?? "",
             Metrics = metadata.ContainsKey("metrics") ? Read<MetricsReport>("metrics") : null,
             Backbone = config.ExpectedTensors().ToDictionary(t => t.Name, t => Tensor("backbone." + t.Name)),
@@ -202,7 +202,7 @@ public sealed record ContinualCheckpoint
             Routed = recipe.Method == Methods.CLora ? LoadRouted(file, recipe, config) : null,
             OptimizerState = file.Tensors.Where(t => t.Name.StartsWith(optimizerPrefix, StringComparison.Ordinal))
                 .ToDictionary(t => t.Name[optimizerPrefix.Length..], t => new HostTensor(file.ReadFloats(t.Name), t.Shape)),
-            OptimizerSteps = long.Parse(metadata.GetValueOrDefault("optimizer_steps") ?? "0"),
+            OptimizerSteps = metadata.ContainsKey("optimizer_steps") ? Read<long>("optimizer_steps") : 0,
             Golden = GoldenBatch.ReadFrom(file, GoldenPrefix),
         };
     }

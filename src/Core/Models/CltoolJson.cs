@@ -20,8 +20,18 @@ public static class CltoolJson
 
     public static string SerializeCompact<T>(T value) => JsonSerializer.Serialize(value, Compact);
 
-    public static T Deserialize<T>(string json, string what) =>
-        JsonSerializer.Deserialize<T>(json, Options) ?? throw new CltoolException($"{what} is empty.");
+    /// <summary>A value cltool wrote (a header entry, a run file); damaged JSON is one <see cref="CltoolException"/> naming <paramref name="what"/>.</summary>
+    public static T Deserialize<T>(string json, string what)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<T>(json, Options) ?? throw new CltoolException($"{what} is empty.");
+        }
+        catch (JsonException error)
+        {
+            throw new CltoolException($"{what} is not what cltool writes: {error.Message}");
+        }
+    }
 
     static readonly JsonSerializerOptions StrictOptions = new(Options) { UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow };
 

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using System.Text.Unicode;
 using Cltool.Core.Errors;
 using Cltool.Core.IO;
 using Microsoft.Win32.SafeHandles;
@@ -167,6 +168,8 @@ public sealed class SafeTensorsFile : IDisposable
         byte[] header = new byte[headerLength];
         RandomAccess.Read(handle, header, 8);
         if (header.Length == 0 || header[0] != (byte)'{') throw Invalid(path, "the header does not start with '{'");
+        // The JSON reader checks a string's UTF-8 only when the string is read, with an exception of its own: check once here.
+        if (!Utf8.IsValid(header)) throw Invalid(path, "the header is not UTF-8 text");
 
         var tensors = new List<TensorEntry>();
         var metadata = new Dictionary<string, string>();
@@ -225,9 +228,11 @@ public sealed class SafeTensorsFile : IDisposable
             throw Invalid(path, $"tensor '{name}' needs dtype, shape and two data_offsets");
         string type = dtype.GetString()!;
         if (!DTypeSizes.TryGetValue(type, out int size)) throw Invalid(path, $"tensor '{name}' has unknown dtype '{type}'");
-        long[] dims = shape.EnumerateArray().Select(dim => dim.GetInt64()).ToArray();
+        long Integer(JsonElement element, string what) => element.ValueKind == JsonValueKind.Number && element.TryGetInt64(out long number)
+            ? number : throw Invalid(path, $"tensor '{name}' has a {what} that is not an integer");
+        long[] dims = shape.EnumerateArray().Select(dim => Integer(dim, "dimension")).ToArray();
         if (dims.Any(dim => dim < 0)) throw Invalid(path, $"tensor '{name}' has a negative dimension");
-        long begin = offsets[0].GetInt64(), end = offsets[1].GetInt64();
+        long begin = Integer(offsets[0], "data offset"), end = Integer(offsets[1], "data offset");
         var entry = new TensorEntry(name, type, dims, begin, end);
         if (begin < 0 || end < begin || end - begin != entry.ElementCount * size)
             throw Invalid(path, $"tensor '{name}' {type}{entry.ShapeText} needs {entry.ElementCount * size} bytes, its offsets give {end - begin}");

@@ -144,11 +144,20 @@ public sealed class Endpoints(ServeOptions options, ModelSlot slot, DynamicBatch
     {
         HttpRequest request = context.Request;
         if (!request.HasFormContentType) return await ReadBodyAsync(context);
-        IFormCollection form = await request.ReadFormAsync(context.RequestAborted);
-        IFormFile file = form.Files.FirstOrDefault() ?? throw HostError.BadRequest("the multipart body holds no file part; send the image as a file field.");
-        using var buffer = new MemoryStream();
-        await file.CopyToAsync(buffer, context.RequestAborted);
-        return buffer.ToArray();
+        try
+        {
+            IFormCollection form = await request.ReadFormAsync(context.RequestAborted);
+            IFormFile file = form.Files.FirstOrDefault() ?? throw HostError.BadRequest("the multipart body holds no file part; send the image as a file field.");
+            using var buffer = new MemoryStream();
+            await file.CopyToAsync(buffer, context.RequestAborted);
+            return buffer.ToArray();
+        }
+        catch (Exception error) when (error is InvalidDataException or IOException && !context.RequestAborted.IsCancellationRequested)
+        {
+            // ASP.NET Core's form reader reports a body that breaks the multipart grammar (a missing or cut-off boundary,
+            // a bad section header) as these; a client that went away cancels the request instead.
+            throw HostError.BadRequest($"the multipart body is malformed: {error.Message}");
+        }
     }
 
     static async Task<byte[]> ReadBodyAsync(HttpContext context)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Unicode;
 using Cltool.InferenceHost.Serving;
 using Cltool.Core.Models;
 
@@ -18,6 +19,8 @@ public static class InferenceJson
 {
     public static InferRequest Parse(ReadOnlyMemory<byte> body, ModelSession model, int maxImages)
     {
+        // The JSON reader checks a string's UTF-8 only when the string is read, with an exception of its own: check once here.
+        if (!Utf8.IsValid(body.Span)) throw HostError.BadRequest("the body is not UTF-8 text; send JSON encoded as UTF-8.");
         JsonDocument document;
         try { document = JsonDocument.Parse(body); }
         catch (JsonException error) { throw HostError.BadRequest($"the body is not valid JSON: {error.Message}"); }

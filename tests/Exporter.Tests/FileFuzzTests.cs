@@ -1,0 +1,58 @@
+using Cltool.Core.Continual;
+using Cltool.Core.Errors;
+using Cltool.Exporter.Onnx;
+using CsCheck;
+
+namespace Cltool.Exporter.Tests;
+
+/// <summary>
+/// Damaged checkpoints handed to export and damaged ONNX files handed to inspect (seeded, bounded): they work, or fail
+/// with the one exception the command line prints as one line, and export then writes nothing.
+/// </summary>
+public sealed class FileFuzzTests(TinyRuns runs) : IClassFixture<TinyRuns>, IDisposable
+{
+    const int Iterations = 150;
+    const string Seed = "0N0XIzNsQ0O2";
+    readonly TemporaryDirectory _temporary = new();
+
+    public void Dispose() => _temporary.Dispose();
+
+    static string Print(byte[] bytes) => $"{bytes.Length} bytes: {Convert.ToHexString(bytes.AsSpan(0, Math.Min(bytes.Length, 300)))}";
+
+    [Fact]
+    public void Damaged_checkpoints_export_or_fail_with_one_clear_line_and_write_nothing()
+    {
+        byte[] valid = File.ReadAllBytes(runs.Of(Methods.CLora).TaskCheckpoint(4));
+        string path = _temporary.File("checkpoint.safetensors"), output = _temporary.File("out", "model.onnx");
+
+        ByteMutations.Damaged(valid, ByteMutations.SafeTensorsHeader(valid)).Sample(bytes =>
+        {
+            File.WriteAllBytes(path, bytes);
+            try
+            {
+                ModelExport.Run(path, output, new ExportOptions());
+                File.Delete(output);
+            }
+            catch (CltoolException error)
+            {
+                Assert.DoesNotContain('\n', error.Message);
+                Assert.False(File.Exists(output) || File.Exists(output + ".data"));
+            }
+        }, iter: Iterations, seed: Seed, threads: 1, print: Print);
+    }
+
+    [Fact]
+    public void Damaged_onnx_files_are_described_or_fail_with_one_clear_line()
+    {
+        string model = ModelExport.Run(runs.Of(Methods.SdLora).TaskCheckpoint(4), _temporary.File("model.onnx"), new ExportOptions()).ModelPath;
+        byte[] valid = File.ReadAllBytes(model);
+        string path = _temporary.File("damaged.onnx");
+
+        ByteMutations.Damaged(valid, focus: 4096).Sample(bytes =>
+        {
+            File.WriteAllBytes(path, bytes);
+            try { OnnxModelSummary.Read(path); }
+            catch (CltoolException error) { Assert.DoesNotContain('\n', error.Message); }
+        }, iter: Iterations, seed: Seed, threads: 1, print: Print);
+    }
+}
