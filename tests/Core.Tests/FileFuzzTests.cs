@@ -16,7 +16,6 @@ namespace Cltool.Core.Tests;
 public sealed class FileFuzzTests : IDisposable
 {
     const int Iterations = 300;
-    const string Seed = "0N0XIzNsQ0O2";
     readonly TemporaryDirectory _temporary = new();
 
     public void Dispose() => _temporary.Dispose();
@@ -25,12 +24,12 @@ public sealed class FileFuzzTests : IDisposable
     void EveryCaseLoadsOrFailsClearly(Gen<byte[]> cases, string fileName, Action<string> load)
     {
         string path = _temporary.File(fileName);
-        cases.Sample(bytes =>
+        FuzzCases.Run(cases, Iterations, bytes =>
         {
             File.WriteAllBytes(path, bytes);
             try { load(path); }
-            catch (CltoolException error) { Assert.DoesNotContain('\n', error.Message); }
-        }, iter: Iterations, seed: Seed, threads: 1, print: bytes => $"{bytes.Length} bytes: {Convert.ToHexString(bytes.AsSpan(0, Math.Min(bytes.Length, 300)))}");
+            catch (CltoolException error) { Assert.False(error.Message.Contains('\n'), error.Message); }
+        }, ByteMutations.Print);
     }
 
     [Fact]

@@ -1,7 +1,6 @@
 using Cltool.Core.Continual;
 using Cltool.Core.Errors;
 using Cltool.Exporter.Onnx;
-using CsCheck;
 
 namespace Cltool.Exporter.Tests;
 
@@ -12,12 +11,9 @@ namespace Cltool.Exporter.Tests;
 public sealed class FileFuzzTests(TinyRuns runs) : IClassFixture<TinyRuns>, IDisposable
 {
     const int Iterations = 150;
-    const string Seed = "0N0XIzNsQ0O2";
     readonly TemporaryDirectory _temporary = new();
 
     public void Dispose() => _temporary.Dispose();
-
-    static string Print(byte[] bytes) => $"{bytes.Length} bytes: {Convert.ToHexString(bytes.AsSpan(0, Math.Min(bytes.Length, 300)))}";
 
     [Fact]
     public void Damaged_checkpoints_export_or_fail_with_one_clear_line_and_write_nothing()
@@ -25,7 +21,7 @@ public sealed class FileFuzzTests(TinyRuns runs) : IClassFixture<TinyRuns>, IDis
         byte[] valid = File.ReadAllBytes(runs.Of(Methods.CLora).TaskCheckpoint(4));
         string path = _temporary.File("checkpoint.safetensors"), output = _temporary.File("out", "model.onnx");
 
-        ByteMutations.Damaged(valid, ByteMutations.SafeTensorsHeader(valid)).Sample(bytes =>
+        FuzzCases.Run(ByteMutations.Damaged(valid, ByteMutations.SafeTensorsHeader(valid)), Iterations, bytes =>
         {
             File.WriteAllBytes(path, bytes);
             try
@@ -35,10 +31,10 @@ public sealed class FileFuzzTests(TinyRuns runs) : IClassFixture<TinyRuns>, IDis
             }
             catch (CltoolException error)
             {
-                Assert.DoesNotContain('\n', error.Message);
+                Assert.False(error.Message.Contains('\n'), error.Message);
                 Assert.False(File.Exists(output) || File.Exists(output + ".data"));
             }
-        }, iter: Iterations, seed: Seed, threads: 1, print: Print);
+        }, ByteMutations.Print);
     }
 
     [Fact]
@@ -48,11 +44,11 @@ public sealed class FileFuzzTests(TinyRuns runs) : IClassFixture<TinyRuns>, IDis
         byte[] valid = File.ReadAllBytes(model);
         string path = _temporary.File("damaged.onnx");
 
-        ByteMutations.Damaged(valid, focus: 4096).Sample(bytes =>
+        FuzzCases.Run(ByteMutations.Damaged(valid, focus: 4096), Iterations, bytes =>
         {
             File.WriteAllBytes(path, bytes);
             try { OnnxModelSummary.Read(path); }
-            catch (CltoolException error) { Assert.DoesNotContain('\n', error.Message); }
-        }, iter: Iterations, seed: Seed, threads: 1, print: Print);
+            catch (CltoolException error) { Assert.False(error.Message.Contains('\n'), error.Message); }
+        }, ByteMutations.Print);
     }
 }

@@ -38,17 +38,16 @@ public sealed class FuzzTests(RunningServer server) : IClassFixture<RunningServe
     [Fact]
     public async Task Byte_mutations_of_a_valid_infer_body_never_answer_5xx()
     {
-        await ByteMutations.Of(ValidInfer).SampleAsync(body => ExpectClientAnswer("/v2/models/tiny/infer", body),
-            iter: Iterations, seed: "0N0XIzNsQ0O2", threads: 1, print: Print);
+        await FuzzCases.RunAsync(ByteMutations.Of(ValidInfer), Iterations, body => ExpectClientAnswer("/v2/models/tiny/infer", body), Print);
         await ExpectStillServing();
     }
 
     [Fact]
     public async Task Any_json_in_any_field_of_an_infer_body_never_answers_5xx()
     {
-        await Gen.Select(Gen.OneOf(Fields), Json).SampleAsync((field, value) =>
-                ExpectClientAnswer("/v2/models/tiny/infer", Encoding.UTF8.GetBytes(Replace(field, value).ToJsonString())),
-            iter: Iterations, seed: "0N0XIzNsQ0O2", threads: 1);
+        await FuzzCases.RunAsync(Gen.Select(Gen.OneOf(Fields), Json), Iterations,
+            c => ExpectClientAnswer("/v2/models/tiny/infer", Encoding.UTF8.GetBytes(Replace(c.Item1, c.Item2).ToJsonString())),
+            c => $"{string.Join(".", c.Item1)} = {c.Item2?.ToJsonString() ?? "null"}");
         await ExpectStillServing();
     }
 
@@ -56,7 +55,7 @@ public sealed class FuzzTests(RunningServer server) : IClassFixture<RunningServe
     public async Task Corrupted_and_truncated_png_jpeg_and_webp_uploads_never_answer_5xx()
     {
         Gen<byte[]> uploads = Gen.OneOf(ValidImages.Select(image => ByteMutations.Damaged(image, focus: 64)).ToArray());
-        await uploads.SampleAsync(body => ExpectClientAnswer("/v1/models/tiny/classify", body), iter: 2 * Iterations, seed: "0N0XIzNsQ0O2", threads: 1, print: Print);
+        await FuzzCases.RunAsync(uploads, 2 * Iterations, body => ExpectClientAnswer("/v1/models/tiny/classify", body), Print);
         await ExpectStillServing();
     }
 
@@ -73,8 +72,8 @@ public sealed class FuzzTests(RunningServer server) : IClassFixture<RunningServe
             ByteMutations.Damaged(Bmp(20, 12, 20, 12), focus: 54).Select(body => (Octets, body)),
             Gen.Select(Gen.OneOf(0, 1, -1, 65535, 100_000, int.MaxValue, int.MinValue), Gen.OneOf(0, 1, -12, 65535, 100_000, int.MaxValue))
                 .Select((width, height) => (Octets, Bmp(width, height, 20, 12))));
-        await uploads.SampleAsync(upload => ExpectClientAnswer("/v1/models/tiny/classify", upload.Body, upload.ContentType),
-            iter: Iterations, seed: "0N0XIzNsQ0O2", threads: 1, print: upload => $"{upload.ContentType}: {Print(upload.Body)}");
+        await FuzzCases.RunAsync(uploads, Iterations, upload => ExpectClientAnswer("/v1/models/tiny/classify", upload.Body, upload.ContentType),
+            upload => $"{upload.ContentType}: {Print(upload.Body)}");
         await ExpectStillServing();
     }
 

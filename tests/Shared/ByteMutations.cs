@@ -33,6 +33,9 @@ public static class ByteMutations
     /// <summary>Damaged or cut-off copies, in equal parts.</summary>
     public static Gen<byte[]> Damaged(byte[] valid, int? focus = null) => Gen.OneOf(Of(valid, focus), Truncations(valid));
 
+    /// <summary>A case as a failure report shows it: the length and the first 300 bytes in hex.</summary>
+    public static string Print(byte[] bytes) => $"{bytes.Length} bytes: {Convert.ToHexString(bytes.AsSpan(0, Math.Min(bytes.Length, 300)))}";
+
     /// <summary>The length of a safetensors file's header (8-byte length prefix plus the JSON): the part worth mutating.</summary>
     public static int SafeTensorsHeader(byte[] file) => 8 + (int)Math.Min(BitConverter.ToUInt64(file, 0), (ulong)file.Length);
 }

@@ -66,7 +66,7 @@ public sealed class ClassifyCommand(IAnsiConsole console) : AsyncCommand<Classif
         }
         catch (HttpRequestException error)
         {
-            throw new CltoolException($"cannot reach the host at {settings.Url}: {error.Message}");
+            throw new CltoolException($"cannot reach the host at {settings.Url}: {CltoolException.OneLine(error.Message)}");
         }
         string body = await response.Content.ReadAsStringAsync(cancellationToken);
         JsonNode? answer = JsonNode.Parse(body);

@@ -158,7 +158,7 @@ public sealed record ContinualCheckpoint
             ? new HostTensor(file.ReadFloats(name), file[name].Shape)
             : throw new CltoolException($"'{path}' lacks the tensor '{name}'.");
 
-        var config = Read<ViTConfig>("config");
+        var config = Read<ViTConfig>("config").Validate();
         var recipe = Read<TrainRecipe>("recipe");
         float[] magnitudes = file.Contains("magnitudes") ? file.ReadFloats("magnitudes") : [];
         var directions = Enumerable.Range(0, magnitudes.Length).Select(i =>

@@ -59,7 +59,7 @@ public sealed class FashionMnist : IImageDataset
         }
         catch (InvalidDataException error)
         {
-            throw new CltoolException($"Fashion-MNIST file '{path}' is corrupt: {error.Message}");
+            throw new CltoolException($"Fashion-MNIST file '{path}' is corrupt: {CltoolException.OneLine(error.Message)}");
         }
     }
 

@@ -29,7 +29,7 @@ public static class CltoolJson
         }
         catch (JsonException error)
         {
-            throw new CltoolException($"{what} is not what cltool writes: {error.Message}");
+            throw new CltoolException($"{what} is not what cltool writes: {CltoolException.OneLine(error.Message)}");
         }
     }
 
@@ -48,7 +48,7 @@ public static class CltoolJson
             throw new CltoolException($"{what} '{path}' is invalid: " +
                                       (error.Path is { Length: > 2 } key && ExpectedKind(error.Message) is { } kind
                                           ? $"'{key[2..]}' must be {kind}."
-                                          : error.Message));
+                                          : CltoolException.OneLine(error.Message)));
         }
     }
 

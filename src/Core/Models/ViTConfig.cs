@@ -41,7 +41,7 @@ public sealed record ViTConfig(int ImageSize, int PatchSize, int Channels, int D
     public ViTConfig Validate()
     {
         Require(ImageSize > 0 && PatchSize > 0 && Channels > 0 && Dim > 0 && Depth > 0 && Heads > 0 && Classes >= 0,
-            $"all sizes must be positive (classes may be 0), got {this}");
+            $"all sizes must be positive (classes may be 0), got image {ImageSize}, patch {PatchSize}, channels {Channels}, dim {Dim}, depth {Depth}, heads {Heads}, classes {Classes}");
         Require(ImageSize % PatchSize == 0, $"image size {ImageSize} is not a multiple of patch size {PatchSize}");
         Require(Dim % Heads == 0, $"dim {Dim} is not divisible by {Heads} heads");
         Require(MlpRatio > 0 && Math.Abs(Dim * MlpRatio - MlpHidden) < 1e-9, $"dim {Dim} x mlp ratio {MlpRatio} is not a whole number");

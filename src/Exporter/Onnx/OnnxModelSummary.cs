@@ -28,7 +28,7 @@ public sealed record OnnxModelSummary(
         }
         catch (InvalidProtocolBufferException error)
         {
-            throw new CltoolException($"'{path}' is not a valid ONNX model: {error.Message}");
+            throw new CltoolException($"'{path}' is not a valid ONNX model: {CltoolException.OneLine(error.Message)}");
         }
         if (model.Graph is null) throw new CltoolException($"'{path}' is not a valid ONNX model: it has no graph.");
         GraphProto graph = model.Graph;

@@ -156,7 +156,7 @@ public sealed class Endpoints(ServeOptions options, ModelSlot slot, DynamicBatch
         {
             // ASP.NET Core's form reader reports a body that breaks the multipart grammar (a missing or cut-off boundary,
             // a bad section header) as these; a client that went away cancels the request instead.
-            throw HostError.BadRequest($"the multipart body is malformed: {error.Message}");
+            throw HostError.BadRequest($"the multipart body is malformed: {CltoolException.OneLine(error.Message)}");
         }
     }
 

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Unicode;
 using Cltool.InferenceHost.Serving;
+using Cltool.Core.Errors;
 using Cltool.Core.Models;
 
 namespace Cltool.InferenceHost.Protocol;
@@ -23,7 +24,7 @@ public static class InferenceJson
         if (!Utf8.IsValid(body.Span)) throw HostError.BadRequest("the body is not UTF-8 text; send JSON encoded as UTF-8.");
         JsonDocument document;
         try { document = JsonDocument.Parse(body); }
-        catch (JsonException error) { throw HostError.BadRequest($"the body is not valid JSON: {error.Message}"); }
+        catch (JsonException error) { throw HostError.BadRequest($"the body is not valid JSON: {CltoolException.OneLine(error.Message)}"); }
         using (document)
         {
             JsonElement root = document.RootElement;

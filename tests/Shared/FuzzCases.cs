@@ -1,0 +1,42 @@
+using CsCheck;
+
+namespace Cltool.Testing;
+
+/// <summary>
+/// Runs a fixed, seeded set of generated cases, the same on every run: CsCheck seeds only the first iteration of a
+/// sample, so the cases are drawn as one array from <see cref="Seed"/> (one iteration). A failure names the case that
+/// failed (its printed form and the exception); CsCheck then shrinks the array towards a smaller failing set. The long
+/// run (`dotnet cake --target=Fuzz`) runs the same tests with CLTOOL_FUZZ_SCALE times the cases and its own
+/// CLTOOL_FUZZ_SEED.
+/// </summary>
+public static class FuzzCases
+{
+    public const string DefaultSeed = "0N0XIzNsQ0O2";
+    static readonly string Seed = Environment.GetEnvironmentVariable("CLTOOL_FUZZ_SEED") is { Length: > 0 } seed ? seed : DefaultSeed;
+    static readonly int Scale = int.TryParse(Environment.GetEnvironmentVariable("CLTOOL_FUZZ_SCALE"), out int scale) && scale > 0 ? scale : 1;
+
+    public static void Run<T>(Gen<T> gen, int count, Action<T> check, Func<T, string> print) =>
+        gen.Array[count * Scale].Sample(cases =>
+        {
+            foreach (T one in cases) Checked(one, print, () => check(one));
+        }, iter: 1, threads: 1, seed: Seed, print: cases => $"{cases.Length} cases");
+
+    public static Task RunAsync<T>(Gen<T> gen, int count, Func<T, Task> check, Func<T, string> print) =>
+        gen.Array[count * Scale].SampleAsync(async cases =>
+        {
+            foreach (T one in cases)
+            {
+                try { await check(one); }
+                catch (Exception error) { throw new FuzzCaseFailed(print(one), error); }
+            }
+        }, iter: 1, threads: 1, seed: Seed, print: cases => $"{cases.Length} cases");
+
+    static void Checked<T>(T one, Func<T, string> print, Action check)
+    {
+        try { check(); }
+        catch (Exception error) { throw new FuzzCaseFailed(print(one), error); }
+    }
+
+    /// <summary>Which generated case failed, with the failure inside.</summary>
+    public sealed class FuzzCaseFailed(string input, Exception inner) : Exception($"failing case: {input}", inner);
+}
