@@ -3,6 +3,7 @@
 //   Test            - every xunit project; fails when a test fails
 //   Demo            - the README's main job on the built-in default data
 //   Bench           - the benchmarks, each printing ratios measured side by side in one run
+//   Fuzz            - the fuzz tests at 400 times their cases with their own seed: a long run outside CI
 
 var target = Argument("target", "Test");
 var configuration = Argument("configuration", "Release");
@@ -75,6 +76,34 @@ Task("Bench")
     {
         foreach (var benchmark in new[] { "data", "train", "export", "serve" })
             Cltool($"bench {benchmark} --out {artifacts}/bench/{benchmark}");
+    });
+
+// The suite's fuzz tests of the live host and of the files users hand cltool, at CLTOOL_FUZZ_SCALE times their cases
+// (400: 100,000 damaged infer bodies, 200,000 damaged image uploads, ...) drawn from their own fixed seed; the counts of
+// every outcome go to artifacts/fuzz/report.txt and are printed at the end (README, "Reliability").
+var fuzzSeed = Argument("fuzz-seed", "cltoolFuzz01");
+var fuzzScale = Argument("fuzz-scale", 400);
+Task("Fuzz")
+    .IsDependentOn("Build")
+    .Does(() =>
+    {
+        var report = artifacts + File("fuzz/report.txt");
+        EnsureDirectoryExists(artifacts + Directory("fuzz"));
+        if (FileExists(report)) DeleteFile(report);
+        DotNetTest(solution, new DotNetTestSettings
+        {
+            Configuration = configuration,
+            NoBuild = true,
+            NoRestore = true,
+            Filter = "FullyQualifiedName~InferenceHost.Tests.FuzzTests|FullyQualifiedName~Core.Tests.FileFuzzTests",
+            EnvironmentVariables =
+            {
+                ["CLTOOL_FUZZ_SCALE"] = fuzzScale.ToString(),
+                ["CLTOOL_FUZZ_SEED"] = fuzzSeed,
+                ["CLTOOL_FUZZ_REPORT"] = MakeAbsolute(report).FullPath,
+            },
+        });
+        Information($"fuzz seed {fuzzSeed}, scale {fuzzScale}:\n{System.IO.File.ReadAllText(MakeAbsolute(report).FullPath)}");
     });
 
 RunTarget(target);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Cltool.Core.Continual;
 using Cltool.Core.Data;
 using Cltool.Core.Errors;
@@ -21,15 +22,25 @@ public sealed class FileFuzzTests : IDisposable
     public void Dispose() => _temporary.Dispose();
 
     /// <summary>Writes each case to one file and loads it; only a <see cref="CltoolException"/> of one line may come out.</summary>
-    void EveryCaseLoadsOrFailsClearly(Gen<byte[]> cases, string fileName, Action<string> load)
+    void EveryCaseLoadsOrFailsClearly(Gen<byte[]> cases, string fileName, Action<string> load, [CallerMemberName] string test = "")
     {
         string path = _temporary.File(fileName);
+        var report = new FuzzReport();
         FuzzCases.Run(cases, Iterations, bytes =>
         {
             File.WriteAllBytes(path, bytes);
-            try { load(path); }
-            catch (CltoolException error) { Assert.False(error.Message.Contains('\n'), error.Message); }
+            try
+            {
+                load(path);
+                report.Count("loaded");
+            }
+            catch (CltoolException error)
+            {
+                Assert.False(error.Message.Contains('\n'), error.Message);
+                report.Count("one-line error");
+            }
         }, ByteMutations.Print);
+        report.Write(test);
     }
 
     [Fact]

@@ -13,6 +13,7 @@ namespace Cltool.InferenceHost.Tests;
 public sealed class FuzzTests(RunningServer server) : IClassFixture<RunningServer>
 {
     const int Iterations = 250;
+    readonly FuzzReport _report = new();
     static readonly byte[] ValidInfer = Encoding.UTF8.GetBytes(RunningServer.InferBody(RunningServer.RandomImages(1, 3), 1, classification: 2).ToJsonString());
     static readonly byte[][] ValidImages = [RunningServer.Png(20, 12), Encoded(SkiaSharp.SKEncodedImageFormat.Jpeg), Encoded(SkiaSharp.SKEncodedImageFormat.Webp)];
 
@@ -140,6 +141,7 @@ public sealed class FuzzTests(RunningServer server) : IClassFixture<RunningServe
     {
         (HttpStatusCode status, string text) = await Post(path, body, contentType);
         int code = (int)status;
+        _report.Count(code.ToString());
         Assert.True(code == 200 || (code >= 400 && code < 500), $"{code} {text}");
         if (code != 200) Assert.NotNull(JsonNode.Parse(text)!["error"]);
     }
@@ -152,9 +154,10 @@ public sealed class FuzzTests(RunningServer server) : IClassFixture<RunningServe
         return (response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 
-    /// <summary>After the hostile requests, a valid one is still answered.</summary>
-    async Task ExpectStillServing()
+    /// <summary>After the hostile requests, a valid one is still answered; the long run reports the statuses.</summary>
+    async Task ExpectStillServing([System.Runtime.CompilerServices.CallerMemberName] string test = "")
     {
+        _report.Write(test);
         (HttpStatusCode status, string text) = await Post("/v2/models/tiny/infer", ValidInfer);
         Assert.True(status == HttpStatusCode.OK, text);
     }
