@@ -64,6 +64,19 @@ public sealed class CommandLineTests
     }
 
     [Theory]
+    [InlineData("train", "--lr", "abc")]
+    [InlineData("train", "--epochs", "2.5")]
+    [InlineData("serve", "--max-batch", "many")]
+    public void A_value_of_the_wrong_type_is_a_usage_error_naming_the_option(string command, string option, string value)
+    {
+        CltoolProcess.Result result = CltoolProcess.Run(command, option, value);
+
+        Assert.Equal(64, result.ExitCode);
+        Assert.Contains($"{option}: '{value}' is not a value of the option's type", result.Errors);
+        Assert.Single(result.Errors.Trim().Split('\n'));
+    }
+
+    [Theory]
     [InlineData("--epochs 0", "--epochs must be a positive integer, got 0.")]
     [InlineData("--recipe no-such.json", "--recipe: file 'no-such.json' does not exist.")]
     [InlineData("--lr -1", "--lr must be a positive number, got -1.")]

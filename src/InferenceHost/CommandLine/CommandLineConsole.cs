@@ -31,6 +31,21 @@ public static class CommandLineConsole
         return console;
     }
 
+    /// <summary>
+    /// Spectre.Console.Cli reports a value it cannot convert as "Failed to convert 'abc' to Nullable`1." without the
+    /// option; the option is the command-line token in front of the value (or the one the value is attached to with '=').
+    /// </summary>
+    static string? ConversionFailure(string message)
+    {
+        var failed = System.Text.RegularExpressions.Regex.Match(message, "^Failed to convert '(.*)' to ");
+        if (!failed.Success) return null;
+        string value = failed.Groups[1].Value;
+        string[] args = Environment.GetCommandLineArgs();
+        string? option = args.Zip(args.Skip(1)).FirstOrDefault(pair => pair.First.StartsWith('-') && pair.Second == value).First
+                         ?? args.FirstOrDefault(arg => arg.StartsWith('-') && arg.EndsWith("=" + value, StringComparison.Ordinal))?.Split('=')[0];
+        return $"{option ?? "an option"}: '{value}' is not a value of the option's type (a number where --help shows N, LR or a similar name).";
+    }
+
     /// <summary>One clear line for anything the user can fix; a stack trace only for bugs.</summary>
     static int ReportFailure(IAnsiConsole console, Exception error)
     {
@@ -45,7 +60,7 @@ public static class CommandLineConsole
                 return ExitCodes.Failure;
             case CommandAppException usage:
                 if (usage.Pretty is not null) console.Write(usage.Pretty);
-                else console.MarkupLineInterpolated($"[red]error:[/] {usage.Message}");
+                else console.MarkupLineInterpolated($"[red]error:[/] {ConversionFailure(usage.Message) ?? usage.Message}");
                 return ExitCodes.Usage;
             default:
                 console.WriteException(error, ExceptionFormats.ShortenPaths);
