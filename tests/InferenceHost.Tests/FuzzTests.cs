@@ -78,6 +78,19 @@ public sealed class FuzzTests(RunningServer server) : IClassFixture<RunningServe
         await ExpectStillServing();
     }
 
+    [Fact]
+    public async Task Damaged_binary_tensor_bodies_and_header_lengths_never_answer_5xx()
+    {
+        (byte[] valid, string headerLength) = BinaryTensorTests.BinaryRequest(RunningServer.RandomImages(1, 5), 1,
+            requestParameters: new JsonObject { ["binary_data_output"] = true });
+        Gen<string> lengths = Gen.OneOf(Gen.Const(headerLength), Gen.Int[-2, valid.Length + 2].Select(n => n.ToString()), Gen.OneOf("", "x", "1e3", "99999999999"));
+        Gen<(byte[] Body, string Length)> bodies = Gen.Select(ByteMutations.Damaged(valid, focus: int.Parse(headerLength)), lengths);
+
+        await FuzzCases.RunAsync(bodies, Iterations, c => ExpectClientAnswer("/v2/models/tiny/infer", c.Body, Octets, c.Length),
+            c => $"{BinaryTensorTests.HeaderLength}: {c.Length}; {Print(c.Body)}");
+        await ExpectStillServing();
+    }
+
     const string Octets = "application/octet-stream";
 
     /// <summary>A multipart/form-data body with one file field holding <paramref name="file"/>.</summary>
@@ -137,18 +150,19 @@ public sealed class FuzzTests(RunningServer server) : IClassFixture<RunningServe
         return body;
     }
 
-    async Task ExpectClientAnswer(string path, byte[] body, string? contentType = null)
+    async Task ExpectClientAnswer(string path, byte[] body, string? contentType = null, string? headerLength = null)
     {
-        (HttpStatusCode status, string text) = await Post(path, body, contentType);
+        (HttpStatusCode status, string text) = await Post(path, body, contentType, headerLength);
         int code = (int)status;
         _report.Count(code.ToString());
         Assert.True(code == 200 || (code >= 400 && code < 500), $"{code} {text}");
         if (code != 200) Assert.NotNull(JsonNode.Parse(text)!["error"]);
     }
 
-    async Task<(HttpStatusCode, string)> Post(string path, byte[] body, string? contentType = null)
+    async Task<(HttpStatusCode, string)> Post(string path, byte[] body, string? contentType = null, string? headerLength = null)
     {
         using var content = new ByteArrayContent(body);
+        if (headerLength is not null) content.Headers.TryAddWithoutValidation(BinaryTensorTests.HeaderLength, headerLength);
         content.Headers.TryAddWithoutValidation("Content-Type", contentType ?? (path.EndsWith("classify", StringComparison.Ordinal) ? Octets : "application/json"));
         using HttpResponseMessage response = await server.Client.PostAsync(path, content);
         return (response.StatusCode, await response.Content.ReadAsStringAsync());

@@ -26,7 +26,7 @@ public sealed class Endpoints(ServeOptions options, ModelSlot slot, DynamicBatch
         {
             name = "cltool-host",
             version = typeof(Endpoints).Assembly.GetName().Version?.ToString(3),
-            extensions = new[] { "classification", "model_repository" },
+            extensions = new[] { "classification", "model_repository", "binary_tensor_data" },
         }));
         app.MapGet("/v2/models/{name}", (string name) => ModelMetadata(options.Name, Served(name)));
         app.MapGet("/v2/models/{name}/ready", (string name) => { Served(name); return Results.Json(new { name = options.Name, ready = true }); });
@@ -64,9 +64,11 @@ public sealed class Endpoints(ServeOptions options, ModelSlot slot, DynamicBatch
     {
         ModelSession model = Served(name);
         byte[] body = await ReadBodyAsync(context);
-        InferRequest request = InferenceJson.Parse(body, model, MaxImagesPerRequest);
+        (ReadOnlyMemory<byte> json, ReadOnlyMemory<byte> binary) = BinaryTensors.Split(body, context.Request.Headers[BinaryTensors.HeaderLengthHeader].FirstOrDefault());
+        InferRequest request = InferenceJson.Parse(json, binary, model, MaxImagesPerRequest);
         InferenceResult result = await RunAsync(request.Pixels, request.Count, context);
-        return Results.Json(InferenceJson.Response(options.Name, request, result));
+        (JsonObject header, byte[]? outputs) = InferenceJson.Response(options.Name, request, result);
+        return BinaryTensors.Result(header, outputs);
     }
 
     async Task<IResult> ClassifyAsync(string name, HttpContext context)

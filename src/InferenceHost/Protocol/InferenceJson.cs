@@ -9,16 +9,18 @@ using Cltool.Core.Models;
 namespace Cltool.InferenceHost.Protocol;
 
 /// <summary>A parsed, validated KServe v2 infer request: the images as one float array, and what the caller asked back.</summary>
-public sealed record InferRequest(string? Id, float[] Pixels, int Count, int? ClassificationTopK);
+public sealed record InferRequest(string? Id, float[] Pixels, int Count, int? ClassificationTopK, bool BinaryOutput = false);
 
 /// <summary>
 /// The KServe v2 / Open Inference Protocol JSON of the infer endpoint, with Triton's classification extension
-/// (an output with <c>"parameters": {"classification": k}</c> answers BYTES strings "score:index:label").
+/// (an output with <c>"parameters": {"classification": k}</c> answers BYTES strings "score:index:label") and the binary
+/// tensor extension (<see cref="BinaryTensors"/>: the input's pixels and the output may travel as raw bytes).
 /// Every field is checked; a problem is one 400 naming the field and what was expected.
 /// </summary>
 public static class InferenceJson
 {
-    public static InferRequest Parse(ReadOnlyMemory<byte> body, ModelSession model, int maxImages)
+    /// <summary>Parses the JSON (header) <paramref name="body"/>; a tensor with binary_data_size takes its bytes from <paramref name="binary"/>.</summary>
+    public static InferRequest Parse(ReadOnlyMemory<byte> body, ReadOnlyMemory<byte> binary, ModelSession model, int maxImages)
     {
         // The JSON reader checks a string's UTF-8 only when the string is read, with an exception of its own: check once here.
         if (!Utf8.IsValid(body.Span)) throw HostError.BadRequest("the body is not UTF-8 text; send JSON encoded as UTF-8.");
@@ -33,12 +35,13 @@ public static class InferenceJson
             if (!root.TryGetProperty("inputs", out JsonElement inputs) || inputs.ValueKind != JsonValueKind.Array || inputs.GetArrayLength() != 1)
                 throw HostError.BadRequest($"'inputs' must be an array holding one tensor, '{ModelSignature.Input}'.");
             if (inputs[0].ValueKind != JsonValueKind.Object) throw HostError.BadRequest($"'inputs' must hold a tensor object, got {Truncate(inputs[0].GetRawText())}.");
-            (float[] pixels, int count) = ParseInput(inputs[0], model, maxImages);
-            return new InferRequest(id, pixels, count, ParseOutputs(root));
+            (float[] pixels, int count) = ParseInput(inputs[0], binary, model, maxImages);
+            (int? topK, bool? binaryOutput) = ParseOutputs(root);
+            return new InferRequest(id, pixels, count, topK, binaryOutput ?? BinaryDataOutput(root));
         }
     }
 
-    static (float[] Pixels, int Count) ParseInput(JsonElement input, ModelSession model, int maxImages)
+    static (float[] Pixels, int Count) ParseInput(JsonElement input, ReadOnlyMemory<byte> binary, ModelSession model, int maxImages)
     {
         string name = input.TryGetProperty("name", out JsonElement n) && n.ValueKind == JsonValueKind.String ? n.GetString()! : "";
         if (name != ModelSignature.Input) throw HostError.BadRequest($"input '{name}' is unknown; the model's input is '{ModelSignature.Input}'.");
@@ -51,6 +54,13 @@ public static class InferenceJson
         if (shape[0] > maxImages)
             throw HostError.TooLarge($"input '{name}' holds {shape[0]} images; at most {maxImages} per request.");
         int count = (int)shape[0], elements = count * model.ImageElements;
+        if (BinaryDataSize(input, name) is { } size)
+        {
+            if (size != binary.Length)
+                throw HostError.BadRequest($"input '{name}' declares binary_data_size {size}, but {binary.Length} bytes follow the JSON header.");
+            return (BinaryTensors.Floats(binary.Span, elements, name), count);
+        }
+        if (!binary.IsEmpty) throw HostError.BadRequest($"{binary.Length} bytes follow the JSON header, but no input declares binary_data_size.");
         if (!input.TryGetProperty("data", out JsonElement data) || data.ValueKind != JsonValueKind.Array)
             throw HostError.BadRequest($"input '{name}' needs 'data', an array of {elements} numbers (flat or nested).");
         var pixels = new float[elements];
@@ -60,6 +70,31 @@ public static class InferenceJson
             throw HostError.BadRequest($"input '{name}' has {filled} values; its shape [{string.Join(", ", shape)}] needs {elements}.");
         return (pixels, count);
     }
+
+    /// <summary>The input's binary_data_size parameter, or null when its values come as JSON data.</summary>
+    static long? BinaryDataSize(JsonElement input, string name)
+    {
+        if (!input.TryGetProperty("parameters", out JsonElement parameters)) return null;
+        if (parameters.ValueKind != JsonValueKind.Object) throw HostError.BadRequest($"input '{name}' parameters must be an object, got {Truncate(parameters.GetRawText())}.");
+        if (!parameters.TryGetProperty("binary_data_size", out JsonElement size)) return null;
+        return size.ValueKind == JsonValueKind.Number && size.TryGetInt64(out long bytes) && bytes >= 0
+            ? bytes : throw HostError.BadRequest($"'binary_data_size' must be a byte count, got {Truncate(size.GetRawText())}.");
+    }
+
+    /// <summary>The request-level binary_data_output parameter (every output binary unless an output says otherwise).</summary>
+    static bool BinaryDataOutput(JsonElement root)
+    {
+        if (!root.TryGetProperty("parameters", out JsonElement parameters)) return false;
+        if (parameters.ValueKind != JsonValueKind.Object) throw HostError.BadRequest($"request parameters must be an object, got {Truncate(parameters.GetRawText())}.");
+        return parameters.TryGetProperty("binary_data_output", out JsonElement flag) && Flag(flag, "binary_data_output");
+    }
+
+    static bool Flag(JsonElement value, string name) => value.ValueKind switch
+    {
+        JsonValueKind.True => true,
+        JsonValueKind.False => false,
+        _ => throw HostError.BadRequest($"'{name}' must be true or false, got {Truncate(value.GetRawText())}."),
+    };
 
     static long[] Shape(JsonElement input)
     {
@@ -81,11 +116,13 @@ public static class InferenceJson
         }
     }
 
-    static int? ParseOutputs(JsonElement root)
+    /// <summary>The classification k and the binary_data choice of the requested output (null: not said).</summary>
+    static (int? TopK, bool? Binary) ParseOutputs(JsonElement root)
     {
-        if (!root.TryGetProperty("outputs", out JsonElement outputs)) return null;
+        if (!root.TryGetProperty("outputs", out JsonElement outputs)) return (null, null);
         if (outputs.ValueKind != JsonValueKind.Array) throw HostError.BadRequest("'outputs' must be an array.");
         int? topK = null;
+        bool? binary = null;
         foreach (JsonElement output in outputs.EnumerateArray())
         {
             if (output.ValueKind != JsonValueKind.Object) throw HostError.BadRequest($"'outputs' must hold objects naming an output, got {Truncate(output.GetRawText())}.");
@@ -96,32 +133,41 @@ public static class InferenceJson
             if (parameters.TryGetProperty("classification", out JsonElement k))
                 topK = k.ValueKind == JsonValueKind.Number && k.TryGetInt32(out int value) && value > 0
                     ? value : throw HostError.BadRequest($"'classification' must be a positive integer, got {k.GetRawText()}.");
+            if (parameters.TryGetProperty("binary_data", out JsonElement flag)) binary = Flag(flag, "binary_data");
         }
-        return topK;
+        return (topK, binary);
     }
 
-    /// <summary>The response: FP32 logits [N, classes], or with classification the top k per image as "score:index:label".</summary>
-    public static JsonObject Response(string modelName, InferRequest request, InferenceResult result)
+    /// <summary>
+    /// The response: FP32 logits [N, classes], or with classification the top k per image as "score:index:label"; as JSON
+    /// data, or (binary output asked) as raw bytes after the JSON header, which then says their binary_data_size.
+    /// </summary>
+    public static (JsonObject Header, byte[]? Binary) Response(string modelName, InferRequest request, InferenceResult result)
     {
         var output = new JsonObject { ["name"] = ModelSignature.Output };
+        byte[]? binary = null;
         if (request.ClassificationTopK is { } k)
         {
             int top = Math.Min(k, result.Classes);
+            string[] labels = Enumerable.Range(0, result.Count).SelectMany(row => TopK(result, row, top))
+                .Select(c => string.Create(CultureInfo.InvariantCulture, $"{c.Score}:{c.Index}:{c.Label}")).ToArray();
             output["shape"] = new JsonArray(result.Count, top);
             output["datatype"] = "BYTES";
-            output["data"] = new JsonArray(Enumerable.Range(0, result.Count).SelectMany(row => TopK(result, row, top))
-                .Select(c => (JsonNode)string.Create(CultureInfo.InvariantCulture, $"{c.Score}:{c.Index}:{c.Label}")).ToArray());
+            if (request.BinaryOutput) binary = BinaryTensors.Bytes(labels);
+            else output["data"] = new JsonArray(labels.Select(label => (JsonNode)label).ToArray());
         }
         else
         {
             output["shape"] = new JsonArray(result.Count, result.Classes);
             output["datatype"] = "FP32";
-            output["data"] = new JsonArray(result.Logits.Select(v => (JsonNode)v).ToArray());
+            if (request.BinaryOutput) binary = BinaryTensors.Bytes(result.Logits);
+            else output["data"] = new JsonArray(result.Logits.Select(v => (JsonNode)v).ToArray());
         }
+        if (binary is not null) output["parameters"] = new JsonObject { ["binary_data_size"] = binary.Length };
         var response = new JsonObject { ["model_name"] = modelName, ["model_version"] = "1" };
         if (request.Id is not null) response["id"] = request.Id;
         response["outputs"] = new JsonArray(output);
-        return response;
+        return (response, binary);
     }
 
     public sealed record Candidate(string Label, int Index, float Score);
