@@ -38,6 +38,15 @@ public sealed class ServerTests(RunningServer host) : IClassFixture<RunningServe
     }
 
     [Fact]
+    public async Task The_repository_index_lists_the_served_model_as_ready()
+    {
+        using HttpResponseMessage response = await Client.PostAsync("/v2/repository/index", new StringContent("{}", System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("""[{"name":"tiny","version":"1","state":"READY"}]""", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task Infer_equals_onnx_runtime_run_directly()
     {
         float[] pixels = RunningServer.RandomImages(3, seed: 1);

@@ -32,6 +32,8 @@ public sealed class Endpoints(ServeOptions options, ModelSlot slot, DynamicBatch
         app.MapGet("/v2/models/{name}/ready", (string name) => { Served(name); return Results.Json(new { name = options.Name, ready = true }); });
         app.MapPost("/v2/models/{name}/infer", InferAsync);
         app.MapPost("/v1/models/{name}/classify", ClassifyAsync);
+        // One served model, one version: the index Triton's clients read (model_repository extension).
+        app.MapPost("/v2/repository/index", () => Results.Json(new[] { new { name = options.Name, version = "1", state = "READY" } }));
         app.MapPost("/v2/repository/models/{name}/load", async (string name) =>
         {
             Served(name);
