@@ -87,6 +87,12 @@ public sealed class TrainAndEvalTests : IDisposable
         CltoolProcess.Result report = CltoolProcess.Run("report", run);
         Assert.True(report.ExitCode == 0, report.Output + report.Errors);
         Assert.Matches(@"\| clora \(kv, λ 0\) \| none \|", report.Output);
+
+        // eval rebuilds the routed model from the checkpoint alone and scores what the run scored.
+        MetricsReport metrics = Core.Models.CltoolJson.Deserialize<MetricsReport>(File.ReadAllText(Path.Combine(run, "metrics.json")), "metrics");
+        CltoolProcess.Result eval = CltoolProcess.Run("eval", run, "--workers", "1");
+        Assert.True(eval.ExitCode == 0, eval.Output + eval.Errors);
+        Assert.Contains($"accuracy after task 5 on its 10 classes: {metrics.Acc * 100:F2} %", eval.Output);
     }
 
     [Theory]
