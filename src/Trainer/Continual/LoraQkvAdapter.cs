@@ -95,7 +95,8 @@ public sealed class LoraQkvAdapter(ViTShape shape, Device device) : IContinualAd
         _frozen.Concat(_current is null ? [] : [_current]).Sum(d => d.All.Sum(t => t.numel()) + d.Offsets.Cast<float>().Count(o => o != 0))
         + (_magnitudes?.numel() ?? 0);
 
-    public int ForwardRank => _frozen.Concat(_current is null ? [] : [_current]).Sum(d => (int)d.Aq[0].shape[0]);
+    /// <summary>Σ ranks of the directions (SD-LoRA-KD's absorbed modules have rank 0, so the largest module's rank counts).</summary>
+    public int ForwardRank => _frozen.Concat(_current is null ? [] : [_current]).Sum(d => d.Aq.Concat(d.Av).Max(a => (int)a.shape[0]));
 
     public ContinualCheckpoint StoreIn(ContinualCheckpoint checkpoint) =>
         checkpoint with { Directions = Export(), Magnitudes = Count > 0 ? MagnitudeValues() : [] };
