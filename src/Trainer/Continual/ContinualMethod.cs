@@ -1,4 +1,5 @@
 using Cltool.Core.Continual;
+using Cltool.Core.Errors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -20,7 +21,7 @@ public abstract class ContinualMethod(TrainRecipe recipe)
         Methods.SeqLora or Methods.Joint => new SequentialLora(recipe),
         Methods.FullFineTune => new FullFineTune(recipe),
         Methods.SimpleCil => new SimpleCil(recipe),
-        _ => throw new ArgumentException($"Unknown method '{recipe.Method}'."),
+        _ => throw new CltoolException($"Unknown method '{recipe.Method}'; this cltool trains and evaluates {string.Join(", ", Methods.All)}."),
     };
 
     /// <summary>The method's adapter on the qkv projections of a ViT of <paramref name="shape"/>; null: none.</summary>
