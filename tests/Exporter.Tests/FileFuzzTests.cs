@@ -38,6 +38,40 @@ public sealed class FileFuzzTests(TinyRuns runs) : IClassFixture<TinyRuns>, IDis
     }
 
     [Fact]
+    public void Damaged_metrics_files_are_reported_or_fail_with_one_clear_line()
+    {
+        RunDirectory original = runs.Of(Methods.SdLora);
+        string run = _temporary.File("run");
+        Directory.CreateDirectory(run);
+        File.Copy(original.Recipe, Path.Combine(run, Path.GetFileName(original.Recipe)));
+        byte[] valid = File.ReadAllBytes(original.Metrics);
+        string metrics = new RunDirectory(run).Metrics;
+
+        FuzzCases.Run(ByteMutations.Damaged(valid), Iterations, bytes =>
+        {
+            File.WriteAllBytes(metrics, bytes);
+            try { Core.Reports.MethodTable.Markdown(Core.Reports.MethodTable.Build([run])); }
+            catch (CltoolException error) { Assert.False(error.Message.Contains('\n'), error.Message); }
+        }, ByteMutations.Print);
+    }
+
+    [Fact]
+    public void Damaged_class_statistics_load_or_fail_with_one_clear_line()
+    {
+        RunDirectory run = runs.Of(Methods.SdLora, HeadAlignments.ClassifierAlign);
+        TrainRecipe recipe = TrainRecipe.Load(run.Recipe);
+        byte[] valid = File.ReadAllBytes(run.Statistics(1));
+        string path = _temporary.File("statistics.safetensors");
+
+        FuzzCases.Run(ByteMutations.Damaged(valid, ByteMutations.SafeTensorsHeader(valid)), Iterations, bytes =>
+        {
+            File.WriteAllBytes(path, bytes);
+            try { ClassStatistics.Load(path, recipe, 1); }
+            catch (CltoolException error) { Assert.False(error.Message.Contains('\n'), error.Message); }
+        }, ByteMutations.Print);
+    }
+
+    [Fact]
     public void Damaged_onnx_files_are_described_or_fail_with_one_clear_line()
     {
         string model = ModelExport.Run(runs.Of(Methods.SdLora).TaskCheckpoint(4), _temporary.File("model.onnx"), new ExportOptions()).ModelPath;

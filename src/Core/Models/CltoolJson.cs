@@ -10,6 +10,10 @@ public static class CltoolJson
     public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
     {
         WriteIndented = true,
+        // A damaged or hand-edited file must fail as JSON, not later as a NullReferenceException: an explicit null for a
+        // non-nullable member, or a missing non-optional constructor parameter, is a JsonException (one line to the user).
+        RespectNullableAnnotations = true,
+        RespectRequiredConstructorParameters = true,
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
     };
 
