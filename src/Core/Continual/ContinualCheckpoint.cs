@@ -151,9 +151,7 @@ public sealed record ContinualCheckpoint
         using SafeTensorsFile file = SafeTensorsFile.Open(path);
         IReadOnlyDictionary<string, string> metadata = file.Metadata;
         Header.Check(file);
-        T Read<T>(string key) => metadata.TryGetValue(key, out string? json)
-            ? CltoolJson.Deserialize<T>(json, $"'{path}' metadata '{key}'")
-            : throw new CltoolException($"'{path}' lacks the metadata '{key}' every cltool checkpoint has.");
+        T Read<T>(string key) => Header.Read<T>(file, key);
         HostTensor Tensor(string name) => file.Contains(name)
             ? new HostTensor(file.ReadFloats(name), file[name].Shape)
             : throw new CltoolException($"'{path}' lacks the tensor '{name}'.");

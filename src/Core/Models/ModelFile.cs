@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Cltool.Core.Errors;
 using Cltool.Core.Imaging;
 using Cltool.Core.Weights;
 
@@ -36,12 +35,9 @@ public sealed record ModelFile(ViTConfig Config, Preprocessing Preprocessing, IR
         using (SafeTensorsFile file = SafeTensorsFile.Open(path))
         {
             Header.Check(file, hint: "for a timm or Hugging Face ViT give its preset instead");
-            T Read<T>(string key) => file.Metadata.TryGetValue(key, out string? json)
-                ? CltoolJson.Deserialize<T>(json, $"'{path}' metadata '{key}'")
-                : throw new CltoolException($"'{path}' lacks the metadata '{key}' every cltool model file has.");
-            config = Read<ViTConfig>("config").Validate();
-            preprocessing = Read<Preprocessing>("preprocessing");
-            classes = Read<string[]>("classes");
+            config = Header.Read<ViTConfig>(file, "config").Validate();
+            preprocessing = Header.Read<Preprocessing>(file, "preprocessing");
+            classes = Header.Read<string[]>(file, "classes");
         }
         if (!withHead) config = config.WithClasses(0);
         return new ModelFile(config, preprocessing, withHead ? classes : [], ViTWeights.Load(path, config));

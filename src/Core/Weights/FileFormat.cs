@@ -1,4 +1,5 @@
 using Cltool.Core.Errors;
+using Cltool.Core.Models;
 
 namespace Cltool.Core.Weights;
 
@@ -14,6 +15,11 @@ public sealed record FileFormat(string Name, int Version, string Description, in
         writer.Metadata["format"] = Name;
         writer.Metadata["version"] = Version.ToString();
     }
+
+    /// <summary>The JSON value cltool wrote under <paramref name="key"/> in a file of this format; a missing or damaged one is one error naming it.</summary>
+    public T Read<T>(SafeTensorsFile file, string key) => file.Metadata.TryGetValue(key, out string? json)
+        ? CltoolJson.Deserialize<T>(json, $"'{file.Path}' metadata '{key}'")
+        : throw new CltoolException($"'{file.Path}' lacks the metadata '{key}' every {Description} has.");
 
     /// <summary>Refuses a file of another format (<paramref name="hint"/> says what to do instead) or another version.</summary>
     public void Check(SafeTensorsFile file, string? hint = null)

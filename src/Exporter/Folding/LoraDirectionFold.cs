@@ -25,8 +25,7 @@ sealed class LoraDirectionFold : IAdapterFold
                     LoraDirection direction = checkpoint.Directions[i];
                     direction.Factors(block, projection).AddScaledProduct(delta, direction.Scale(checkpoint.Magnitudes[i], block, projection));
                 }
-                int firstRow = projection == 0 ? 0 : 2 * dim;   // rows q | k | v
-                for (int k = 0; k < delta.Length; k++) qkv.Data[firstRow * dim + k] = (float)(qkv.Data[firstRow * dim + k] + delta[k]);
+                QkvRows.Add(qkv, projection == 0 ? 0 : 2, delta);
             }
         }
     }

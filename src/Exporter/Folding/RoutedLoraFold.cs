@@ -23,8 +23,7 @@ sealed class RoutedLoraFold : IAdapterFold
             {
                 var delta = new double[dim * dim];
                 Modules(checkpoint)[block][t].AddProductTo(delta);
-                int offset = rowBlocks[t] * dim * dim;
-                for (int k = 0; k < delta.Length; k++) qkv.Data[offset + k] = (float)(qkv.Data[offset + k] + delta[k]);
+                QkvRows.Add(qkv, rowBlocks[t], delta);
             }
         }
     }
