@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using Cltool.Core.Continual;
 using Cltool.Core.Data;
-using Cltool.Core.Errors;
 using Cltool.Core.Models;
 using Cltool.Core.Weights;
 using CsCheck;
@@ -21,27 +20,8 @@ public sealed class FileFuzzTests : IDisposable
 
     public void Dispose() => _temporary.Dispose();
 
-    /// <summary>Writes each case to one file and loads it; only a <see cref="CltoolException"/> of one line may come out.</summary>
-    void EveryCaseLoadsOrFailsClearly(Gen<byte[]> cases, string fileName, Action<string> load, [CallerMemberName] string test = "")
-    {
-        string path = _temporary.File(fileName);
-        var report = new FuzzReport();
-        FuzzCases.Run(cases, Iterations, bytes =>
-        {
-            File.WriteAllBytes(path, bytes);
-            try
-            {
-                load(path);
-                report.Count("loaded");
-            }
-            catch (CltoolException error)
-            {
-                Assert.False(error.Message.Contains('\n'), error.Message);
-                report.Count("one-line error");
-            }
-        }, ByteMutations.Print);
-        report.Write(test);
-    }
+    void EveryCaseLoadsOrFailsClearly(Gen<byte[]> cases, string fileName, Action<string> load, [CallerMemberName] string test = "") =>
+        FuzzCases.Files(cases, Iterations, _temporary.File(fileName), load, test);
 
     [Fact]
     public void Damaged_model_files_load_or_fail_with_one_clear_line()

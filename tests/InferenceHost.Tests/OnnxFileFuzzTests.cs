@@ -1,5 +1,4 @@
 using Cltool.Core;
-using Cltool.Core.Errors;
 using Cltool.InferenceHost.Serving;
 
 namespace Cltool.InferenceHost.Tests;
@@ -18,17 +17,11 @@ public sealed class OnnxFileFuzzTests : IDisposable
     public void Damaged_models_open_and_run_or_fail_with_one_clear_line()
     {
         byte[] valid = File.ReadAllBytes(TinyOnnxModel.Write(_temporary.File("model.onnx")));
-        string path = _temporary.File("damaged.onnx");
 
-        FuzzCases.Run(ByteMutations.Damaged(valid, focus: 4096), 100, bytes =>
+        FuzzCases.Files(ByteMutations.Damaged(valid, focus: 4096), 100, _temporary.File("damaged.onnx"), damaged =>
         {
-            File.WriteAllBytes(path, bytes);
-            try
-            {
-                using ModelSession session = ModelSession.Open(path, DeviceKind.Cpu, threads: 1, log: _ => { });
-                session.Run(new float[session.ImageElements], 1);
-            }
-            catch (CltoolException error) { Assert.False(error.Message.Contains('\n'), error.Message); }
-        }, ByteMutations.Print);
+            using ModelSession session = ModelSession.Open(damaged, DeviceKind.Cpu, threads: 1, log: _ => { });
+            session.Run(new float[session.ImageElements], 1);
+        });
     }
 }

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using Cltool.Core.Errors;
 using CsCheck;
 
 namespace Cltool.Testing;
@@ -30,6 +32,31 @@ public static class FuzzCases
                 catch (Exception error) { throw new FuzzCaseFailed(print(one), error); }
             }
         }, iter: 1, threads: 1, seed: Seed, print: cases => $"{cases.Length} cases");
+
+    /// <summary>
+    /// Writes each damaged file to <paramref name="path"/> and hands the path to <paramref name="load"/>: the file works, or
+    /// the loader throws the one <see cref="CltoolException"/> the command line prints as one line (exit 1); any other
+    /// exception fails the case. The outcomes are counted for the long run's report.
+    /// </summary>
+    public static void Files(Gen<byte[]> cases, int count, string path, Action<string> load, [CallerMemberName] string test = "")
+    {
+        var report = new FuzzReport();
+        Run(cases, count, bytes =>
+        {
+            File.WriteAllBytes(path, bytes);
+            try
+            {
+                load(path);
+                report.Count("loaded");
+            }
+            catch (CltoolException error)
+            {
+                Assert.False(error.Message.Contains('\n'), error.Message);
+                report.Count("one-line error");
+            }
+        }, ByteMutations.Print);
+        report.Write(test);
+    }
 
     static void Checked<T>(T one, Func<T, string> print, Action check)
     {
