@@ -1,30 +1,34 @@
 using Cltool.Core.Errors;
 using Cltool.InferenceHost.Protocol;
+using Cltool.InferenceHost.Protocol.Grpc;
 using Cltool.InferenceHost.Serving;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
+using HttpProtocols = Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols;
 
 namespace Cltool.InferenceHost;
 
 /// <summary>
-/// The console server: loads the model (warm-up included), starts Kestrel with the body limit, the API key check,
-/// the error mapping and the endpoints. On Ctrl-C or SIGTERM Kestrel stops accepting and waits for in-flight requests,
-/// which the batcher (stopped only after Kestrel) still answers; then the process exits 0.
+/// The console server: loads the models (warm-up included), starts Kestrel with REST on its addresses and gRPC on its
+/// own (HTTP/2) addresses, the body limit, the API key check, the error mapping and the endpoints. On Ctrl-C or SIGTERM
+/// Kestrel stops accepting and waits for in-flight requests, which the batchers (stopped only after Kestrel) still
+/// answer; then the process exits 0.
 /// </summary>
 public sealed class InferenceServer : IAsyncDisposable
 {
     readonly WebApplication _app;
-    readonly ModelSlot _slot;
-    readonly DynamicBatcher _batcher;
-    readonly ModelReloader _reloader;
+    readonly ModelRepository _repository;
+    readonly RepositoryWatcher _watcher;
+    readonly KestrelAddresses _http, _grpc;
 
-    InferenceServer(WebApplication app, ModelSlot slot, DynamicBatcher batcher, ModelReloader reloader) =>
-        (_app, _slot, _batcher, _reloader) = (app, slot, batcher, reloader);
+    InferenceServer(WebApplication app, ModelRepository repository, RepositoryWatcher watcher, KestrelAddresses http, KestrelAddresses grpc) =>
+        (_app, _repository, _watcher, _http, _grpc) = (app, repository, watcher, http, grpc);
 
-    public IReadOnlyList<string> Addresses =>
-        _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.ToArray() ?? [];
+    /// <summary>Where REST listens.</summary>
+    public IReadOnlyList<string> Addresses => _http.Bound;
 
-    public ModelSession Model => _slot.Current;
+    /// <summary>Where gRPC listens (empty with --grpc-urls none).</summary>
+    public IReadOnlyList<string> GrpcAddresses => _grpc.Bound;
+
+    public ModelRepository Repository => _repository;
 
     /// <summary>Runs until Ctrl-C or SIGTERM; returns the exit code.</summary>
     public static async Task<int> RunAsync(ServeOptions options, Action<string> log)
@@ -39,42 +43,78 @@ public sealed class InferenceServer : IAsyncDisposable
     {
         options = options.WithEnvironmentApiKey();
         if (options.Problem() is { } problem) throw new CltoolException(problem, ExitCodes.Usage);
-        ModelSession session = ModelSession.Open(options.ModelPath, options.Device, options.Threads, log);
-        var metrics = new HostMetrics(options.Name);
-        metrics.SetProvider(session.ExecutionProvider);
-        var slot = new ModelSlot(session);
-        var batcher = new DynamicBatcher(slot, metrics, options.MaxBatch, options.MaxDelayMs, options.QueueCapacity);
-        var reloader = new ModelReloader(options, slot, metrics, log);
-
-        WebApplication app = Build(options, new Endpoints(options, slot, batcher, reloader, metrics), log);
-        var server = new InferenceServer(app, slot, batcher, reloader);
-        await app.StartAsync();
-        log($"serving '{options.Name}' from {options.ModelPath} (sha256 {session.Sha256[..12]}, {session.Classes} classes, input {session.Channels}x{session.Height}x{session.Width}) on {session.ExecutionProvider}");
-        log($"batching up to {options.MaxBatch} images within {options.MaxDelayMs} ms, queue {options.QueueCapacity}; " +
-            $"threads {(options.Threads == 0 ? "auto" : options.Threads)}; API key {(options.ApiKey is null ? "off" : "required")}; " +
-            $"body limit {options.MaxBodyBytes} bytes, image limit {options.MaxImagePixels} pixels, timeout {options.RequestTimeoutMs} ms{(options.Watch ? "; reloading when the model file changes" : "")}");
-        log($"listening on {string.Join(", ", server.Addresses)}");
-        return server;
+        var metrics = new HostMetrics();
+        IModelSource source = options.RepositoryPath is { } folder ? new RepositorySource(folder) : new ModelFileSource(options.Name, options.ModelPath);
+        var repository = new ModelRepository(source, options, metrics, log);
+        try
+        {
+            await LoadAtStartAsync(repository, options);
+            var http = new KestrelAddresses(options.Urls, HttpProtocols.Http1);
+            var grpc = new KestrelAddresses(options.GrpcUrls == "none" ? "" : options.GrpcUrls, HttpProtocols.Http2);
+            WebApplication app = Build(options, repository, metrics, http, grpc, log);
+            var server = new InferenceServer(app, repository, new RepositoryWatcher(options, repository, log), http, grpc);
+            await app.StartAsync();
+            log($"batching up to {options.MaxBatch} images within {options.MaxDelayMs} ms, queue {options.QueueCapacity}; " +
+                $"threads {(options.Threads == 0 ? "auto" : options.Threads)}; API key {(options.ApiKey is null ? "off" : "required")}; " +
+                $"body limit {options.MaxBodyBytes} bytes, image limit {options.MaxImagePixels} pixels, timeout {options.RequestTimeoutMs} ms; {Control(options)}");
+            if (server.GrpcAddresses.Count > 0) log($"gRPC listening on {string.Join(", ", server.GrpcAddresses)}");
+            log($"listening on {string.Join(", ", server.Addresses)}");
+            return server;
+        }
+        catch
+        {
+            await repository.DisposeAsync();
+            throw;
+        }
     }
 
-    static WebApplication Build(ServeOptions options, Endpoints endpoints, Action<string> log)
+    /// <summary>A model file must load; a repository loads what its mode says, and a model that fails is logged (not ready).</summary>
+    static async Task LoadAtStartAsync(ModelRepository repository, ServeOptions options)
+    {
+        if (options.RepositoryPath is null) await repository.LoadAsync(options.Name, force: false);
+        else if (options.ControlMode != ModelControlMode.Explicit) await repository.LoadAllAsync();
+        else if (options.LoadModels.Contains("*")) await repository.LoadAllAsync();
+        else foreach (string name in options.LoadModels) await repository.LoadAsync(name, force: false);
+    }
+
+    static string Control(ServeOptions options) =>
+        options.RepositoryPath is null ? options.Watch ? "reloading when the model file changes" : "reload with POST /v2/repository/models/NAME/load"
+        : options.ControlMode switch
+        {
+            ModelControlMode.Poll => $"repository {options.RepositoryPath}, polled every {options.PollSeconds} s",
+            ModelControlMode.Explicit => $"repository {options.RepositoryPath}, models loaded and unloaded on request",
+            _ => $"repository {options.RepositoryPath}, loaded once",
+        };
+
+    static WebApplication Build(ServeOptions options, ModelRepository repository, HostMetrics metrics, KestrelAddresses http, KestrelAddresses grpc, Action<string> log)
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
-        builder.WebHost.UseUrls(options.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
+            http.Listen(kestrel);
+            grpc.Listen(kestrel);
             kestrel.Limits.MaxRequestBodySize = options.MaxBodyBytes;
             kestrel.AddServerHeader = false;
         });
         builder.Services.Configure<Microsoft.Extensions.Hosting.HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(30));
         builder.Services.Configure<Microsoft.AspNetCore.Http.Features.FormOptions>(form => form.MultipartBodyLengthLimit = options.MaxBodyBytes);
+        var runner = new InferenceRunner(options, metrics);
+        builder.Services.AddSingleton(options).AddSingleton(repository).AddSingleton(runner);
+        builder.Services.AddGrpc(grpcOptions =>
+        {
+            // Triton's clients allow messages up to 2 GB; the host's own body limit is the bound here as on REST.
+            grpcOptions.MaxReceiveMessageSize = (int)Math.Min(options.MaxBodyBytes, int.MaxValue);
+            grpcOptions.MaxSendMessageSize = null;
+            grpcOptions.Interceptors.Add<GrpcPolicy>();
+        });
         builder.Logging.ClearProviders();
         builder.Logging.AddProvider(new LogLineProvider(log)).SetMinimumLevel(LogLevel.Warning);
 
         WebApplication app = builder.Build();
         app.Use((context, next) => WriteErrors(context, next, options.Name));
         app.Use((context, next) => RequireApiKey(context, next, options.ApiKey));
-        endpoints.Map(app);
+        app.MapGrpcService<GrpcEndpoints>();
+        new Endpoints(options, repository, runner, metrics).Map(app);
         return app;
     }
 
@@ -109,26 +149,23 @@ public sealed class InferenceServer : IAsyncDisposable
         }
     }
 
+    /// <summary>REST's key check; gRPC calls are checked by <see cref="GrpcPolicy"/>, which answers with a gRPC status.</summary>
     static Task RequireApiKey(HttpContext context, Func<Task> next, string? key)
     {
-        if (key is null || context.Request.Path.StartsWithSegments("/v2/health")) return next();
-        string? given = context.Request.Headers["X-API-Key"].FirstOrDefault();
-        string? authorization = context.Request.Headers.Authorization.FirstOrDefault();
-        if (given is null && authorization?.StartsWith("Bearer ", StringComparison.Ordinal) == true) given = authorization["Bearer ".Length..];
-        if (given is not null && System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
-                System.Text.Encoding.UTF8.GetBytes(given), System.Text.Encoding.UTF8.GetBytes(key)))
+        if (context.Request.Path.StartsWithSegments("/v2/health") || context.Request.ContentType?.StartsWith("application/grpc", StringComparison.Ordinal) == true)
+            return next();
+        if (ApiKeyCheck.Refusal(key, context.Request.Headers["X-API-Key"].FirstOrDefault(), context.Request.Headers.Authorization.FirstOrDefault()) is not { } refusal)
             return next();
         context.Response.StatusCode = StatusCodes.Status401Unauthorized;
         context.Response.Headers.WWWAuthenticate = "Bearer";
-        return context.Response.WriteAsJsonAsync(new { error = given is null ? "an API key is required (Authorization: Bearer KEY or X-API-Key)." : "the API key is wrong." });
+        return context.Response.WriteAsJsonAsync(new { error = refusal });
     }
 
     public async ValueTask DisposeAsync()
     {
+        _watcher.Dispose();
         await _app.StopAsync();
-        await _batcher.DisposeAsync();   // after Kestrel: requests it was still answering needed the batcher
-        _reloader.Dispose();
-        _slot.Dispose();
+        await _repository.DisposeAsync();   // after Kestrel: requests it was still answering needed the batchers
         await _app.DisposeAsync();
     }
 }

@@ -2,13 +2,33 @@ using Cltool.Core;
 
 namespace Cltool.InferenceHost;
 
+/// <summary>How a model repository's changes reach the host, as Triton's --model-control-mode.</summary>
+public enum ModelControlMode
+{
+    /// <summary>Load everything at start; later changes are ignored and load/unload are refused.</summary>
+    None,
+    /// <summary>Load everything at start, then re-read the repository every poll interval; load/unload are refused.</summary>
+    Poll,
+    /// <summary>Load only the --load-model models at start; after that, only load/unload calls change what is served.</summary>
+    Explicit,
+}
+
 /// <summary>Everything the host can be told; `cltool serve` and the standalone `cltool-host` both build one.</summary>
 public sealed record ServeOptions
 {
+    /// <summary>One model file, served as version 1 of <see cref="Name"/>; or else <see cref="RepositoryPath"/>.</summary>
     public string ModelPath { get; init; } = "";
     /// <summary>The model's name in URLs (/v2/models/NAME); default the file name without extension.</summary>
     public string? ModelName { get; init; }
+    /// <summary>A model repository in Triton's layout (DIR/NAME/config.pbtxt, DIR/NAME/V/model.onnx).</summary>
+    public string? RepositoryPath { get; init; }
+    public ModelControlMode ControlMode { get; init; } = ModelControlMode.None;
+    public int PollSeconds { get; init; } = DefaultPollSeconds;
+    /// <summary>With explicit control: the models to load at start ("*": all).</summary>
+    public IReadOnlyList<string> LoadModels { get; init; } = [];
     public string Urls { get; init; } = DefaultUrls;
+    /// <summary>Where gRPC (HTTP/2 without TLS) listens; "none" turns it off.</summary>
+    public string GrpcUrls { get; init; } = DefaultGrpcUrls;
     public DeviceKind Device { get; init; } = DeviceKind.Auto;
     public int MaxBatch { get; init; } = DefaultMaxBatch;
     public int MaxDelayMs { get; init; } = DefaultMaxDelayMs;
@@ -26,7 +46,8 @@ public sealed record ServeOptions
 
     public const string ApiKeyVariable = "CLTOOL_API_KEY";
     // Constants because the command line's help shows them as attribute values.
-    public const string DefaultUrls = "http://127.0.0.1:8000";
+    public const string DefaultUrls = "http://127.0.0.1:8000", DefaultGrpcUrls = "http://127.0.0.1:8001";
+    public const int DefaultPollSeconds = 15;
     public const int DefaultMaxBatch = 32, DefaultMaxDelayMs = 2, DefaultQueueCapacity = 256, DefaultRequestTimeoutMs = 30_000;
     public const long DefaultMaxBodyBytes = 32L * 1024 * 1024, DefaultMaxImagePixels = 40_000_000;
 
@@ -34,8 +55,14 @@ public sealed record ServeOptions
 
     /// <summary>The first problem, naming the option and what was expected; null when the options are usable.</summary>
     public string? Problem() =>
-        string.IsNullOrWhiteSpace(ModelPath) ? "--model is required." :
-        !File.Exists(ModelPath) ? $"--model: file '{ModelPath}' does not exist." :
+        string.IsNullOrWhiteSpace(ModelPath) == string.IsNullOrWhiteSpace(RepositoryPath) ? "give either --model FILE or --model-repository DIR." :
+        RepositoryPath is null && !File.Exists(ModelPath) ? $"--model: file '{ModelPath}' does not exist." :
+        RepositoryPath is not null && !Directory.Exists(RepositoryPath) ? $"--model-repository: folder '{RepositoryPath}' does not exist." :
+        RepositoryPath is not null && (Watch || ModelName is not null) ? "--watch and --name go with --model; a repository names its models by folder and is polled with --model-control-mode poll." :
+        RepositoryPath is null && ControlMode != ModelControlMode.None ? "--model-control-mode goes with --model-repository (--model FILE reloads with --watch or the load endpoint)." :
+        LoadModels.Count > 0 && ControlMode != ModelControlMode.Explicit ? "--load-model goes with --model-control-mode explicit (the other modes load every model)." :
+        AddressProblem() is { } address ? address :
+        PollSeconds <= 0 ? $"--repository-poll-secs must be a positive integer, got {PollSeconds}." :
         MaxBatch <= 0 ? $"--max-batch must be a positive integer, got {MaxBatch}." :
         MaxDelayMs < 0 ? $"--max-delay-ms must be zero or more, got {MaxDelayMs}." :
         QueueCapacity <= 0 ? $"--queue must be a positive integer, got {QueueCapacity}." :
@@ -43,8 +70,11 @@ public sealed record ServeOptions
         MaxBodyBytes <= 0 ? $"--max-body-bytes must be positive, got {MaxBodyBytes}." :
         MaxImagePixels <= 0 ? $"--max-image-pixels must be positive, got {MaxImagePixels}." :
         RequestTimeoutMs <= 0 ? $"--timeout-ms must be positive, got {RequestTimeoutMs}." :
-        Name.Length == 0 || !Name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.') ? $"--name must be letters, digits, '-', '_' or '.', got '{Name}'." :
+        RepositoryPath is null && (Name.Length == 0 || !Name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')) ? $"--name must be letters, digits, '-', '_' or '.', got '{Name}'." :
         null;
+
+    string? AddressProblem() =>
+        KestrelAddresses.Problem("--urls", Urls) ?? (GrpcUrls == "none" ? null : KestrelAddresses.Problem("--grpc-urls", GrpcUrls));
 
     /// <summary>The API key from the option, else from <see cref="ApiKeyVariable"/>.</summary>
     public ServeOptions WithEnvironmentApiKey() => this with { ApiKey = ApiKeyOrEnvironment(ApiKey) };

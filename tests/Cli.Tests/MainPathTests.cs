@@ -83,7 +83,7 @@ public sealed class MainPathTests(TrainedRun run) : IClassFixture<TrainedRun>
     public void Serve_answers_classify_over_http_and_exits_0_on_sigterm()
     {
         Assert.True(run.Export.ExitCode == 0, run.Export.Output + run.Export.Errors);
-        using Process host = CltoolProcess.Start("serve", "--model", run.Model, "--urls", "http://127.0.0.1:0", "--device", "cpu");
+        using Process host = CltoolProcess.Start("serve", "--model", run.Model, "--urls", "http://127.0.0.1:0", "--grpc-urls", "http://127.0.0.1:0", "--device", "cpu");
         string? line;
         string url = "";
         while ((line = host.StandardOutput.ReadLine()) is not null)

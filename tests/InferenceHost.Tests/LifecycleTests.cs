@@ -119,27 +119,29 @@ public sealed class LifecycleTests : IDisposable
     }
 
     [Fact]
-    public void A_request_holding_the_old_session_finishes_on_it_after_a_swap()
+    public async Task A_retired_version_serves_its_leases_to_the_end_and_stops_only_after_the_last_one()
     {
-        string a = TinyOnnxModel.Write(_temporary.File("a.onnx"), seed: 7), b = TinyOnnxModel.Write(_temporary.File("b.onnx"), seed: 8);
+        string a = TinyOnnxModel.Write(_temporary.File("a.onnx"), seed: 7);
         float[] pixels = RunningServer.RandomImages(1, 4);
-        using var slot = new ModelSlot(ModelSession.Open(a, DeviceKind.Cpu, 0, _ => { }));
+        ModelSession session = ModelSession.Open(a, DeviceKind.Cpu, 0, _ => { });
+        var version = new ServedVersion("tiny", 1, session, new DynamicBatcher(session, new HostMetrics(), ["tiny", "1"], 4, 0, 8));
 
-        ModelSlot.Lease inFlight = slot.Acquire();
-        slot.Replace(ModelSession.Open(b, DeviceKind.Cpu, 0, _ => { }));
+        ServedVersion.Lease inFlight = version.TryAcquire()!;
+        Task stopped = version.Retire();
 
-        Assert.Equal(Direct(a, pixels), inFlight.Session.Run(pixels, 1));
-        Assert.Equal(Direct(b, pixels), slot.Current.Run(pixels, 1));
-        ModelSession old = inFlight.Session;
+        Assert.Null(version.TryAcquire());
+        Assert.False(stopped.IsCompleted);
+        Assert.Equal(Direct(a, pixels), (await inFlight.Served.Batcher.SubmitAsync(pixels, 1, CancellationToken.None)).Logits);
         inFlight.Dispose();
-        Assert.ThrowsAny<ObjectDisposedException>(() => old.Run(pixels, 1));
+        await stopped.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.ThrowsAny<ObjectDisposedException>(() => session.Run(pixels, 1));
     }
 
     [Fact]
     public async Task On_sigterm_the_host_process_answers_the_request_in_flight_and_exits_0()
     {
         string model = TinyOnnxModel.Write(_temporary.File("tiny.onnx"));
-        using Process host = StartHost("--model", model, "--urls", "http://127.0.0.1:0", "--device", "cpu", "--max-batch", "8", "--max-delay-ms", "1500");
+        using Process host = StartHost("--model", model, "--urls", "http://127.0.0.1:0", "--grpc-urls", "http://127.0.0.1:0", "--device", "cpu", "--max-batch", "8", "--max-delay-ms", "1500");
         string address = await ListeningAddress(host);
         using var client = new HttpClient { BaseAddress = new Uri(address) };
 
@@ -157,7 +159,7 @@ public sealed class LifecycleTests : IDisposable
     {
         string model = TinyOnnxModel.Write(_temporary.File("tiny.onnx"));
         OrtReport report = OrtEnvironment.Probe();
-        using Process host = StartHost("--model", model, "--urls", "http://127.0.0.1:0", "--device", "cuda");
+        using Process host = StartHost("--model", model, "--urls", "http://127.0.0.1:0", "--grpc-urls", "http://127.0.0.1:0", "--device", "cuda");
 
         if (report.CudaUsable)
         {
@@ -167,7 +169,9 @@ public sealed class LifecycleTests : IDisposable
         }
         Assert.True(host.WaitForExit(30_000));
         Assert.Equal(1, host.ExitCode);
-        Assert.StartsWith("error: --device cuda: CUDA is not usable: Failed to load library", (await host.StandardError.ReadToEndAsync()).Trim());
+        string error = (await host.StandardError.ReadToEndAsync()).Trim();
+        Assert.StartsWith("error: load failed for model 'tiny' version 1: --device cuda: CUDA is not usable: Failed to load library", error);
+        Assert.DoesNotContain('\n', error);
     }
 
     static Process StartHost(params string[] arguments)

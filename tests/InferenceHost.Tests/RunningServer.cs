@@ -34,7 +34,7 @@ public sealed class RunningServer : IAsyncLifetime
 
     public static ServeOptions Options(string model) => new()
     {
-        ModelPath = model, Urls = "http://127.0.0.1:0", Device = Core.DeviceKind.Cpu, ApiKey = ApiKey,
+        ModelPath = model, Urls = "http://127.0.0.1:0", GrpcUrls = "http://127.0.0.1:0", Device = Core.DeviceKind.Cpu, ApiKey = ApiKey,
         MaxImagePixels = MaxImagePixels, MaxBodyBytes = MaxBodyBytes, MaxBatch = 16, MaxDelayMs = 5,
     };
 

@@ -6,7 +6,7 @@ public sealed class ServeOptionsTests
     [Fact]
     public void The_options_name_their_first_problem()
     {
-        Assert.Equal("--model is required.", new ServeOptions().Problem());
+        Assert.Equal("give either --model FILE or --model-repository DIR.", new ServeOptions().Problem());
         Assert.Equal("--model: file 'nope.onnx' does not exist.", new ServeOptions { ModelPath = "nope.onnx" }.Problem());
         Assert.Equal("model", new ServeOptions { ModelPath = "/models/model.onnx" }.Name);
     }

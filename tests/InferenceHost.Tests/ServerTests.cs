@@ -134,7 +134,7 @@ public sealed class ServerTests(RunningServer host) : IClassFixture<RunningServe
         { "non-image-bytes", 400, "not a decodable image" },
         { "image-over-pixel-limit", 413, "the limit is 100000" },
         { "oversized-body", 413, "larger than the host's limit" },
-        { "unknown-model", 404, "model 'other' is not served here" },
+        { "unknown-model", 404, "Request for unknown model: 'other' is not found; this host serves 'tiny'" },
         { "unknown-endpoint", 404, "no such endpoint" },
         { "missing-api-key", 401, "an API key is required" },
         { "wrong-api-key", 401, "the API key is wrong" },
@@ -236,7 +236,7 @@ public sealed class ServerTests(RunningServer host) : IClassFixture<RunningServe
         double images = Metric(metrics, "nv_inference_count"), batches = Metric(metrics, "nv_inference_exec_count");
         Assert.True(images >= 2000, metrics);
         Assert.True(images / batches > 1.5, $"mean batch size {images / batches:F2}: requests were not batched");
-        Assert.Contains("cltool_execution_provider{model=\"tiny\",provider=\"CPUExecutionProvider\"} 1", metrics);
+        Assert.Contains("cltool_execution_provider{model=\"tiny\",version=\"1\",provider=\"CPUExecutionProvider\"} 1", metrics);
         Assert.Contains("cltool_inference_batch_size_bucket", metrics);
     }
 

@@ -22,8 +22,8 @@ public static class ServeBenchmark
     public static async Task<IReadOnlyList<LoadResult>> RunAsync(string model, string mode, ServeOptions options, int[] concurrencies,
                                                                  int requests, TimeSpan perLevel, Action<string> progress)
     {
-        await using InferenceServer server = await InferenceServer.StartAsync(options with { ModelPath = model, Urls = "http://127.0.0.1:0" }, _ => { });
-        string body = Body(server.Model);
+        await using InferenceServer server = await InferenceServer.StartAsync(options with { ModelPath = model, Urls = "http://127.0.0.1:0", GrpcUrls = "none" }, _ => { });
+        string body = Body(server.Repository.ReadyVersions(options.Name)[0].Session);
         var results = new List<LoadResult>();
         using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { BaseAddress = new Uri(server.Addresses[0]) };
         await Load(client, options.Name, body, 8, 64, TimeSpan.FromSeconds(5));   // warm-up: connections, JIT, ONNX Runtime arenas

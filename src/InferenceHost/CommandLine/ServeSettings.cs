@@ -12,13 +12,36 @@ namespace Cltool.InferenceHost.CommandLine;
 public sealed class ServeSettings : CommandSettings
 {
     [CommandOption("-m|--model <FILE>")]
-    [Description("The exported model.onnx.")]
+    [Description("The exported model.onnx, served as version 1 (or use --model-repository).")]
     public string? Model { get; init; }
+
+    [CommandOption("--model-repository <DIR>")]
+    [Description("Serve every model of a Triton-layout repository (DIR/NAME/config.pbtxt, DIR/NAME/VERSION/model.onnx), as `cltool export --triton` writes it.")]
+    public string? ModelRepository { get; init; }
+
+    [CommandOption("--model-control-mode <MODE>")]
+    [Description("With a repository: none (load all at start), poll (also re-read it every poll interval: new versions go live), explicit (load/unload on request).")]
+    [DefaultValue(ModelControlMode.None)]
+    public ModelControlMode ControlMode { get; init; } = ModelControlMode.None;
+
+    [CommandOption("--repository-poll-secs <S>")]
+    [Description("Poll interval of --model-control-mode poll.")]
+    [DefaultValue(ServeOptions.DefaultPollSeconds)]
+    public int PollSeconds { get; init; } = ServeOptions.DefaultPollSeconds;
+
+    [CommandOption("--load-model <NAME>")]
+    [Description("With --model-control-mode explicit: a model to load at start (repeatable; * loads all).")]
+    public string[] LoadModels { get; init; } = [];
 
     [CommandOption("--urls <URLS>")]
     [Description("Addresses to listen on; loopback only by default.")]
     [DefaultValue(ServeOptions.DefaultUrls)]
     public string Urls { get; init; } = ServeOptions.DefaultUrls;
+
+    [CommandOption("--grpc-urls <URLS>")]
+    [Description("Addresses for KServe v2 / Triton gRPC (cleartext HTTP/2); none turns gRPC off.")]
+    [DefaultValue(ServeOptions.DefaultGrpcUrls)]
+    public string GrpcUrls { get; init; } = ServeOptions.DefaultGrpcUrls;
 
     [CommandOption("--device <DEVICE>")]
     [Description("auto (CUDA, else CPU with a logged reason), cpu, or cuda (fail when CUDA is unusable).")]
@@ -74,7 +97,8 @@ public sealed class ServeSettings : CommandSettings
 
     public ServeOptions ToOptions() => new()
     {
-        ModelPath = Model ?? "", ModelName = Name, Urls = Urls, Device = Device, MaxBatch = MaxBatch, MaxDelayMs = MaxDelayMs,
+        ModelPath = Model ?? "", ModelName = Name, RepositoryPath = ModelRepository, ControlMode = ControlMode, PollSeconds = PollSeconds,
+        LoadModels = LoadModels, Urls = Urls, GrpcUrls = GrpcUrls, Device = Device, MaxBatch = MaxBatch, MaxDelayMs = MaxDelayMs,
         QueueCapacity = QueueCapacity, Threads = Threads, ApiKey = ApiKey, MaxBodyBytes = MaxBodyBytes, MaxImagePixels = MaxImagePixels,
         RequestTimeoutMs = TimeoutMs, Watch = Watch,
     };

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Cltool.Core.Errors;
 using Cltool.Core.Imaging;
@@ -8,39 +7,35 @@ using Cltool.Core.Models;
 namespace Cltool.InferenceHost.Protocol;
 
 /// <summary>
-/// The host's HTTP surface: KServe v2 (health, server and model metadata, infer with the classification extension,
-/// repository load) and the image upload endpoint. Handlers validate, queue into the batcher and shape answers;
-/// errors are thrown as <see cref="HostError"/> and written by <see cref="InferenceServer"/>'s error middleware.
+/// The host's HTTP surface: KServe v2 (health, server and model metadata, model configuration, infer with the
+/// classification and binary tensor extensions, for the default or a named version), Triton's model repository
+/// extension (index, load, unload) and the image upload endpoint. Handlers validate, queue into the version's batcher and
+/// shape answers; errors are thrown as <see cref="HostError"/> and written by <see cref="InferenceServer"/>'s error middleware.
 /// </summary>
-public sealed class Endpoints(ServeOptions options, ModelSlot slot, DynamicBatcher batcher, ModelReloader reloader, HostMetrics metrics)
+public sealed class Endpoints(ServeOptions options, ModelRepository repository, InferenceRunner runner, HostMetrics metrics)
 {
     /// <summary>Images one infer request may carry (the body size limit applies too).</summary>
     public const int MaxImagesPerRequest = 256;
     const int DefaultTopK = 5;
 
+    public static readonly string[] Extensions = ["classification", "model_repository", "model_configuration", "binary_tensor_data"];
+
     public void Map(WebApplication app)
     {
         app.MapGet("/v2/health/live", () => Results.Json(new { live = true }));
-        app.MapGet("/v2/health/ready", () => Results.Json(new { ready = true }));
-        app.MapGet("/v2", () => Results.Json(new
+        app.MapGet("/v2/health/ready", () => Results.Json(new { ready = repository.IsReady() }, statusCode: repository.IsReady() ? 200 : 400));
+        app.MapGet("/v2", () => Results.Json(new { name = "cltool-host", version = ServerVersion, extensions = Extensions }));
+        foreach (string model in new[] { "/v2/models/{name}", "/v2/models/{name}/versions/{version}" })
         {
-            name = "cltool-host",
-            version = typeof(Endpoints).Assembly.GetName().Version?.ToString(3),
-            extensions = new[] { "classification", "model_repository", "binary_tensor_data" },
-        }));
-        app.MapGet("/v2/models/{name}", (string name) => ModelMetadata(options.Name, Served(name)));
-        app.MapGet("/v2/models/{name}/ready", (string name) => { Served(name); return Results.Json(new { name = options.Name, ready = true }); });
-        app.MapPost("/v2/models/{name}/infer", InferAsync);
+            app.MapGet(model, (string name, string? version) => ModelMetadata(name, version));
+            app.MapGet(model + "/ready", (string name, string? version) => ModelReady(name, version));
+            app.MapGet(model + "/config", (string name, string? version) => ModelConfig(name, version));
+            app.MapPost(model + "/infer", (string name, string? version, HttpContext context) => InferAsync(name, version, context));
+        }
         app.MapPost("/v1/models/{name}/classify", ClassifyAsync);
-        // One served model, one version: the index Triton's clients read (model_repository extension).
-        app.MapPost("/v2/repository/index", () => Results.Json(new[] { new { name = options.Name, version = "1", state = "READY" } }));
-        app.MapPost("/v2/repository/models/{name}/load", async (string name) =>
-        {
-            Served(name);
-            try { await reloader.ReloadAsync(); }
-            catch (CltoolException error) { throw HostError.BadRequest($"the model file could not be loaded; still serving the previous one: {error.Message}"); }
-            return Results.Json(new { name = options.Name, reloads = slot.Reloads });
-        });
+        app.MapPost("/v2/repository/index", (HttpRequest request) => RepositoryIndexAsync(request));
+        app.MapPost("/v2/repository/models/{name}/load", (string name) => ChangeAsync(name, load: true));
+        app.MapPost("/v2/repository/models/{name}/unload", (string name) => ChangeAsync(name, load: false));
         app.MapGet("/metrics", async (HttpContext context) =>
         {
             context.Response.ContentType = "text/plain; version=0.0.4";
@@ -49,80 +44,94 @@ public sealed class Endpoints(ServeOptions options, ModelSlot slot, DynamicBatch
         app.MapFallback(IResult () => throw HostError.NotFound("no such endpoint; see /v2 and /v2/models/{name}"));
     }
 
-    ModelSession Served(string name) => name == options.Name
-        ? slot.Current
-        : throw HostError.NotFound($"model '{name}' is not served here; this host serves '{options.Name}'.");
+    public static string? ServerVersion => typeof(Endpoints).Assembly.GetName().Version?.ToString(3);
 
-    static IResult ModelMetadata(string name, ModelSession model) => Results.Json(new
+    IResult ModelMetadata(string name, string? version)
     {
-        name,
-        versions = new[] { "1" },
-        platform = "onnxruntime_onnx",
-        inputs = new[] { new { name = ModelSignature.Input, datatype = "FP32", shape = new long[] { -1, model.Channels, model.Height, model.Width } } },
-        outputs = new[] { new { name = ModelSignature.Output, datatype = "FP32", shape = new long[] { -1, model.Classes } } },
-    });
+        using ServedVersion.Lease lease = repository.Acquire(name, version);
+        ModelSession model = lease.Served.Session;
+        return Results.Json(new
+        {
+            name,
+            versions = repository.ReadyVersions(name).Select(v => v.Version.ToString()).ToArray(),
+            platform = "onnxruntime_onnx",
+            inputs = new[] { new { name = ModelSignature.Input, datatype = "FP32", shape = new long[] { -1, model.Channels, model.Height, model.Width } } },
+            outputs = new[] { new { name = ModelSignature.Output, datatype = "FP32", shape = new long[] { -1, model.Classes } } },
+        });
+    }
 
-    async Task<IResult> InferAsync(string name, HttpContext context)
+    IResult ModelReady(string name, string? version)
     {
-        ModelSession model = Served(name);
+        using ServedVersion.Lease lease = repository.Acquire(name, version);
+        return Results.Json(new { name, version = lease.Served.Version.ToString(), ready = true });
+    }
+
+    IResult ModelConfig(string name, string? version)
+    {
+        using ServedVersion.Lease lease = repository.Acquire(name, version);
+        return Results.Json(ModelConfiguration.Json(ModelConfiguration.Of(name, lease.Served.Session, repository.Source.Policy(name), options)));
+    }
+
+    async Task<IResult> InferAsync(string name, string? version, HttpContext context)
+    {
+        using ServedVersion.Lease lease = repository.Acquire(name, version);
         byte[] body = await ReadBodyAsync(context);
         (ReadOnlyMemory<byte> json, ReadOnlyMemory<byte> binary) = BinaryTensors.Split(body, context.Request.Headers[BinaryTensors.HeaderLengthHeader].FirstOrDefault());
-        InferRequest request = InferenceJson.Parse(json, binary, model, MaxImagesPerRequest);
-        InferenceResult result = await RunAsync(request.Pixels, request.Count, context);
-        (JsonObject header, byte[]? outputs) = InferenceJson.Response(options.Name, request, result);
+        InferRequest request = InferenceJson.Parse(json, binary, lease.Served.Session, MaxImagesPerRequest);
+        InferenceResult result = await runner.RunAsync(lease.Served, request.Pixels, request.Count, context.RequestAborted);
+        (JsonObject header, byte[]? outputs) = InferenceJson.Response(lease.Served, request, result);
         return BinaryTensors.Result(header, outputs);
     }
 
     async Task<IResult> ClassifyAsync(string name, HttpContext context)
     {
-        ModelSession model = Served(name);
+        using ServedVersion.Lease lease = repository.Acquire(name, null);
         int topK = TopK(context.Request.Query["top_k"]);
         byte[] image = await ReadImageAsync(context);
-        float[] pixels = Decode(image, model);
-        InferenceResult result = await RunAsync(pixels, 1, context);
+        float[] pixels = Decode(image, lease.Served.Session);
+        InferenceResult result = await runner.RunAsync(lease.Served, pixels, 1, context.RequestAborted);
         var predictions = InferenceJson.TopK(result, 0, Math.Min(topK, result.Classes))
             .Select(c => new JsonObject { ["label"] = c.Label, ["index"] = c.Index, ["score"] = c.Score });
-        return Results.Json(new JsonObject { ["model_name"] = options.Name, ["predictions"] = new JsonArray(predictions.ToArray<JsonNode>()) });
+        return Results.Json(new JsonObject
+        {
+            ["model_name"] = name, ["model_version"] = lease.Served.Version.ToString(), ["predictions"] = new JsonArray(predictions.ToArray<JsonNode>()),
+        });
     }
 
-    /// <summary>Queues the images, counts the outcome, and turns a full queue or a timeout into the right status.</summary>
-    async Task<InferenceResult> RunAsync(float[] pixels, int count, HttpContext context)
+    async Task<IResult> RepositoryIndexAsync(HttpRequest request)
     {
-        long started = Stopwatch.GetTimestamp();
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
-        timeout.CancelAfter(options.RequestTimeoutMs);
-        metrics.InFlight.WithLabels(options.Name).Inc();
+        bool readyOnly = await ReadyFlagAsync(request);
+        return Results.Json(repository.Index(readyOnly).Select(IndexRow).ToArray());
+    }
+
+    static JsonObject IndexRow(IndexEntry entry)
+    {
+        var row = new JsonObject { ["name"] = entry.Name };
+        if (entry.Version is not null) row["version"] = entry.Version;
+        if (entry.State is not null) row["state"] = entry.State;
+        if (entry.Reason is not null) row["reason"] = entry.Reason;
+        return row;
+    }
+
+    async Task<IResult> ChangeAsync(string name, bool load)
+    {
+        await RepositoryChange.RunAsync(repository, options, name, load);
+        return Results.Json(new { name, versions = repository.ReadyVersions(name).Select(v => v.Version.ToString()).ToArray() });
+    }
+
+    /// <summary>The optional <c>{"ready": bool}</c> of an index request; an empty body means all models.</summary>
+    static async Task<bool> ReadyFlagAsync(HttpRequest request)
+    {
+        using var buffer = new MemoryStream();
+        await request.Body.CopyToAsync(buffer, request.HttpContext.RequestAborted);
+        if (buffer.Length == 0) return false;
         try
         {
-            InferenceResult result = await batcher.SubmitAsync(pixels, count, timeout.Token);
-            metrics.Success.WithLabels(options.Name).Inc();
-            return result;
+            return JsonNode.Parse(buffer.ToArray()) is JsonObject body && body["ready"] is JsonValue flag
+                ? flag.TryGetValue(out bool ready) ? ready : throw HostError.BadRequest("'ready' must be true or false.")
+                : false;
         }
-        catch (QueueFullException error)
-        {
-            metrics.Failure.WithLabels(options.Name, "REJECTED").Inc();
-            throw new HostError(StatusCodes.Status503ServiceUnavailable, error.Message, retryAfterSeconds: 1);
-        }
-        catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested)
-        {
-            metrics.Failure.WithLabels(options.Name, "TIMEOUT").Inc();
-            throw new HostError(StatusCodes.Status504GatewayTimeout, $"the request did not finish within {options.RequestTimeoutMs} ms.");
-        }
-        catch (OperationCanceledException)
-        {
-            metrics.Failure.WithLabels(options.Name, "CANCELED").Inc();
-            throw;
-        }
-        catch (ModelChangedException error)
-        {
-            metrics.Failure.WithLabels(options.Name, "BACKEND").Inc();
-            throw new HostError(StatusCodes.Status409Conflict, error.Message);
-        }
-        finally
-        {
-            metrics.InFlight.WithLabels(options.Name).Dec();
-            metrics.RequestMicroseconds.WithLabels(options.Name).Inc(Stopwatch.GetElapsedTime(started).TotalMicroseconds);
-        }
+        catch (System.Text.Json.JsonException error) { throw HostError.BadRequest($"the body is not valid JSON: {CltoolException.OneLine(error.Message)}"); }
     }
 
     float[] Decode(byte[] image, ModelSession model)

@@ -44,16 +44,9 @@ public static class InferenceJson
     static (float[] Pixels, int Count) ParseInput(JsonElement input, ReadOnlyMemory<byte> binary, ModelSession model, int maxImages)
     {
         string name = input.TryGetProperty("name", out JsonElement n) && n.ValueKind == JsonValueKind.String ? n.GetString()! : "";
-        if (name != ModelSignature.Input) throw HostError.BadRequest($"input '{name}' is unknown; the model's input is '{ModelSignature.Input}'.");
         string datatype = input.TryGetProperty("datatype", out JsonElement d) && d.ValueKind == JsonValueKind.String ? d.GetString()! : "";
-        if (datatype != "FP32") throw HostError.BadRequest($"input '{name}' has datatype '{datatype}'; expected FP32.");
         long[] shape = Shape(input);
-        string expected = $"[N, {model.Channels}, {model.Height}, {model.Width}]";
-        if (shape.Length != 4 || shape[1] != model.Channels || shape[2] != model.Height || shape[3] != model.Width || shape[0] < 1)
-            throw HostError.BadRequest($"input '{name}' has shape [{string.Join(", ", shape)}]; expected {expected} with N >= 1.");
-        if (shape[0] > maxImages)
-            throw HostError.TooLarge($"input '{name}' holds {shape[0]} images; at most {maxImages} per request.");
-        int count = (int)shape[0], elements = count * model.ImageElements;
+        int count = InputCheck.Images(name, datatype, shape, model, maxImages), elements = count * model.ImageElements;
         if (BinaryDataSize(input, name) is { } size)
         {
             if (size != binary.Length)
@@ -142,15 +135,13 @@ public static class InferenceJson
     /// The response: FP32 logits [N, classes], or with classification the top k per image as "score:index:label"; as JSON
     /// data, or (binary output asked) as raw bytes after the JSON header, which then says their binary_data_size.
     /// </summary>
-    public static (JsonObject Header, byte[]? Binary) Response(string modelName, InferRequest request, InferenceResult result)
+    public static (JsonObject Header, byte[]? Binary) Response(ServedVersion served, InferRequest request, InferenceResult result)
     {
         var output = new JsonObject { ["name"] = ModelSignature.Output };
         byte[]? binary = null;
         if (request.ClassificationTopK is { } k)
         {
-            int top = Math.Min(k, result.Classes);
-            string[] labels = Enumerable.Range(0, result.Count).SelectMany(row => TopK(result, row, top))
-                .Select(c => string.Create(CultureInfo.InvariantCulture, $"{c.Score}:{c.Index}:{c.Label}")).ToArray();
+            (string[] labels, int top) = Classification(result, k);
             output["shape"] = new JsonArray(result.Count, top);
             output["datatype"] = "BYTES";
             if (request.BinaryOutput) binary = BinaryTensors.Bytes(labels);
@@ -164,10 +155,19 @@ public static class InferenceJson
             else output["data"] = new JsonArray(result.Logits.Select(v => (JsonNode)v).ToArray());
         }
         if (binary is not null) output["parameters"] = new JsonObject { ["binary_data_size"] = binary.Length };
-        var response = new JsonObject { ["model_name"] = modelName, ["model_version"] = "1" };
+        var response = new JsonObject { ["model_name"] = served.Model, ["model_version"] = served.Version.ToString() };
         if (request.Id is not null) response["id"] = request.Id;
         response["outputs"] = new JsonArray(output);
         return (response, binary);
+    }
+
+    /// <summary>Triton's classification output: the top k of each image as "score:index:label", and k as capped by the classes.</summary>
+    public static (string[] Elements, int K) Classification(InferenceResult result, int k)
+    {
+        int top = Math.Min(k, result.Classes);
+        string[] elements = Enumerable.Range(0, result.Count).SelectMany(row => TopK(result, row, top))
+            .Select(c => string.Create(CultureInfo.InvariantCulture, $"{c.Score}:{c.Index}:{c.Label}")).ToArray();
+        return (elements, top);
     }
 
     public sealed record Candidate(string Label, int Index, float Score);

@@ -9,12 +9,9 @@ public sealed record InferenceResult(float[] Logits, int Count, int Classes, IRe
 /// <summary>The queue is full: the caller answers 503 with Retry-After instead of letting memory grow.</summary>
 public sealed class QueueFullException() : Exception("The request queue is full; retry shortly.");
 
-/// <summary>The model was swapped for one with another input size while the request waited: the caller answers 409.</summary>
-public sealed class ModelChangedException(string message) : Exception(message);
-
 /// <summary>
 /// Dynamic batching: requests wait in a bounded queue; one worker takes the oldest, gathers more for up to the delay
-/// until the batch holds <c>maxBatch</c> images, runs the batch once on the current session and answers every request
+/// until the batch holds <c>maxBatch</c> images, runs the batch once on its version's session and answers every request
 /// with its own rows. A request larger than the batch limit runs alone. Answers equal unbatched runs up to float rounding. The worker only
 /// waits for company while the previous batch had more than one request (under load): a lone client never pays the delay.
 /// </summary>
@@ -23,8 +20,9 @@ public sealed class DynamicBatcher : IAsyncDisposable
     sealed record Pending(float[] Pixels, int Count, TaskCompletionSource<InferenceResult> Done, long Enqueued, CancellationToken Cancellation);
 
     readonly Channel<Pending> _queue;
-    readonly ModelSlot _slot;
+    readonly ModelSession _session;
     readonly HostMetrics _metrics;
+    readonly string[] _labels;
     readonly int _maxBatch;
     readonly TimeSpan _maxDelay;
     readonly Task _worker;
@@ -32,9 +30,9 @@ public sealed class DynamicBatcher : IAsyncDisposable
     // waits its delay for company; from then on a lone client (batches of 1) is answered without waiting.
     int _lastBatchRequests = 2;
 
-    public DynamicBatcher(ModelSlot slot, HostMetrics metrics, int maxBatch, int maxDelayMs, int capacity)
+    public DynamicBatcher(ModelSession session, HostMetrics metrics, string[] labels, int maxBatch, int maxDelayMs, int capacity)
     {
-        (_slot, _metrics, _maxBatch, _maxDelay) = (slot, metrics, maxBatch, TimeSpan.FromMilliseconds(maxDelayMs));
+        (_session, _metrics, _labels, _maxBatch, _maxDelay) = (session, metrics, labels, maxBatch, TimeSpan.FromMilliseconds(maxDelayMs));
         _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
         _worker = Task.Run(WorkAsync);
     }
@@ -45,7 +43,7 @@ public sealed class DynamicBatcher : IAsyncDisposable
         var pending = new Pending(pixels, count, new TaskCompletionSource<InferenceResult>(TaskCreationOptions.RunContinuationsAsynchronously),
             Stopwatch.GetTimestamp(), cancellation);
         if (!_queue.Writer.TryWrite(pending)) throw new QueueFullException();
-        _metrics.Pending.WithLabels(_metrics.Model).Inc();
+        _metrics.Pending.WithLabels(_labels).Inc();
         return pending.Done.Task.WaitAsync(cancellation);
     }
 
@@ -74,7 +72,7 @@ public sealed class DynamicBatcher : IAsyncDisposable
                 if (Stopwatch.GetTimestamp() >= deadline || !await MoreArrives(reader, left)) break;
             }
             _lastBatchRequests = batch.Count;
-            _metrics.Pending.WithLabels(_metrics.Model).Dec(batch.Count);
+            _metrics.Pending.WithLabels(_labels).Dec(batch.Count);
             Run(batch);
         }
     }
@@ -91,29 +89,24 @@ public sealed class DynamicBatcher : IAsyncDisposable
         batch = batch.Where(p => !p.Cancellation.IsCancellationRequested).ToList();
         if (batch.Count == 0) return;
         long started = Stopwatch.GetTimestamp();
-        string model = _metrics.Model;
         foreach (Pending p in batch)
         {
             double waited = Stopwatch.GetElapsedTime(p.Enqueued, started).TotalSeconds;
-            _metrics.QueueSeconds.WithLabels(model).Observe(waited);
-            _metrics.QueueMicroseconds.WithLabels(model).Inc(waited * 1e6);
+            _metrics.QueueSeconds.WithLabels(_labels).Observe(waited);
+            _metrics.QueueMicroseconds.WithLabels(_labels).Inc(waited * 1e6);
         }
         try
         {
-            using ModelSlot.Lease lease = _slot.Acquire();
-            ModelSession session = lease.Session;
+            ModelSession session = _session;
             int elements = session.ImageElements, images = batch.Sum(p => p.Count);
-            Pending? misfit = batch.FirstOrDefault(p => p.Pixels.Length < p.Count * elements);
-            if (misfit is not null)
-                throw new ModelChangedException($"the model was reloaded with another input size ({session.Channels}x{session.Height}x{session.Width}) while the request waited; send it again");
             float[] pixels = batch.Count == 1 ? batch[0].Pixels : Concatenate(batch, elements, images);
             float[] logits = session.Run(pixels, images);
             double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
-            _metrics.ComputeSeconds.WithLabels(model).Observe(seconds);
-            _metrics.ComputeMicroseconds.WithLabels(model).Inc(seconds * 1e6);
-            _metrics.BatchSize.WithLabels(model).Observe(images);
-            _metrics.Images.WithLabels(model).Inc(images);
-            _metrics.Executions.WithLabels(model).Inc();
+            _metrics.ComputeSeconds.WithLabels(_labels).Observe(seconds);
+            _metrics.ComputeMicroseconds.WithLabels(_labels).Inc(seconds * 1e6);
+            _metrics.BatchSize.WithLabels(_labels).Observe(images);
+            _metrics.Images.WithLabels(_labels).Inc(images);
+            _metrics.Executions.WithLabels(_labels).Inc();
             int classes = session.Classes, row = 0;
             foreach (Pending p in batch)
             {

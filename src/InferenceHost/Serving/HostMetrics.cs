@@ -4,35 +4,36 @@ namespace Cltool.InferenceHost.Serving;
 
 /// <summary>
 /// Prometheus metrics named after Triton's nv_inference_* family (so existing dashboards read them), plus histograms
-/// of queue time, compute time and batch size. One registry per server, so several servers in one process stay apart.
+/// of queue time, compute time and batch size, labelled like Triton's by model and version. One registry per server, so
+/// several servers in one process stay apart.
 /// </summary>
 public sealed class HostMetrics
 {
-    public HostMetrics(string model)
+    static readonly string[] ModelVersion = ["model", "version"];
+
+    public HostMetrics()
     {
         Registry = Metrics.NewCustomRegistry();
         MetricFactory factory = Metrics.WithCustomRegistry(Registry);
-        Model = model;
-        Success = factory.CreateCounter("nv_inference_request_success", "Inference requests answered successfully.", "model");
-        Failure = factory.CreateCounter("nv_inference_request_failure", "Inference requests that failed, by reason.", "model", "reason");
-        Images = factory.CreateCounter("nv_inference_count", "Images inferred (a batch of n counts n).", "model");
-        Executions = factory.CreateCounter("nv_inference_exec_count", "Batches run; average batch size = nv_inference_count / this.", "model");
-        Pending = factory.CreateGauge("nv_inference_pending_request_count", "Requests waiting in the batching queue.", "model");
-        InFlight = factory.CreateGauge("cltool_inference_in_flight_requests", "HTTP inference requests being processed.", "model");
-        QueueMicroseconds = factory.CreateCounter("nv_inference_queue_duration_us", "Cumulative time requests waited in the queue, microseconds.", "model");
-        ComputeMicroseconds = factory.CreateCounter("nv_inference_compute_infer_duration_us", "Cumulative time spent running batches, microseconds.", "model");
-        RequestMicroseconds = factory.CreateCounter("nv_inference_request_duration_us", "Cumulative end-to-end time of inference requests, microseconds.", "model");
+        Success = factory.CreateCounter("nv_inference_request_success", "Inference requests answered successfully.", ModelVersion);
+        Failure = factory.CreateCounter("nv_inference_request_failure", "Inference requests that failed, by reason.", "model", "version", "reason");
+        Images = factory.CreateCounter("nv_inference_count", "Images inferred (a batch of n counts n).", ModelVersion);
+        Executions = factory.CreateCounter("nv_inference_exec_count", "Batches run; average batch size = nv_inference_count / this.", ModelVersion);
+        Pending = factory.CreateGauge("nv_inference_pending_request_count", "Requests waiting in the batching queue.", ModelVersion);
+        InFlight = factory.CreateGauge("cltool_inference_in_flight_requests", "Inference requests being processed (HTTP and gRPC).", ModelVersion);
+        QueueMicroseconds = factory.CreateCounter("nv_inference_queue_duration_us", "Cumulative time requests waited in the queue, microseconds.", ModelVersion);
+        ComputeMicroseconds = factory.CreateCounter("nv_inference_compute_infer_duration_us", "Cumulative time spent running batches, microseconds.", ModelVersion);
+        RequestMicroseconds = factory.CreateCounter("nv_inference_request_duration_us", "Cumulative end-to-end time of inference requests, microseconds.", ModelVersion);
         QueueSeconds = factory.CreateHistogram("cltool_inference_queue_seconds", "Time a request waited for its batch.",
-            new HistogramConfiguration { LabelNames = ["model"], Buckets = Histogram.ExponentialBuckets(0.0001, 2, 16) });
+            new HistogramConfiguration { LabelNames = ModelVersion, Buckets = Histogram.ExponentialBuckets(0.0001, 2, 16) });
         ComputeSeconds = factory.CreateHistogram("cltool_inference_compute_seconds", "Time one batch took to run.",
-            new HistogramConfiguration { LabelNames = ["model"], Buckets = Histogram.ExponentialBuckets(0.0005, 2, 14) });
+            new HistogramConfiguration { LabelNames = ModelVersion, Buckets = Histogram.ExponentialBuckets(0.0005, 2, 14) });
         BatchSize = factory.CreateHistogram("cltool_inference_batch_size", "Images per batch run.",
-            new HistogramConfiguration { LabelNames = ["model"], Buckets = Histogram.LinearBuckets(1, 1, 64) });
-        Provider = factory.CreateGauge("cltool_execution_provider", "The execution provider serving the model (value 1).", "model", "provider");
+            new HistogramConfiguration { LabelNames = ModelVersion, Buckets = Histogram.LinearBuckets(1, 1, 64) });
+        Provider = factory.CreateGauge("cltool_execution_provider", "The execution provider serving the model (value 1).", "model", "version", "provider");
     }
 
     public CollectorRegistry Registry { get; }
-    public string Model { get; }
     public Counter Success { get; }
     public Counter Failure { get; }
     public Counter Images { get; }
@@ -47,9 +48,13 @@ public sealed class HostMetrics
     public Histogram BatchSize { get; }
     public Gauge Provider { get; }
 
-    public void SetProvider(string provider)
-    {
-        foreach (string[] labels in Provider.GetAllLabelValues()) Provider.WithLabels(labels).Set(0);
-        Provider.WithLabels(Model, provider).Set(1);
-    }
+    /// <summary>The labels of one served version.</summary>
+    public static string[] Labels(string model, long version) => [model, version.ToString()];
+
+    /// <summary>Marks the provider a version runs on; a stopped version's series are removed.</summary>
+    public void Served(ServedVersion served) =>
+        Provider.WithLabels(served.Model, served.Version.ToString(), served.Session.ExecutionProvider).Set(1);
+
+    public void Stopped(ServedVersion served) =>
+        Provider.RemoveLabelled(served.Model, served.Version.ToString(), served.Session.ExecutionProvider);
 }

@@ -1,0 +1,63 @@
+using System.Net;
+using Cltool.Core.Errors;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+
+namespace Cltool.InferenceHost;
+
+/// <summary>
+/// Listen addresses as the options give them (<c>http://HOST:PORT</c>, several separated by ';'), each bound with the
+/// protocol its surface needs: HTTP/1.1 for REST, HTTP/2 only for gRPC, because without TLS Kestrel cannot negotiate
+/// between the two on one port (and gRPC clients speak cleartext HTTP/2 with prior knowledge). Port 0 picks a free port; <see cref="Bound"/> says which.
+/// </summary>
+public sealed class KestrelAddresses(string urls, HttpProtocols protocols)
+{
+    readonly List<ListenOptions> _bound = [];
+
+    public void Listen(KestrelServerOptions kestrel)
+    {
+        foreach (string url in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            (string host, int port) = Parse(url);
+            Action<ListenOptions> configure = listen => { listen.Protocols = protocols; _bound.Add(listen); };
+            if (host is "*" or "+" or "0.0.0.0" or "[::]") kestrel.ListenAnyIP(port, configure);
+            else if (host == "localhost") kestrel.ListenLocalhost(port, configure);
+            else kestrel.Listen(IPAddress.Parse(host.Trim('[', ']')), port, configure);
+        }
+    }
+
+    /// <summary>The addresses actually bound (after start), as http://HOST:PORT.</summary>
+    public IReadOnlyList<string> Bound => _bound.Select(Address).ToArray();
+
+    static string Address(ListenOptions listen) => listen.IPEndPoint switch
+    {
+        null => listen.ToString() ?? "",
+        { AddressFamily: System.Net.Sockets.AddressFamily.InterNetworkV6 } endpoint => $"http://[{endpoint.Address}]:{endpoint.Port}",
+        var endpoint => $"http://{endpoint.Address}:{endpoint.Port}",
+    };
+
+    /// <summary>The first problem with the option's addresses, naming it; null when they parse.</summary>
+    public static string? Problem(string option, string urls)
+    {
+        foreach (string url in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            try { Parse(url); }
+            catch (CltoolException error) { return $"{option}: {error.Message}"; }
+        }
+        return null;
+    }
+
+    static (string Host, int Port) Parse(string url)
+    {
+        const string scheme = "http://";
+        string expected = $"expected http://HOST:PORT (HOST an IP address, localhost or *), got '{url}'";
+        if (!url.StartsWith(scheme, StringComparison.OrdinalIgnoreCase))
+            throw new CltoolException(url.StartsWith("https://", StringComparison.OrdinalIgnoreCase)
+                ? $"TLS is not built in; serve http:// behind a TLS-terminating proxy ('{url}')." : expected);
+        string rest = url[scheme.Length..].TrimEnd('/');
+        int colon = rest.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(rest[(colon + 1)..], out int port) || port is < 0 or > 65535) throw new CltoolException(expected);
+        string host = rest[..colon];
+        if (host is not ("*" or "+" or "localhost") && !IPAddress.TryParse(host.Trim('[', ']'), out _)) throw new CltoolException(expected);
+        return (host, port);
+    }
+}

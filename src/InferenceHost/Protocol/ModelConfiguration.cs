@@ -1,0 +1,59 @@
+using System.Text.Json.Nodes;
+using Cltool.Core.Models;
+using Cltool.InferenceHost.Protocol.Grpc;
+using Cltool.InferenceHost.Serving;
+
+namespace Cltool.InferenceHost.Protocol;
+
+/// <summary>
+/// A served model's configuration in Triton's terms (what perf_analyzer and Triton's image client read before the first
+/// request): platform, batching, the FP32 NCHW input, the logits output with labels, the version policy. One message,
+/// answered as protobuf over gRPC and as Triton's config JSON over HTTP.
+/// </summary>
+public static class ModelConfiguration
+{
+    public static ModelConfig Of(string name, ModelSession model, VersionPolicy policy, ServeOptions options) => new()
+    {
+        Name = name,
+        Platform = "onnxruntime_onnx",
+        Backend = "onnxruntime",
+        MaxBatchSize = options.MaxBatch,
+        VersionPolicy = Policy(policy),
+        Input = { new ModelInput { Name = ModelSignature.Input, DataType = DataType.TypeFp32, Format = ModelInput.Types.Format.Nchw, Dims = { model.Channels, model.Height, model.Width } } },
+        Output = { new ModelOutput { Name = ModelSignature.Output, DataType = DataType.TypeFp32, Dims = { model.Classes }, LabelFilename = "labels.txt" } },
+        DynamicBatching = new ModelDynamicBatching { MaxQueueDelayMicroseconds = (ulong)options.MaxDelayMs * 1000 },
+    };
+
+    static ModelVersionPolicy Policy(VersionPolicy policy) => policy switch
+    {
+        VersionPolicy.Latest latest => new ModelVersionPolicy { Latest = new ModelVersionPolicy.Types.Latest { NumVersions = (uint)latest.Count } },
+        VersionPolicy.Specific specific => new ModelVersionPolicy { Specific = new ModelVersionPolicy.Types.Specific { Versions = { specific.Versions } } },
+        _ => new ModelVersionPolicy { All = new ModelVersionPolicy.Types.All() },
+    };
+
+    /// <summary>Triton's HTTP form: proto field names, enum names, numbers as JSON numbers.</summary>
+    public static JsonObject Json(ModelConfig config) => new()
+    {
+        ["name"] = config.Name,
+        ["platform"] = config.Platform,
+        ["backend"] = config.Backend,
+        ["version_policy"] = config.VersionPolicy.PolicyChoiceCase switch
+        {
+            ModelVersionPolicy.PolicyChoiceOneofCase.Latest => new JsonObject { ["latest"] = new JsonObject { ["num_versions"] = config.VersionPolicy.Latest.NumVersions } },
+            ModelVersionPolicy.PolicyChoiceOneofCase.Specific => new JsonObject { ["specific"] = new JsonObject { ["versions"] = Array(config.VersionPolicy.Specific.Versions) } },
+            _ => new JsonObject { ["all"] = new JsonObject() },
+        },
+        ["max_batch_size"] = config.MaxBatchSize,
+        ["input"] = new JsonArray(config.Input.Select(i => (JsonNode)new JsonObject
+        {
+            ["name"] = i.Name, ["data_type"] = "TYPE_FP32", ["format"] = "FORMAT_NCHW", ["dims"] = Array(i.Dims),
+        }).ToArray()),
+        ["output"] = new JsonArray(config.Output.Select(o => (JsonNode)new JsonObject
+        {
+            ["name"] = o.Name, ["data_type"] = "TYPE_FP32", ["dims"] = Array(o.Dims), ["label_filename"] = o.LabelFilename,
+        }).ToArray()),
+        ["dynamic_batching"] = new JsonObject { ["max_queue_delay_microseconds"] = config.DynamicBatching.MaxQueueDelayMicroseconds },
+    };
+
+    static JsonArray Array(IEnumerable<long> values) => new(values.Select(v => (JsonNode)v).ToArray());
+}

@@ -1,0 +1,183 @@
+using System.Runtime.InteropServices;
+using Cltool.InferenceHost.Protocol.Grpc;
+using Google.Protobuf;
+using Grpc.Core;
+using Grpc.Net.Client;
+
+namespace Cltool.InferenceHost.Tests;
+
+/// <summary>
+/// KServe v2 / Triton gRPC against the real host (Kestrel's HTTP/2 port, the same batcher and model): answers equal ONNX
+/// Runtime run directly, raw and typed tensors as the protocol says, classification, configuration, and every refusal
+/// with Triton's status code while the server stays healthy.
+/// </summary>
+public sealed class GrpcTests(RunningServer host) : IClassFixture<RunningServer>, IDisposable
+{
+    readonly GrpcChannel _channel = GrpcChannel.ForAddress(host.Server.GrpcAddresses.Single());
+    GRPCInferenceService.GRPCInferenceServiceClient Client => new(_channel);
+    static readonly Metadata Key = new() { { "authorization", $"Bearer {RunningServer.ApiKey}" } };
+
+    public void Dispose() => _channel.Dispose();
+
+    [Fact]
+    public async Task Liveness_and_readiness_need_no_key_and_metadata_follows_the_protocol()
+    {
+        Assert.True((await Client.ServerLiveAsync(new ServerLiveRequest())).Live);
+        Assert.True((await Client.ServerReadyAsync(new ServerReadyRequest())).Ready);
+        Assert.True((await Client.ModelReadyAsync(new ModelReadyRequest { Name = "tiny" }, Key)).Ready);
+        ServerMetadataResponse server = await Client.ServerMetadataAsync(new ServerMetadataRequest(), Key);
+        ModelMetadataResponse model = await Client.ModelMetadataAsync(new ModelMetadataRequest { Name = "tiny" }, Key);
+
+        Assert.Equal("cltool-host", server.Name);
+        Assert.Contains("binary_tensor_data", server.Extensions);
+        Assert.Equal(["1"], model.Versions);
+        Assert.Equal([-1L, 3, 16, 16], model.Inputs.Single().Shape);
+        Assert.Equal("FP32", model.Inputs.Single().Datatype);
+        Assert.Equal([-1L, 10], model.Outputs.Single().Shape);
+    }
+
+    [Fact]
+    public async Task The_model_configuration_is_what_triton_clients_read()
+    {
+        ModelConfig config = (await Client.ModelConfigAsync(new ModelConfigRequest { Name = "tiny" }, Key)).Config;
+
+        Assert.Equal("onnxruntime_onnx", config.Platform);
+        Assert.Equal(16, config.MaxBatchSize);
+        Assert.Equal(ModelInput.Types.Format.Nchw, config.Input.Single().Format);
+        Assert.Equal([3L, 16, 16], config.Input.Single().Dims);
+        Assert.Equal([10L], config.Output.Single().Dims);
+        Assert.Equal(1u, config.VersionPolicy.Latest.NumVersions);
+    }
+
+    [Fact]
+    public async Task Raw_input_gets_raw_output_equal_to_onnx_runtime_run_directly()
+    {
+        float[] pixels = RunningServer.RandomImages(3, seed: 11);
+
+        ModelInferResponse response = await Client.ModelInferAsync(Request(pixels, 3, raw: true), Key);
+
+        Assert.Equal("tiny", response.ModelName);
+        Assert.Equal("1", response.ModelVersion);
+        Assert.Equal("grpc-1", response.Id);
+        Assert.Equal([3L, 10], response.Outputs.Single().Shape);
+        Assert.Null(response.Outputs.Single().Contents);
+        Assert.Equal(host.Direct(pixels, 3), MemoryMarshal.Cast<byte, float>(response.RawOutputContents.Single().Span).ToArray());
+    }
+
+    [Fact]
+    public async Task Typed_input_gets_typed_output_equal_to_onnx_runtime_run_directly()
+    {
+        float[] pixels = RunningServer.RandomImages(2, seed: 12);
+
+        ModelInferResponse response = await Client.ModelInferAsync(Request(pixels, 2, raw: false), Key);
+
+        Assert.Empty(response.RawOutputContents);
+        Assert.Equal(host.Direct(pixels, 2), response.Outputs.Single().Contents.Fp32Contents.ToArray());
+    }
+
+    [Fact]
+    public async Task Classification_answers_top_k_strings_in_the_raw_bytes_layout()
+    {
+        float[] pixels = RunningServer.RandomImages(2, seed: 13);
+        ModelInferRequest request = Request(pixels, 2, raw: true);
+        request.Outputs.Add(new ModelInferRequest.Types.InferRequestedOutputTensor
+        {
+            Name = "logits", Parameters = { ["classification"] = new InferParameter { Int64Param = 3 } },
+        });
+
+        ModelInferResponse response = await Client.ModelInferAsync(request, Key);
+
+        Assert.Equal("BYTES", response.Outputs.Single().Datatype);
+        Assert.Equal([2L, 3], response.Outputs.Single().Shape);
+        string[] elements = Elements(response.RawOutputContents.Single().ToByteArray());
+        float[] logits = host.Direct(pixels, 2);
+        int best = Array.IndexOf(logits[..10], logits[..10].Max());
+        Assert.Equal(6, elements.Length);
+        Assert.Equal($"{best}:{TinyOnnxModel.Labels[best]}", string.Join(':', elements[0].Split(':')[1..]));
+    }
+
+    public static TheoryData<string, StatusCode, string> BadCalls => new()
+    {
+        { "raw-and-typed", StatusCode.InvalidArgument, "contents field must not be specified when using raw_input_contents" },
+        { "no-data", StatusCode.InvalidArgument, "unable to find data for input tensor 'pixel_values'" },
+        { "wrong-raw-byte-count", StatusCode.InvalidArgument, "has 3068 bytes of binary data; its shape needs 768 FP32 values = 3072 bytes" },
+        { "wrong-shape", StatusCode.InvalidArgument, "expected [N, 3, 16, 16]" },
+        { "two-inputs", StatusCode.InvalidArgument, "the request has 2 inputs" },
+        { "unknown-model", StatusCode.InvalidArgument, "Request for unknown model: 'other' is not found" },
+        { "unknown-version", StatusCode.NotFound, "version 7 is not found" },
+        { "bad-version", StatusCode.InvalidArgument, "model version must be a positive integer, got 'latest'" },
+        { "missing-api-key", StatusCode.Unauthenticated, "an API key is required" },
+        { "wrong-api-key", StatusCode.Unauthenticated, "the API key is wrong" },
+        { "message-over-limit", StatusCode.ResourceExhausted, "" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadCalls))]
+    public async Task A_bad_call_gets_tritons_status_code_and_the_server_stays_healthy(string kind, StatusCode code, string message)
+    {
+        (ModelInferRequest request, Metadata metadata) = Bad(kind);
+
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await Client.ModelInferAsync(request, metadata));
+
+        Assert.Equal(code, error.StatusCode);
+        Assert.Contains(message, error.Status.Detail);
+        float[] pixels = RunningServer.RandomImages(1, seed: 14);
+        ModelInferResponse after = await Client.ModelInferAsync(Request(pixels, 1, raw: true), Key);
+        Assert.Equal(host.Direct(pixels, 1), MemoryMarshal.Cast<byte, float>(after.RawOutputContents.Single().Span).ToArray());
+    }
+
+    static (ModelInferRequest, Metadata) Bad(string kind)
+    {
+        ModelInferRequest request = Request(RunningServer.RandomImages(1, seed: 15), 1, raw: true);
+        switch (kind)
+        {
+            case "raw-and-typed": request.Inputs[0].Contents = new InferTensorContents { Fp32Contents = { 1f } }; break;
+            case "no-data": request.RawInputContents.Clear(); break;
+            case "wrong-raw-byte-count": request.RawInputContents[0] = ByteString.CopyFrom(request.RawInputContents[0].Span[..^4]); break;
+            case "wrong-shape": request.Inputs[0].Shape[2] = 28; break;
+            case "two-inputs": request.Inputs.Add(request.Inputs[0].Clone()); break;
+            case "unknown-model": request.ModelName = "other"; break;
+            case "unknown-version": request.ModelVersion = "7"; break;
+            case "bad-version": request.ModelVersion = "latest"; break;
+            case "missing-api-key": return (request, []);
+            case "wrong-api-key": return (request, new Metadata { { "x-api-key", "not-the-key" } });
+            case "message-over-limit": request.RawInputContents.Add(ByteString.CopyFrom(new byte[RunningServer.MaxBodyBytes + 1])); break;
+            default: throw new ArgumentException(kind);
+        }
+        return (request, Key);
+    }
+
+    [Fact]
+    public async Task Grpc_requests_count_in_the_same_metrics_as_rest()
+    {
+        double Count(string text) => text.Split('\n').Where(line => line.StartsWith("nv_inference_request_success{model=\"tiny\"", StringComparison.Ordinal))
+            .Sum(line => double.Parse(line.Split(' ')[^1], System.Globalization.CultureInfo.InvariantCulture));
+        double before = Count(await host.Client.GetStringAsync("/metrics"));
+
+        await Client.ModelInferAsync(Request(RunningServer.RandomImages(1, seed: 16), 1, raw: true), Key);
+
+        Assert.True(Count(await host.Client.GetStringAsync("/metrics")) >= before + 1);
+    }
+
+    public static ModelInferRequest Request(float[] pixels, int count, bool raw)
+    {
+        var input = new ModelInferRequest.Types.InferInputTensor { Name = "pixel_values", Datatype = "FP32", Shape = { count, 3, 16, 16 } };
+        var request = new ModelInferRequest { ModelName = "tiny", Id = "grpc-1", Inputs = { input } };
+        if (raw) request.RawInputContents.Add(ByteString.CopyFrom(MemoryMarshal.AsBytes(pixels.AsSpan())));
+        else input.Contents = new InferTensorContents { Fp32Contents = { pixels } };
+        return request;
+    }
+
+    /// <summary>BYTES elements from the raw layout: a 4-byte little-endian length, then the bytes, repeated.</summary>
+    static string[] Elements(byte[] raw)
+    {
+        var elements = new List<string>();
+        for (int at = 0; at < raw.Length;)
+        {
+            int length = BitConverter.ToInt32(raw, at);
+            elements.Add(System.Text.Encoding.UTF8.GetString(raw, at + 4, length));
+            at += 4 + length;
+        }
+        return elements.ToArray();
+    }
+}
