@@ -231,7 +231,7 @@ public sealed class ModelExportTests(TinyRuns runs) : IClassFixture<TinyRuns>, I
         ExportResult result = ModelExport.Run(LastCheckpoint(), _out.File("model.onnx"), new ExportOptions());
         var model = new TritonRepository.Model("tiny-vit", 3, 16, stage.Labels, 8, 500);
 
-        string directory = TritonRepository.Write(_out.File("triton"), model, result.ModelPath, result.DataPath);
+        string directory = TritonRepository.Write(_out.File("triton"), model, result.ModelPath, result.DataPath).Directory;
 
         Assert.Equal(File.ReadAllBytes(result.ModelPath), File.ReadAllBytes(Path.Combine(directory, "1", "model.onnx")));
         Assert.Equal(stage.Labels, File.ReadAllLines(Path.Combine(directory, "labels.txt")));
@@ -243,6 +243,27 @@ public sealed class ModelExportTests(TinyRuns runs) : IClassFixture<TinyRuns>, I
         Assert.Contains("name: \"logits\" data_type: TYPE_FP32 dims: [ 10 ] label_filename: \"labels.txt\"", config);
         Assert.Contains("dynamic_batching { max_queue_delay_microseconds: 500 }", config);
         Assert.Single(Directory.GetDirectories(_out.File("triton")));   // no staging left over
+    }
+
+    [Fact]
+    public void Exporting_into_an_existing_model_adds_the_next_version_and_leaves_the_others_alone()
+    {
+        ContinualCheckpoint stage = ContinualCheckpoint.Load(LastCheckpoint());
+        ExportResult result = ModelExport.Run(LastCheckpoint(), _out.File("model.onnx"), new ExportOptions());
+        var model = new TritonRepository.Model("tiny-vit", 3, 16, stage.Labels, 8, 500);
+        string repository = _out.File("triton");
+        TritonRepository.Write(repository, model, result.ModelPath, result.DataPath);
+        File.WriteAllText(Path.Combine(repository, "tiny-vit", "1", "model.onnx"), "served version 1");
+        Directory.CreateDirectory(Path.Combine(repository, "tiny-vit", "07"));   // not a version in Triton's rules
+
+        TritonRepository.Written second = TritonRepository.Write(repository, model, result.ModelPath, result.DataPath);
+        TritonRepository.Written third = TritonRepository.Write(repository, model, result.ModelPath, result.DataPath);
+
+        Assert.Equal((2L, 3L), (second.Version, third.Version));
+        Assert.Equal("served version 1", File.ReadAllText(Path.Combine(repository, "tiny-vit", "1", "model.onnx")));
+        Assert.Equal(File.ReadAllBytes(result.ModelPath), File.ReadAllBytes(Path.Combine(repository, "tiny-vit", "3", "model.onnx")));
+        Assert.Contains("name: \"logits\" data_type: TYPE_FP32 dims: [ -1 ]", File.ReadAllText(Path.Combine(repository, "tiny-vit", "config.pbtxt")));
+        Assert.Equal(["tiny-vit"], Directory.GetDirectories(repository).Select(Path.GetFileName));   // no staging left over
     }
 
     [Fact]

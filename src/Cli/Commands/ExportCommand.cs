@@ -45,7 +45,7 @@ public sealed class ExportSettings : CommandSettings
     public bool Eval { get; init; }
 
     [CommandOption("--triton <DIR>")]
-    [Description("Also write a Triton Inference Server model repository: DIR/NAME/{config.pbtxt, labels.txt, 1/model.onnx}.")]
+    [Description("Also write the model into a Triton-layout model repository, DIR/NAME/{config.pbtxt, labels.txt, V/model.onnx}: version 1, or the next version when NAME is there (one per task: a host polling DIR serves it next).")]
     public string? Triton { get; init; }
 
     [CommandOption("--triton-name <NAME>")]
@@ -84,7 +84,8 @@ public sealed class ExportCommand(IAnsiConsole console) : Command<ExportSettings
         if (settings.Triton is not null)
         {
             var model = new TritonRepository.Model(settings.TritonName, stage.Config.Channels, stage.Config.ImageSize, stage.Labels, settings.TritonMaxBatch, 500);
-            console.MarkupLineInterpolated($"Triton model repository: {TritonRepository.Write(settings.Triton, model, result.ModelPath, result.DataPath)}");
+            TritonRepository.Written written = TritonRepository.Write(settings.Triton, model, result.ModelPath, result.DataPath);
+            console.MarkupLineInterpolated($"model repository: {written.Directory}, version {written.Version}");
         }
         return 0;
     }

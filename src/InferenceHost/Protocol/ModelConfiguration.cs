@@ -20,7 +20,7 @@ public static class ModelConfiguration
         MaxBatchSize = options.MaxBatch,
         VersionPolicy = Policy(policy),
         Input = { new ModelInput { Name = ModelSignature.Input, DataType = DataType.TypeFp32, Format = ModelInput.Types.Format.Nchw, Dims = { model.Channels, model.Height, model.Width } } },
-        Output = { new ModelOutput { Name = ModelSignature.Output, DataType = DataType.TypeFp32, Dims = { model.Classes }, LabelFilename = "labels.txt" } },
+        Output = { new ModelOutput { Name = ModelSignature.Output, DataType = DataType.TypeFp32, Dims = { model.Classes }, LabelFilename = RepositoryLayout.LabelsFile } },
         DynamicBatching = new ModelDynamicBatching { MaxQueueDelayMicroseconds = (ulong)options.MaxDelayMs * 1000 },
     };
 

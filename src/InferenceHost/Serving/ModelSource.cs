@@ -1,4 +1,5 @@
 using Cltool.Core.Errors;
+using Cltool.Core.Models;
 
 namespace Cltool.InferenceHost.Serving;
 
@@ -38,12 +39,10 @@ public sealed class ModelFileSource(string name, string path) : IModelSource
 
 /// <summary>
 /// `--model-repository DIR` in Triton's layout (what `cltool export --triton` writes): DIR/NAME/config.pbtxt and numbered
-/// version folders DIR/NAME/V/model.onnx. As in Triton, folders whose name is not a number or starts with 0 are not versions.
+/// version folders DIR/NAME/V/model.onnx (<see cref="RepositoryLayout"/>).
 /// </summary>
 public sealed class RepositorySource(string root) : IModelSource
 {
-    public const string ModelFile = "model.onnx", ConfigFile = "config.pbtxt";
-
     public IReadOnlyList<string> Models() =>
         Directory.EnumerateDirectories(root).Select(Path.GetFileName).OfType<string>()
             .Where(name => !name.StartsWith('.')).Order(StringComparer.Ordinal).ToArray();
@@ -51,17 +50,15 @@ public sealed class RepositorySource(string root) : IModelSource
     public IReadOnlyList<VersionFile> Versions(string model)
     {
         string folder = Folder(model);
-        long[] onDisk = Directory.EnumerateDirectories(folder).Select(Path.GetFileName)
-            .Where(name => name is [>= '1' and <= '9', ..] && name.All(char.IsAsciiDigit) && name.Length < 19)
-            .Select(name => long.Parse(name!)).Where(v => File.Exists(Path.Combine(folder, v.ToString(), ModelFile))).ToArray();
+        long[] onDisk = RepositoryLayout.Versions(folder).Where(v => File.Exists(Path.Combine(folder, v.ToString(), RepositoryLayout.ModelFile))).ToArray();
         if (onDisk.Length == 0)
-            throw new CltoolException($"model '{model}' has no version folder holding {ModelFile} in '{folder}' (expected {folder}/1/{ModelFile}).");
-        return Policy(model).Select(onDisk).Select(v => VersionFile.Of(v, Path.Combine(folder, v.ToString(), ModelFile))).ToArray();
+            throw new CltoolException($"model '{model}' has no version folder holding {RepositoryLayout.ModelFile} in '{folder}' (expected {folder}/1/{RepositoryLayout.ModelFile}).");
+        return Policy(model).Select(onDisk).Select(v => VersionFile.Of(v, Path.Combine(folder, v.ToString(), RepositoryLayout.ModelFile))).ToArray();
     }
 
     public VersionPolicy Policy(string model)
     {
-        string config = Path.Combine(Folder(model), ConfigFile);
+        string config = Path.Combine(Folder(model), RepositoryLayout.ConfigFile);
         return File.Exists(config) ? VersionPolicy.FromConfig(File.ReadAllText(config), config) : VersionPolicy.Default;
     }
 
