@@ -27,7 +27,7 @@ public static class CltoolApp
             config.AddCommand<ExportCommand>("export")
                 .WithDescription("Fold adapters into a dense ViT and write ONNX, with a parity check.");
             config.AddCommand<ServeCommand>("serve")
-                .WithDescription("Serve an exported model over HTTP (KServe v2) with ONNX Runtime.");
+                .WithDescription("Serve exported models over HTTP and gRPC (KServe v2 / Triton) with ONNX Runtime.");
             config.AddCommand<ClassifyCommand>("classify")
                 .WithDescription("Send an image to a running inference host and print its top-k answer.");
             config.AddCommand<InspectCommand>("inspect")
@@ -39,7 +39,8 @@ public static class CltoolApp
                 bench.SetDescription("Benchmarks that print ratios measured side by side in one run.");
                 bench.AddCommand<BenchTrainCommand>("train").WithDescription("Training throughput and FLOP utilisation.");
                 bench.AddCommand<BenchExportCommand>("export").WithDescription("Merged vs unmerged vs TorchSharp latency.");
-                bench.AddCommand<BenchServeCommand>("serve").WithDescription("HTTP load test of the inference host.");
+                bench.AddCommand<BenchServeCommand>("serve").WithDescription("Load test of the inference host in this process: batching, JSON vs binary vs gRPC.");
+                bench.AddCommand<BenchLoadCommand>("load").WithDescription("Load test of a running host: failures, throughput, latency, versions, memory.");
                 bench.AddCommand<BenchDataCommand>("data").WithDescription("Data pipeline alone vs the training step alone.");
                 bench.AddCommand<BenchProbeCommand>("probe").WithDescription("Linear probe of a model's frozen features vs a random ViT.");
             });

@@ -46,6 +46,7 @@ public sealed class CommandLineTests
     [InlineData("bench", "serve")]
     [InlineData("bench", "data")]
     [InlineData("bench", "probe")]
+    [InlineData("bench", "load")]
     public void Bench_subcommands_have_help(string branch, string command)
     {
         CltoolProcess.Result result = CltoolProcess.Run(branch, command, "--help");

@@ -9,8 +9,9 @@ public static class ServeBenchmarkReport
     public static string Markdown(IReadOnlyList<LoadResult> results, string model, int maxBatch, int maxDelayMs)
     {
         var text = new StringBuilder();
-        text.AppendLine($"KServe v2 JSON infer requests of one image over loopback HTTP to the host serving {model} on the CPU; " +
-                        $"batching on = up to {maxBatch} images within {maxDelayMs} ms, off = every request alone. The load generator shares the machine.");
+        text.AppendLine($"Infer requests of one image over loopback to the host serving {model} on the CPU, as KServe v2 JSON unless the mode says " +
+                        $"binary (Triton's binary tensors on HTTP) or gRPC (raw tensors); batching on = up to {maxBatch} images within {maxDelayMs} ms, " +
+                        "off = every request alone. The load generator shares the machine.");
         text.AppendLine();
         text.AppendLine("| mode | concurrency | requests | failures | requests/s | p50 ms | p95 ms | p99 ms | mean batch |");
         text.AppendLine("|---|---|---|---|---|---|---|---|---|");
@@ -21,6 +22,9 @@ public static class ServeBenchmarkReport
         LoadResult? on = Find(results, "batching on", top), off = Find(results, "batching off", top), mid = Find(results, "batching on", 8);
         if (on is not null && off is not null)
             text.AppendLine($"- concurrency {top}: batching on / off throughput {on.RequestsPerSecond / off.RequestsPerSecond:F2}x (target 3x)");
+        foreach (string wire in new[] { "batching on, binary", "batching on, gRPC" })
+            if (Find(results, wire, top) is { } other && on is not null)
+                text.AppendLine($"- concurrency {top}: {wire[13..]} / JSON throughput {other.RequestsPerSecond / on.RequestsPerSecond:F2}x");
         if (mid is not null)
             text.AppendLine($"- concurrency 8, batching on: p99 / p50 = {mid.P99Ms / mid.P50Ms:F2} (target under 2)");
         return text.ToString();
@@ -35,6 +39,6 @@ public static class ServeBenchmarkReport
         var series = results.GroupBy(r => r.Mode)
             .Select(g => (g.Key, levels.Select(c => g.Single(r => r.Concurrency == c).RequestsPerSecond).ToArray())).ToList();
         double top = Math.Ceiling(series.Max(s => s.Item2.Max()) / 100) * 100;
-        AccuracyPlots.Lines(series, levels.Select(c => $"{c}").ToArray(), "concurrent clients", top, v => $"{v:F0}", "requests/s over loopback HTTP", path);
+        AccuracyPlots.Lines(series, levels.Select(c => $"{c}").ToArray(), "concurrent clients", top, v => $"{v:F0}", "requests/s over loopback", path);
     }
 }

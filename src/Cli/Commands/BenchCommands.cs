@@ -193,10 +193,12 @@ public sealed class BenchServeCommand(IAnsiConsole console) : AsyncCommand<Bench
             void Progress(string line) => console.MarkupLineInterpolated($"[grey]{line}[/]");
             var baseOptions = new ServeOptions { ModelName = "model", Device = DeviceKind.Cpu, QueueCapacity = 1024 };
             var results = new List<LoadResult>();
-            results.AddRange(await ServeBenchmark.RunAsync(model, "batching off", baseOptions with { MaxBatch = 1, MaxDelayMs = 0 },
-                settings.Levels, settings.Requests, TimeSpan.FromSeconds(settings.Seconds), Progress));
-            results.AddRange(await ServeBenchmark.RunAsync(model, "batching on", baseOptions with { MaxBatch = settings.MaxBatch, MaxDelayMs = settings.MaxDelayMs },
-                settings.Levels, settings.Requests, TimeSpan.FromSeconds(settings.Seconds), Progress));
+            TimeSpan perLevel = TimeSpan.FromSeconds(settings.Seconds);
+            ServeOptions batched = baseOptions with { MaxBatch = settings.MaxBatch, MaxDelayMs = settings.MaxDelayMs };
+            results.AddRange(await ServeBenchmark.RunAsync(model, "batching off", WireProtocol.Json, baseOptions with { MaxBatch = 1, MaxDelayMs = 0 }, settings.Levels, settings.Requests, perLevel, Progress));
+            results.AddRange(await ServeBenchmark.RunAsync(model, "batching on", WireProtocol.Json, batched, settings.Levels, settings.Requests, perLevel, Progress));
+            results.AddRange(await ServeBenchmark.RunAsync(model, "batching on, binary", WireProtocol.Binary, batched, settings.Levels, settings.Requests, perLevel, Progress));
+            results.AddRange(await ServeBenchmark.RunAsync(model, "batching on, gRPC", WireProtocol.Grpc, batched, settings.Levels, settings.Requests, perLevel, Progress));
             string markdown = ServeBenchmarkReport.Markdown(results, settings.Model ?? "the built-in base ViT (10-class head)", settings.MaxBatch, settings.MaxDelayMs);
             console.Write(new Markup(Markup.Escape(markdown)));
             Directory.CreateDirectory(settings.Out);

@@ -206,6 +206,7 @@ public sealed class ModelRepository(IModelSource source, ServeOptions options, H
     {
         await served.Retire();
         metrics.Stopped(served);
+        log($"retired '{served.Model}' version {served.Version}: its requests in flight were answered");
     }
 
     void SetStates(Model model, IEnumerable<(long Version, VersionState State)> states)
