@@ -63,6 +63,23 @@ public sealed class BinaryTensorTests(RunningServer host) : IClassFixture<Runnin
     }
 
     [Fact]
+    public async Task A_raw_binary_request_is_one_image_answered_in_binary()
+    {
+        float[] pixels = RunningServer.RandomImages(1, 25);
+
+        using HttpResponseMessage response = await Post(pixels.SelectMany(BitConverter.GetBytes).ToArray(), "0");
+        byte[] answer = await response.Content.ReadAsByteArrayAsync();
+        using HttpResponseMessage wrongSize = await Post(new byte[12], "0");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        int jsonLength = int.Parse(response.Headers.GetValues(HeaderLength).Single());
+        Assert.Equal("[1,10]", JsonNode.Parse(answer.AsSpan(0, jsonLength))!["outputs"]![0]!["shape"]!.ToJsonString());
+        Assert.Equal(host.Direct(pixels, 1), Enumerable.Range(0, 10).Select(i => BitConverter.ToSingle(answer, jsonLength + 4 * i)).ToArray());
+        Assert.Equal(HttpStatusCode.BadRequest, wrongSize.StatusCode);
+        Assert.Contains("has 12 bytes of binary data; its shape needs 768 FP32 values = 3072 bytes", await wrongSize.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task Binary_pixels_with_a_json_answer_equal_the_json_request()
     {
         float[] pixels = RunningServer.RandomImages(2, 22);

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using Cltool.Cli.Benchmarks;
 using Cltool.Cli.Infrastructure;
+using Cltool.Core.Reports;
 using Cltool.InferenceHost;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -85,7 +86,17 @@ public sealed class BenchLoadCommand(IAnsiConsole console) : AsyncCommand<BenchL
         string markdown = Markdown(report, settings.WarmUpSeconds);
         console.Write(new Markup(Markup.Escape(markdown)));
         settings.Save($"load-{protocol}", new { report, rssGrowth = report.RssGrowth(settings.WarmUpSeconds) }, markdown);
+        if (report.Rss.Count >= 2) PlotRss(report, Path.Combine(settings.Out, $"load-{protocol}-rss.png"));
         return report.Failed == 0 ? 0 : 1;
+    }
+
+    /// <summary>The host's resident memory over the run, labelled every sixth sample.</summary>
+    static void PlotRss(LoadReport report, string path)
+    {
+        double[] megabytes = report.Rss.Select(s => s.Bytes / 1e6).ToArray();
+        string[] seconds = report.Rss.Select((s, i) => i % 6 == 0 || i == report.Rss.Count - 1 ? $"{s.Seconds:F0}" : "").ToArray();
+        AccuracyPlots.Lines([("host RSS", megabytes)], seconds, "seconds", Math.Ceiling(megabytes.Max() * 1.2 / 50) * 50, v => $"{v:F0} MB",
+            $"host memory under {report.Protocol} load, concurrency {report.Concurrency}", path);
     }
 
     static string Markdown(LoadReport r, int warmUpSeconds)

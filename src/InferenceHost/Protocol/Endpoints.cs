@@ -77,7 +77,9 @@ public sealed class Endpoints(ServeOptions options, ModelRepository repository, 
         using ServedVersion.Lease lease = repository.Acquire(name, version);
         byte[] body = await ReadBodyAsync(context);
         (ReadOnlyMemory<byte> json, ReadOnlyMemory<byte> binary) = BinaryTensors.Split(body, context.Request.Headers[BinaryTensors.HeaderLengthHeader].FirstOrDefault());
-        InferRequest request = InferenceJson.Parse(json, binary, lease.Served.Session, MaxImagesPerRequest);
+        InferRequest request = json.IsEmpty
+            ? InferenceJson.RawBinary(binary, lease.Served.Session)
+            : InferenceJson.Parse(json, binary, lease.Served.Session, MaxImagesPerRequest);
         InferenceResult result = await runner.RunAsync(lease.Served, request.Pixels, request.Count, context.RequestAborted);
         (JsonObject header, byte[]? outputs) = InferenceJson.Response(lease.Served, request, result);
         return BinaryTensors.Result(header, outputs);

@@ -41,6 +41,13 @@ public static class InferenceJson
         }
     }
 
+    /// <summary>
+    /// The extension's raw binary request (<c>Inference-Header-Content-Length: 0</c>): the body is one image's FP32 bytes,
+    /// batch 1, and every output is answered binary.
+    /// </summary>
+    public static InferRequest RawBinary(ReadOnlyMemory<byte> body, ModelSession model) =>
+        new(null, BinaryTensors.Floats(body.Span, model.ImageElements, ModelSignature.Input), 1, null, BinaryOutput: true);
+
     static (float[] Pixels, int Count) ParseInput(JsonElement input, ReadOnlyMemory<byte> binary, ModelSession model, int maxImages)
     {
         string name = input.TryGetProperty("name", out JsonElement n) && n.ValueKind == JsonValueKind.String ? n.GetString()! : "";

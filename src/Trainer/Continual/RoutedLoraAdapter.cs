@@ -119,7 +119,7 @@ public sealed class RoutedLoraAdapter(ViTShape shape, CLoraSettings settings, in
         {
             if (module.RoutingDelta is not { } delta) continue;
             module.Basis ??= BasisOf(module.RoutingOld);
-            Tensor term = module.Basis.t().matmul(delta).square().sum();
+            Tensor term = module.Basis.t().matmul(delta).pow(Scalars.Two).sum();
             total = total is null ? term : total.add(term, Scalars.One);
         }
         return total;
@@ -138,7 +138,7 @@ public sealed class RoutedLoraAdapter(ViTShape shape, CLoraSettings settings, in
         else
         {
             (Tensor u, Tensor s, _) = linalg.svd(routingOld.cpu().to_type(ScalarType.Float64), fullMatrices: false);
-            double[] energy = s.square().cumsum(0).data<double>().ToArray();
+            double[] energy = s.pow(Scalars.Two).cumsum(0).data<double>().ToArray();
             double total = energy[^1];
             int keep = total == 0 ? 0 : 1 + Array.FindIndex(energy, e => e >= settings.Energy * total * (1 - 1e-12));
             basis = u.narrow(1, 0, keep).to_type(ScalarType.Float32).to(device);

@@ -1,6 +1,8 @@
 using Cltool.Core.Continual;
 using Cltool.Trainer.Models;
 using Cltool.Trainer.Optim;
+using Cltool.Trainer.Native;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Cltool.Trainer.Continual.Heads;
@@ -16,6 +18,7 @@ public static class ClassifierAlignment
     // SGD lr 0.01 momentum 0.9 weight decay 5e-4 with a per-epoch cosine schedule, logits normalised at τ = 0.1.
     public const int Epochs = 5, SamplesPerClass = 256, BatchSize = 256;
     public const double LearningRate = 0.01, Momentum = 0.9, WeightDecay = 5e-4, Temperature = 0.1;
+    static readonly Scalar NormFloor = 1e-7.ToScalar();   // rooted: see Scalars
 
     /// <summary>
     /// The heads after alignment at task <paramref name="task"/>, each trained on the same samples (ca and ca-restore differ
@@ -63,10 +66,11 @@ public static class ClassifierAlignment
         long start = 0;
         foreach (int size in taskSizes)
         {
-            norms.Add(logits.narrow(1, start, size).norm(1, keepdim: true) + 1e-7);
+            norms.Add(logits.narrow(1, start, size).norm(1, keepdim: true).add(NormFloor, Scalars.One));
             start += size;
         }
-        return logits / cat(norms, 1).mean([1], keepdim: true) / temperature;
+        using Scalar divideBy = temperature.ToScalar();
+        return logits.div(cat(norms, 1).mean([1], keepdim: true)).div(divideBy);
     }
 
     /// <summary>
@@ -80,13 +84,14 @@ public static class ClassifierAlignment
         for (int t = 0; t <= task; t++)
         {
             ClassStatistics stats = statistics[t];
-            Tensor means = tensor(stats.Means.Data, stats.Means.Shape).to(float64).mul(0.9 + 0.1 * (t + 1) / (task + 1)).unsqueeze(1);
+            using Scalar shrink = (0.9 + 0.1 * (t + 1) / (task + 1)).ToScalar();
+            Tensor means = tensor(stats.Means.Data, stats.Means.Shape).to(float64).mul(shrink).unsqueeze(1);
             Tensor covariances = tensor(stats.Covariances.Data, stats.Covariances.Shape).to(float64);
             Tensor noise = randn([stats.Classes, SamplesPerClass, stats.Dim], dtype: float64, generator: generator);
             Tensor spread = stats.Covariance == CovarianceKinds.Full
                 ? noise.bmm(linalg.cholesky(covariances).transpose(1, 2))
                 : noise * covariances.sqrt().unsqueeze(1);
-            samples.Add((means + spread).reshape(stats.Classes * SamplesPerClass, stats.Dim).to(float32));
+            samples.Add(means.add(spread, Scalars.One).reshape(stats.Classes * SamplesPerClass, stats.Dim).to(float32));
         }
         int seen = statistics.Take(task + 1).Sum(s => s.Classes);
         return (cat(samples, 0), arange(seen, dtype: int64).repeat_interleave(SamplesPerClass));

@@ -1,5 +1,7 @@
 using Cltool.Core.Continual;
 using Cltool.Trainer.Models;
+using Cltool.Trainer.Native;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Cltool.Trainer.Continual.Heads;
@@ -9,6 +11,7 @@ public static class FeatureStatistics
 {
     /// <summary>SLCA's ridge on every covariance: keeps it positive definite for sampling.</summary>
     public const double Ridge = 1e-4;
+    static readonly Scalar RidgeScalar = Ridge.ToScalar();   // rooted: see Scalars
 
     /// <summary>The mean feature of each class [classes, dim] (float32, on the features' device).</summary>
     public static Tensor Means(Tensor features, long[] positions, int classes)
@@ -37,11 +40,11 @@ public static class FeatureStatistics
             long[] rows = Enumerable.Range(0, positions.Length).Where(i => positions[i] == c).Select(i => (long)i).ToArray();
             Tensor x = wide.index_select(0, tensor(rows, device: features.device));
             Tensor mean = x.mean([0]);
-            Tensor centred = x - mean;
-            double divisor = Math.Max(1, rows.Length - 1);
+            Tensor centred = x.sub(mean);   // sub(Tensor) takes no alpha, so no implicit Scalar
+            using Scalar divisor = Math.Max(1.0, rows.Length - 1).ToScalar();
             covariances.Add(covariance == CovarianceKinds.Full
-                ? centred.t().matmul(centred).div(divisor) + eye(dim, dtype: float64, device: features.device).mul(Ridge)
-                : centred.square().sum([0]).div(divisor) + Ridge);
+                ? centred.t().matmul(centred).div(divisor).add(eye(dim, dtype: float64, device: features.device).mul(RidgeScalar), Scalars.One)
+                : centred.pow(Scalars.Two).sum([0]).div(divisor).add(RidgeScalar, Scalars.One));
             means.Add(mean);
         }
         return new ClassStatistics(task, covariance, HostTensors.From(stack(means).to(float32)), HostTensors.From(stack(covariances).to(float32)));
