@@ -12,14 +12,14 @@ namespace Cltool.Exporter;
 /// </summary>
 public static class ExportMetadata
 {
-    public static Dictionary<string, string> For(ContinualCheckpoint checkpoint, string checkpointSha256, bool merged, bool half)
+    public static Dictionary<string, string> For(ContinualCheckpoint checkpoint, string checkpointSha256, bool merged, WeightPrecision precision)
     {
         Dictionary<string, string> properties = new ServingMetadata(checkpoint.Labels, checkpoint.Preprocessing).ToProperties();
         properties["method"] = checkpoint.Method;
         properties["tasks"] = (checkpoint.Task + 1).ToString(CultureInfo.InvariantCulture);
         properties["tasks_in_run"] = checkpoint.Scenario.Tasks.ToString(CultureInfo.InvariantCulture);
         properties["adapters"] = merged ? "merged" : "unmerged";
-        properties["dtype"] = half ? "fp16" : "fp32";
+        properties["dtype"] = precision.ToString().ToLowerInvariant();
         properties["source_checkpoint_sha256"] = checkpointSha256;
         properties["base_model_sha256"] = checkpoint.BaseSha256;
         properties["producer"] = OnnxFormat.Producer;

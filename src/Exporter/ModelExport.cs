@@ -9,13 +9,36 @@ using Onnx;
 
 namespace Cltool.Exporter;
 
+/// <summary>How the exported weights are stored.</summary>
+public enum WeightPrecision
+{
+    Fp32,
+    /// <summary>float16 weights; input and output stay float32.</summary>
+    Fp16,
+    /// <summary>The block linears as per-channel int8 with dynamically quantised activations (<see cref="Int8Quantization"/>).</summary>
+    Int8,
+}
+
 /// <param name="Merge">Fold every adapter into the dense weights (the deployable model) or keep them as branches.</param>
-/// <param name="Half">Store the weights in float16 (input and output stay float32).</param>
+/// <param name="Precision">fp32, fp16 or int8 weights.</param>
 /// <param name="ExternalDataThreshold">Weights above this many bytes go to an external data file (protobuf's 2 GB cap).</param>
 /// <param name="FusedAttention">Emit ONNX Runtime's com.microsoft.Attention kernel (merged models only).</param>
-public sealed record ExportOptions(bool Merge = true, bool Half = false, long ExternalDataThreshold = OnnxFile.ExternalDataThreshold, bool FusedAttention = false);
+/// <param name="MinimumInt8Agreement">The int8 gate: the share of test images whose top-1 class equals the fp32 export's.</param>
+public sealed record ExportOptions(bool Merge = true, WeightPrecision Precision = WeightPrecision.Fp32, long ExternalDataThreshold = OnnxFile.ExternalDataThreshold,
+                                   bool FusedAttention = false, double MinimumInt8Agreement = QuantisedAgreement.MinimumAgreement)
+{
+    public bool Half => Precision == WeightPrecision.Fp16;
 
-public sealed record ExportResult(string ModelPath, string? DataPath, ParityReport Parity, ContinualCheckpoint Checkpoint)
+    /// <summary>The combination that cannot be exported, named; null when it can.</summary>
+    public string? Problem() =>
+        Precision == WeightPrecision.Int8 && !Merge ? "--dtype int8 needs merged weights (the low-rank branches would stay float); drop --no-merge." :
+        Precision == WeightPrecision.Int8 && FusedAttention ? "--dtype int8 quantises the standard attention graph's linears; drop --fused-attention." :
+        FusedAttention && !Merge ? "--fused-attention needs merged adapters; drop --no-merge." :
+        null;
+}
+
+/// <summary>A written, checked export; <c>Agreement</c> (int8 only) compares its test-split predictions with the fp32 export's.</summary>
+public sealed record ExportResult(string ModelPath, string? DataPath, ParityReport Parity, ContinualCheckpoint Checkpoint, QuantisedAgreement? Agreement = null)
 {
     public long Bytes => new FileInfo(ModelPath).Length + (DataPath is null ? 0 : new FileInfo(DataPath).Length);
 }
@@ -35,11 +58,13 @@ public static class ModelExport
             $"'{checkpointPath}' has no golden batch, so the export cannot prove parity: it carries none and its run has no golden.safetensors made from it. Export a task checkpoint written by this cltool version.");
         string target = Path.GetFullPath(outputPath);
         if (Directory.Exists(target)) throw new CltoolException($"--out '{outputPath}' is a directory; expected the path of the .onnx file to write.");
+        if (options.Problem() is { } problem) throw new CltoolException(problem);
         ModelProto model = Graph(checkpoint, sha256, options);
+        ModelProto? reference = options.Precision == WeightPrecision.Int8 ? Graph(checkpoint, sha256, options with { Precision = WeightPrecision.Fp32 }) : null;
 
         try
         {
-            return WriteChecked(model, target, golden, checkpoint, options);
+            return WriteChecked(model, reference, target, golden, checkpoint, options);
         }
         catch (Exception error) when (FileSystemErrors.IsWriteFailure(error))
         {
@@ -47,27 +72,44 @@ public static class ModelExport
         }
     }
 
-    static ExportResult WriteChecked(ModelProto model, string target, GoldenBatch golden, ContinualCheckpoint checkpoint, ExportOptions options)
+    /// <summary>
+    /// Writes to the staging directory and checks before publishing: fp32 and fp16 against the trainer's golden logits;
+    /// int8 (whose logits move by design) by agreeing with the fp32 export, written next to it, on the run's test split.
+    /// </summary>
+    static ExportResult WriteChecked(ModelProto model, ModelProto? reference, string target, GoldenBatch golden, ContinualCheckpoint checkpoint, ExportOptions options)
     {
         string name = Path.GetFileName(target);
         using var staging = new StagingDirectory(Path.GetDirectoryName(target)!, name);
         string? stagedData = OnnxFile.Write(model, staging.File(name), options.ExternalDataThreshold);
-        ParityReport parity = Parity.Check(staging.File(name), golden, options.Half ? Parity.Fp16Tolerance(golden) : Parity.Fp32Tolerance);
-        if (!parity.Passed) throw new CltoolException($"Parity check failed: {parity}. No model was written.");
+        ParityReport parity = Parity.Check(staging.File(name), golden, options.Precision switch
+        {
+            WeightPrecision.Fp16 => Parity.Fp16Tolerance(golden),
+            WeightPrecision.Int8 => double.PositiveInfinity,
+            _ => Parity.Fp32Tolerance,
+        });
+        QuantisedAgreement? agreement = null;
+        if (reference is not null)
+        {
+            OnnxFile.Write(reference, staging.File("fp32-reference.onnx"), options.ExternalDataThreshold);
+            agreement = QuantisedAgreement.Measure(staging.File("fp32-reference.onnx"), staging.File(name), checkpoint, options.MinimumInt8Agreement);
+            if (!agreement.Passed) throw new CltoolException($"int8 agreement check failed: {agreement}. No model was written.");
+        }
+        else if (!parity.Passed) throw new CltoolException($"Parity check failed: {parity}. No model was written.");
 
         string dataName = OnnxFile.DataFileName(target);
         if (stagedData is null) File.Delete(Path.Combine(staging.Destination, dataName));   // a stale one from an earlier export
         staging.Publish(stagedData is null ? [name] : [dataName, name]);
-        return new ExportResult(target, stagedData is null ? null : Path.Combine(staging.Destination, dataName), parity, checkpoint);
+        return new ExportResult(target, stagedData is null ? null : Path.Combine(staging.Destination, dataName), parity, checkpoint, agreement);
     }
 
     /// <summary>The stage's ONNX graph: dense (merged) or with its adapters as branches, with the serving metadata.</summary>
     public static ModelProto Graph(ContinualCheckpoint checkpoint, string checkpointSha256, ExportOptions options)
     {
-        Dictionary<string, string> metadata = ExportMetadata.For(checkpoint, checkpointSha256, options.Merge, options.Half);
+        Dictionary<string, string> metadata = ExportMetadata.For(checkpoint, checkpointSha256, options.Merge, options.Precision);
         (Dictionary<string, HostTensor> weights, IReadOnlyList<QkvLowRankBranch> branches) = options.Merge
             ? (CheckpointFolding.DenseWeights(checkpoint), [])
             : CheckpointFolding.Unmerged(checkpoint);
-        return ViTGraph.Build(checkpoint.Config, weights, checkpoint.SeenClasses, metadata, new ViTGraphOptions(options.Half, branches, options.FusedAttention));
+        ModelProto graph = ViTGraph.Build(checkpoint.Config, weights, checkpoint.SeenClasses, metadata, new ViTGraphOptions(options.Half, branches, options.FusedAttention));
+        return options.Precision == WeightPrecision.Int8 ? Int8Quantization.Apply(graph) : graph;
     }
 }

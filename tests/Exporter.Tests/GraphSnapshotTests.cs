@@ -37,7 +37,7 @@ public sealed class GraphSnapshotTests(TinyRuns runs) : IClassFixture<TinyRuns>
     public void The_exported_graph_matches_its_snapshot(bool merge, bool half)
     {
         string checkpoint = runs.Of(Methods.SdLora).TaskCheckpoint(4);
-        ModelProto model = ModelExport.Graph(ContinualCheckpoint.Load(checkpoint), "sha", new ExportOptions(merge, half));
+        ModelProto model = ModelExport.Graph(ContinualCheckpoint.Load(checkpoint), "sha", new ExportOptions(merge, half ? WeightPrecision.Fp16 : WeightPrecision.Fp32));
 
         CommittedSnapshot.Match(GraphSignature.Of(model), $"{(merge ? "merged" : "unmerged")}_{(half ? "fp16" : "fp32")}");
     }
@@ -58,6 +58,18 @@ public sealed class GraphSnapshotTests(TinyRuns runs) : IClassFixture<TinyRuns>
         ModelProto model = ModelExport.Graph(ContinualCheckpoint.Load(runs.Of(Methods.CLora).TaskCheckpoint(4)), "sha", new ExportOptions(Merge: true));
 
         CommittedSnapshot.Match(GraphSignature.Of(model), "merged_fp32", nameof(The_exported_graph_matches_its_snapshot));
+    }
+
+    [Fact]
+    public void The_int8_graph_matches_its_snapshot_and_keeps_the_patch_embedding_norms_attention_and_head_float()
+    {
+        string checkpoint = runs.Of(Methods.SdLora).TaskCheckpoint(4);
+        ModelProto model = ModelExport.Graph(ContinualCheckpoint.Load(checkpoint), "sha", new ExportOptions(Precision: WeightPrecision.Int8));
+
+        CommittedSnapshot.Match(GraphSignature.Of(model));
+        Assert.Equal(4 * 2, model.Graph.Node.Count(n => n.OpType == "MatMulInteger"));   // qkv, proj, fc1, fc2 of 2 blocks
+        Assert.Equal(2 * 2, model.Graph.Node.Count(n => n.OpType == "MatMul"));            // q·kᵀ and attention·v stay float
+        Assert.Contains(model.Graph.Initializer, t => t.Name == "head.weight" && t.DataType == (int)TensorProto.Types.DataType.Float);
     }
 
     [Fact]

@@ -103,7 +103,7 @@ public sealed class ModelExportTests(TinyRuns runs) : IClassFixture<TinyRuns>, I
     {
         string checkpoint = LastCheckpoint();
         ExportResult fp32 = ModelExport.Run(checkpoint, _out.File("fp32.onnx"), new ExportOptions());
-        ExportResult fp16 = ModelExport.Run(checkpoint, _out.File("fp16.onnx"), new ExportOptions(Half: true));
+        ExportResult fp16 = ModelExport.Run(checkpoint, _out.File("fp16.onnx"), new ExportOptions(Precision: WeightPrecision.Fp16));
 
         Assert.True(fp16.Parity.Passed, fp16.Parity.ToString());
         Assert.InRange((double)fp16.Bytes / fp32.Bytes, 0.45, 0.56);
@@ -267,6 +267,57 @@ public sealed class ModelExportTests(TinyRuns runs) : IClassFixture<TinyRuns>, I
     }
 
     [Fact]
+    public void An_int8_export_agrees_with_fp32_on_the_test_split_and_stores_the_block_linears_in_a_quarter_of_the_bytes()
+    {
+        ExportResult fp32 = ModelExport.Run(LastCheckpoint(), _out.File("fp32.onnx"), new ExportOptions());
+        ExportResult int8 = ModelExport.Run(LastCheckpoint(), _out.File("int8.onnx"), new ExportOptions(Precision: WeightPrecision.Int8));
+
+        QuantisedAgreement agreement = int8.Agreement!;
+        Assert.True(agreement.Passed, agreement.ToString());
+        Assert.True(agreement.Agreement >= 0.99, agreement.ToString());
+        Assert.Equal(TestSetAccuracy.Measure(fp32.ModelPath, fp32.Checkpoint).Correct, agreement.Fp32Correct);
+        Assert.Equal(TestSetAccuracy.Measure(int8.ModelPath, int8.Checkpoint).Correct, agreement.QuantisedCorrect);
+        Assert.True(int8.Parity.MaxAbsDifference is > 0 and < 0.5, int8.Parity.ToString());   // moved, but not far
+        Assert.True(int8.Bytes < 0.7 * fp32.Bytes, $"{int8.Bytes} vs {fp32.Bytes}");
+        Assert.Equal("int8", ModelProto.Parser.ParseFrom(File.ReadAllBytes(int8.ModelPath)).MetadataProps.Single(p => p.Key == "dtype").Value);
+        Assert.Equal([Path.GetFileName(fp32.ModelPath), Path.GetFileName(int8.ModelPath)], Directory.GetFileSystemEntries(_out.Path).Select(Path.GetFileName).Order());
+    }
+
+    [Fact]
+    public void An_int8_export_that_fails_the_agreement_gate_is_one_error_with_the_figure_and_writes_nothing()
+    {
+        var error = Assert.Throws<CltoolException>(() => ModelExport.Run(LastCheckpoint(), _out.File("int8.onnx"),
+            new ExportOptions(Precision: WeightPrecision.Int8, MinimumInt8Agreement: 1.01)));
+
+        Assert.Matches(@"^int8 agreement check failed: top-1 identical to fp32 on \d+\.\d\d % of \d+ test images \(\d+; at least 101 % needed\), accuracy .* No model was written\.$", error.Message);
+        Assert.Empty(Directory.GetFileSystemEntries(_out.Path));
+    }
+
+    [Theory]
+    [InlineData(false, false, "--dtype int8 needs merged weights (the low-rank branches would stay float); drop --no-merge.")]
+    [InlineData(true, true, "--dtype int8 quantises the standard attention graph's linears; drop --fused-attention.")]
+    public void Int8_with_unmerged_branches_or_fused_attention_is_refused_naming_the_option(bool merge, bool fused, string message)
+    {
+        var error = Assert.Throws<CltoolException>(() => ModelExport.Run(LastCheckpoint(), _out.File("int8.onnx"),
+            new ExportOptions(Merge: merge, Precision: WeightPrecision.Int8, FusedAttention: fused)));
+
+        Assert.Equal(message, error.Message);
+        Assert.Empty(Directory.GetFileSystemEntries(_out.Path));
+    }
+
+    [Fact]
+    public void Per_column_int8_is_symmetric_and_within_half_a_step_of_every_weight()
+    {
+        float[] matrix = [0.5f, -2f, 0f, 0.3f, 1.1f, 0f, -0.5f, 0.1f, 0f];   // [3, 3]; the last column is all zero
+
+        (sbyte[] values, float[] scales) = Cltool.Exporter.Onnx.Int8Quantization.PerColumn(matrix, 3, 3);
+
+        Assert.Equal([0.5f / 127, 2f / 127, 1f], scales);
+        Assert.Equal([127, -127, 0, 76, 70, 0, -127, 6, 0], values.Select(v => (int)v));
+        for (int i = 0; i < matrix.Length; i++) Assert.True(Math.Abs(values[i] * scales[i % 3] - matrix[i]) <= scales[i % 3] / 2 + 1e-7);
+    }
+
+    [Fact]
     public void Every_kind_of_export_passes_the_onnx_checker_with_full_check()
     {
         string checkpoint = LastCheckpoint();
@@ -274,9 +325,10 @@ public sealed class ModelExportTests(TinyRuns runs) : IClassFixture<TinyRuns>, I
         [
             ModelExport.Run(checkpoint, _out.File("merged.onnx"), new ExportOptions()).ModelPath,
             ModelExport.Run(checkpoint, _out.File("unmerged.onnx"), new ExportOptions(Merge: false)).ModelPath,
-            ModelExport.Run(checkpoint, _out.File("fp16.onnx"), new ExportOptions(Half: true)).ModelPath,
+            ModelExport.Run(checkpoint, _out.File("fp16.onnx"), new ExportOptions(Precision: WeightPrecision.Fp16)).ModelPath,
             ModelExport.Run(checkpoint, _out.File("external.onnx"), new ExportOptions(ExternalDataThreshold: 1024)).ModelPath,
             ModelExport.Run(checkpoint, _out.File("fused.onnx"), new ExportOptions(FusedAttention: true)).ModelPath,
+            ModelExport.Run(checkpoint, _out.File("int8.onnx"), new ExportOptions(Precision: WeightPrecision.Int8)).ModelPath,
         ];
 
         CheckWithOnnx(models);

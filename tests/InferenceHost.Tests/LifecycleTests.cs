@@ -101,6 +101,18 @@ public sealed class LifecycleTests : IDisposable
     }
 
     [Fact]
+    public async Task An_int8_export_is_served_unchanged_and_answers_as_onnx_runtime_runs_it()
+    {
+        string model = TinyOnnxModel.Write(_temporary.File("tiny.onnx"), seed: 7, int8: true);
+        await using InferenceServer server = await InferenceServer.StartAsync(RunningServer.Options(model), _ => { });
+        using HttpClient client = ClientOf(server);
+        float[] pixels = RunningServer.RandomImages(2, 5);
+
+        Assert.Equal(Direct(model, pixels, 2), await Infer(client, pixels, 2));
+        Assert.Contains(Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(model)).Graph.Node, n => n.OpType == "MatMulInteger");
+    }
+
+    [Fact]
     public async Task With_watch_a_changed_model_file_is_reloaded()
     {
         string model = TinyOnnxModel.Write(_temporary.File("tiny.onnx"), seed: 7);

@@ -11,10 +11,11 @@ public static class TinyOnnxModel
     public static readonly string[] Labels = ["T-shirt", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
     public static readonly ViTConfig Config = ViTConfig.Preset("vit-test-16").WithClasses(Labels.Length);
 
-    public static string Write(string path, int seed = 7)
+    public static string Write(string path, int seed = 7, bool int8 = false)
     {
         var metadata = new ServingMetadata(Labels, Preprocessing.Native(Config.ImageSize)).ToProperties();
-        File.WriteAllBytes(path, ViTGraph.Build(Config, RandomViT.Weights(Config, seed), Labels.Length, metadata).ToByteArray());
+        Onnx.ModelProto model = ViTGraph.Build(Config, RandomViT.Weights(Config, seed), Labels.Length, metadata);
+        File.WriteAllBytes(path, (int8 ? Int8Quantization.Apply(model) : model).ToByteArray());
         return path;
     }
 }

@@ -47,7 +47,9 @@ echo "== SIGTERM"
 kill -TERM $host
 wait $host && echo "host exited 0" | tee "$out/shutdown.txt"
 trap - EXIT
-{ echo "# Serving under load and change ($(date -u +%F), $(nproc) cores)"; echo
-  for file in "$out"/load/*.md "$out"/swaps/*.md "$out"/soak/*.md; do cat "$file"; echo; done
-  echo "index after the swaps and the soak: versions 1-3 retired by the version policy (latest 1), 4 READY"; cat "$out/shutdown.txt"; } > "$out/summary.md"
+{ echo "# Serving under load and change ($(date -u +%F), $(nproc) cores)"
+  for protocol in json binary grpc; do echo; echo "## 10,000 requests at concurrency 64, $protocol"; echo; cat "$out/load/load-$protocol.md"; done
+  echo; echo "## 10,000 requests at concurrency 64 (gRPC) while tasks 2, 3 and 4 go live"; echo; cat "$out/swaps/load-grpc.md"
+  echo; echo "## Soak: concurrency 16 for $soak s"; echo; cat "$out/soak/load-grpc.md"
+  echo; echo "## SIGTERM"; echo; cat "$out/shutdown.txt"; } > "$out/summary.md"
 echo "wrote $out/summary.md"

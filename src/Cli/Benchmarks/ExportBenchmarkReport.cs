@@ -27,11 +27,12 @@ public static class ExportBenchmarkReport
         foreach (int tasks in timings.Where(t => t.Tasks > 0).Select(t => t.Tasks).Distinct())
         {
             InferenceTiming Of(string model) => timings.Single(t => t.Tasks == tasks && t.Model == model);
-            InferenceTiming merged = Of(Merged), fused = Of(Fused), eager = Of(Eager);
+            InferenceTiming merged = Of(Merged), fused = Of(Fused), int8 = Of(Int8), eager = Of(Eager);
             text.AppendLine($"- {tasks} tasks: merged costs {plain.ImagesPerSecond / merged.ImagesPerSecond - 1:+0.0%;-0.0%;0.0%} vs the plain ViT (target within 3%); " +
                             $"ONNX Runtime / TorchSharp eager at batch {batch}: merged {merged.ImagesPerSecond / eager.ImagesPerSecond:F2}x, " +
                             $"merged with fused attention {fused.ImagesPerSecond / eager.ImagesPerSecond:F2}x (target 1.5x); " +
-                            $"at batch 1: {eager.Batch1Milliseconds / merged.Batch1Milliseconds:F2}x and {eager.Batch1Milliseconds / fused.Batch1Milliseconds:F2}x");
+                            $"at batch 1: {eager.Batch1Milliseconds / merged.Batch1Milliseconds:F2}x and {eager.Batch1Milliseconds / fused.Batch1Milliseconds:F2}x; " +
+                            $"int8 / fp32 merged at batch {batch}: {int8.ImagesPerSecond / merged.ImagesPerSecond:F2}x (target 1.5x), at batch 1: {merged.Batch1Milliseconds / int8.Batch1Milliseconds:F2}x");
         }
         return text.ToString();
     }
@@ -39,6 +40,7 @@ public static class ExportBenchmarkReport
     static string ShortName(string model) => model switch
     {
         Fused => "merged, fused attn",
+        Int8 => "merged, int8",
         Eager => "TorchSharp eager",
         _ => model.Replace(" (ONNX Runtime)", ""),
     };

@@ -32,7 +32,7 @@ public sealed class ExportSettings : CommandSettings
     public int? Task { get; init; }
 
     [CommandOption("--dtype <DTYPE>")]
-    [Description("fp32 or fp16 (half-precision weights; input and output stay fp32).")]
+    [Description("fp32, fp16 (half-precision weights; input and output stay fp32) or int8 (the block linears as per-channel int8 with dynamically quantised activations; must agree with fp32 on the test split).")]
     [DefaultValue("fp32")]
     public string DType { get; init; } = "fp32";
 
@@ -58,12 +58,15 @@ public sealed class ExportSettings : CommandSettings
     [DefaultValue(32)]
     public int TritonMaxBatch { get; init; } = 32;
 
+    public ExportOptions ExportOptions() => new(Merge: !NoMerge,
+        Precision: Enum.TryParse(DType, ignoreCase: true, out WeightPrecision precision) ? precision : WeightPrecision.Fp32, FusedAttention: FusedAttention);
+
     public override ValidationResult Validate() => Rules.All(
         Rules.PathExists("CHECKPOINT", Checkpoint),
         Rules.Requires(!(Merge && NoMerge), "--merge and --no-merge exclude each other."),
         Rules.Positive("--task", Task ?? 1),
-        Rules.Requires(!(FusedAttention && NoMerge), "--fused-attention needs merged adapters; drop --no-merge."),
-        Rules.Requires(DType is "fp32" or "fp16", $"--dtype must be fp32 or fp16, got '{DType}'."),
+        Rules.Requires(Enum.TryParse(DType, ignoreCase: true, out WeightPrecision _) && DType.All(char.IsAsciiLetterOrDigit), $"--dtype must be fp32, fp16 or int8, got '{DType}'."),
+        Rules.Requires(ExportOptions().Problem() is null, ExportOptions().Problem() ?? ""),
         Rules.Requires(TritonName.Length > 0 && TritonName.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.'),
             $"--triton-name must be letters, digits, '_', '-' or '.', got '{TritonName}'."),
         Rules.Positive("--triton-max-batch", TritonMaxBatch));
@@ -74,12 +77,13 @@ public sealed class ExportCommand(IAnsiConsole console) : Command<ExportSettings
     public override int Execute(CommandContext context, ExportSettings settings, CancellationToken cancellationToken)
     {
         string checkpoint = RunDirectory.ResolveCheckpoint(settings.Checkpoint, settings.Task);
-        var options = new ExportOptions(Merge: !settings.NoMerge, Half: settings.DType == "fp16", FusedAttention: settings.FusedAttention);
+        ExportOptions options = settings.ExportOptions();
         ExportResult result = ModelExport.Run(checkpoint, settings.Out, options);
         ContinualCheckpoint stage = result.Checkpoint;
         console.MarkupLineInterpolated(
             $"exported [bold]{result.ModelPath}[/] ({result.Bytes / 1e6:F1} MB): {stage.Method} after task {stage.Task + 1} of {stage.Scenario.Tasks}, {stage.SeenClasses} classes, {(options.Merge ? "adapters merged" : "adapters unmerged")}, {settings.DType}");
         console.MarkupLineInterpolated($"parity in ONNX Runtime: {result.Parity}");
+        if (result.Agreement is { } agreement) console.MarkupLineInterpolated($"int8 against fp32 in ONNX Runtime: {agreement}");
         if (settings.Eval) ReportAccuracy(result);
         if (settings.Triton is not null)
         {
