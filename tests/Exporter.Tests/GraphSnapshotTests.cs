@@ -67,8 +67,10 @@ public sealed class GraphSnapshotTests(TinyRuns runs) : IClassFixture<TinyRuns>
         ModelProto model = ModelExport.Graph(ContinualCheckpoint.Load(checkpoint), "sha", new ExportOptions(Precision: WeightPrecision.Int8));
 
         CommittedSnapshot.Match(GraphSignature.Of(model));
-        Assert.Equal(4 * 2, model.Graph.Node.Count(n => n.OpType == "MatMulInteger"));   // qkv, proj, fc1, fc2 of 2 blocks
-        Assert.Equal(2 * 2, model.Graph.Node.Count(n => n.OpType == "MatMul"));            // q·kᵀ and attention·v stay float
+        Assert.Equal(2 * 2, model.Graph.Node.Count(n => n.OpType == "MatMulInteger"));   // fc1 and fc2 of 2 blocks
+        Assert.Equal(2 * 4, model.Graph.Node.Count(n => n.OpType == "MatMul"));          // qkv, proj, q·kᵀ, attention·v stay float
+        ModelProto all = ModelExport.Graph(ContinualCheckpoint.Load(checkpoint), "sha", new ExportOptions(Precision: WeightPrecision.Int8, Int8Layers: Int8Layers.All));
+        Assert.Equal(4 * 2, all.Graph.Node.Count(n => n.OpType == "MatMulInteger"));
         Assert.Contains(model.Graph.Initializer, t => t.Name == "head.weight" && t.DataType == (int)TensorProto.Types.DataType.Float);
     }
 

@@ -36,6 +36,11 @@ public sealed class ExportSettings : CommandSettings
     [DefaultValue("fp32")]
     public string DType { get; init; } = "fp32";
 
+    [CommandOption("--int8-layers <LAYERS>")]
+    [Description("With --dtype int8: mlp (fc1 and fc2 of every block) or all (also the attention's qkv and proj).")]
+    [DefaultValue(Int8Layers.Mlp)]
+    public Int8Layers Int8Layers { get; init; } = Int8Layers.Mlp;
+
     [CommandOption("--fused-attention")]
     [Description("Emit ONNX Runtime's com.microsoft.Attention kernel instead of standard attention ops (merged only; not portable to other runtimes).")]
     public bool FusedAttention { get; init; }
@@ -59,7 +64,8 @@ public sealed class ExportSettings : CommandSettings
     public int TritonMaxBatch { get; init; } = 32;
 
     public ExportOptions ExportOptions() => new(Merge: !NoMerge,
-        Precision: Enum.TryParse(DType, ignoreCase: true, out WeightPrecision precision) ? precision : WeightPrecision.Fp32, FusedAttention: FusedAttention);
+        Precision: Enum.TryParse(DType, ignoreCase: true, out WeightPrecision precision) ? precision : WeightPrecision.Fp32, FusedAttention: FusedAttention,
+        Int8Layers: Int8Layers);
 
     public override ValidationResult Validate() => Rules.All(
         Rules.PathExists("CHECKPOINT", Checkpoint),

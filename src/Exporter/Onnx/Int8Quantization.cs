@@ -14,7 +14,10 @@ namespace Cltool.Exporter.Onnx;
 /// </summary>
 public static class Int8Quantization
 {
-    public static ModelProto Apply(ModelProto model)
+    public static ModelProto Apply(ModelProto model) => Apply(model, _ => true);
+
+    /// <summary>Quantises the MatMuls whose weight name <paramref name="quantise"/> accepts.</summary>
+    public static ModelProto Apply(ModelProto model, Func<string, bool> quantise)
     {
         ModelProto quantised = model.Clone();
         GraphProto graph = quantised.Graph;
@@ -23,7 +26,7 @@ public static class Int8Quantization
         foreach (NodeProto node in graph.Node)
         {
             if (node.OpType == "MatMul" && node.Domain.Length == 0 && initializers.TryGetValue(node.Input[1], out TensorProto? weight)
-                && weight.Dims.Count == 2 && weight.DataType == (int)TensorProto.Types.DataType.Float)
+                && weight.Dims.Count == 2 && weight.DataType == (int)TensorProto.Types.DataType.Float && quantise(weight.Name))
             {
                 nodes.AddRange(Quantised(node, weight, graph));
                 graph.Initializer.Remove(weight);
