@@ -11,7 +11,11 @@ using static TorchSharp.torch;
 namespace Cltool.Cli.Benchmarks;
 
 /// <summary>One model's inference cost: mean batch-1 latency and batch-N throughput (medians over interleaved rounds).</summary>
-public sealed record InferenceTiming(string Model, int Tasks, double Batch1Milliseconds, double ImagesPerSecond, int BatchSize);
+public sealed record InferenceTiming(string Model, int Tasks, double Batch1Milliseconds, Spread Throughput, int BatchSize)
+{
+    /// <summary>The median over rounds.</summary>
+    public double ImagesPerSecond => Throughput.Median;
+}
 
 /// <summary>
 /// What merging buys at inference: the plain base ViT, the merged ONNX, the unmerged ONNX (adapters as branches) and the
@@ -60,7 +64,8 @@ public sealed class ExportBenchmark : IDisposable
             return outputs.Skip(1).Max(other => other.Zip(outputs[0]).Max(pair => (double)Math.Abs(pair.First - pair.Second)));
         });
 
-    public IReadOnlyList<InferenceTiming> Measure(int rounds, int batchSize, Action<string> progress)
+    /// <summary>Times every model in every round; <paramref name="cpu"/> records how much CPU the timed sections got.</summary>
+    public IReadOnlyList<InferenceTiming> Measure(int rounds, int batchSize, CpuMeter cpu, Action<string> progress)
     {
         var random = new Random(1993);
         float[] pixels = Enumerable.Range(0, batchSize * ImageElements).Select(_ => (float)random.NextDouble() * 2 - 1).ToArray();
@@ -75,12 +80,12 @@ public sealed class ExportBenchmark : IDisposable
             {
                 int m = (k + round * 3) % _models.Count;
                 Thread.Sleep(250);
-                latency[m].Add(Seconds(() => _models[m].Run(pixels, 1), 20) * 1000);
-                throughput[m].Add(batchSize / Seconds(() => _models[m].Run(pixels, batchSize), 4));
+                latency[m].Add(cpu.Measure(() => Seconds(() => _models[m].Run(pixels, 1), 20)) * 1000);
+                throughput[m].Add(batchSize / cpu.Measure(() => Seconds(() => _models[m].Run(pixels, batchSize), 4)));
             }
             progress($"round {round + 1}/{rounds} done");
         }
-        return _models.Select((m, i) => new InferenceTiming(m.Name, m.Tasks, Median(latency[i]), Median(throughput[i]), batchSize)).ToArray();
+        return _models.Select((m, i) => new InferenceTiming(m.Name, m.Tasks, Spread.Of(latency[i]).Median, Spread.Of(throughput[i]), batchSize)).ToArray();
     }
 
     void AddOnnx(string name, int tasks, ContinualCheckpoint stage, ExportOptions options)
@@ -146,12 +151,6 @@ public sealed class ExportBenchmark : IDisposable
         var clock = Stopwatch.StartNew();
         for (int i = 0; i < repeats; i++) action();
         return clock.Elapsed.TotalSeconds / repeats;
-    }
-
-    static double Median(List<double> values)
-    {
-        double[] sorted = values.Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
     public void Dispose()

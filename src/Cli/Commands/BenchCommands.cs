@@ -131,9 +131,10 @@ public sealed class BenchExportCommand(IAnsiConsole console) : Command<BenchExpo
         using var benchmark = new ExportBenchmark(baseModel, settings.TaskCounts, work);
         var random = new Random(7);
         double disagreement = benchmark.Disagreement(Enumerable.Range(0, 4 * benchmark.ImageElements).Select(_ => (float)random.NextDouble()).ToArray(), 4);
-        IReadOnlyList<InferenceTiming> timings = benchmark.Measure(settings.Rounds, settings.BatchSize, line => console.MarkupLineInterpolated($"[grey]{line}[/]"));
+        var cpu = new CpuMeter();
+        IReadOnlyList<InferenceTiming> timings = benchmark.Measure(settings.Rounds, settings.BatchSize, cpu, line => console.MarkupLineInterpolated($"[grey]{line}[/]"));
 
-        string markdown = ExportBenchmarkReport.Markdown(baseModel.Config, timings, disagreement, benchmark.MergedIsPlainViT, torch.get_num_threads());
+        string markdown = ExportBenchmarkReport.Markdown(baseModel.Config, timings, disagreement, benchmark.MergedIsPlainViT, torch.get_num_threads(), cpu);
         console.Write(new Markup(Markup.Escape(markdown)));
         Directory.CreateDirectory(settings.Out);
         ExportBenchmarkReport.Plot(timings, Path.Combine(settings.Out, "export.png"));

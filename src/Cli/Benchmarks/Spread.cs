@@ -1,0 +1,18 @@
+namespace Cltool.Cli.Benchmarks;
+
+/// <summary>
+/// The rounds of one measurement as minimum, median and maximum. The relative spread is the noise floor: a difference
+/// between two rows smaller than it is not a result.
+/// </summary>
+public sealed record Spread(double Min, double Median, double Max)
+{
+    public static Spread Of(IReadOnlyCollection<double> values)
+    {
+        double[] sorted = values.Order().ToArray();
+        double median = sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+        return new Spread(sorted[0], median, sorted[^1]);
+    }
+
+    /// <summary>(max − min) / median.</summary>
+    public double Relative => (Max - Min) / Median;
+}

@@ -1,0 +1,56 @@
+using Cltool.Cli.Benchmarks;
+using Cltool.Core.Models;
+using static Cltool.Cli.Benchmarks.ExportBenchmark;
+
+namespace Cltool.Cli.Tests;
+
+/// <summary>Benchmarks report their own noise: spreads over rounds, a verdict on differences inside them, and contention.</summary>
+public sealed class BenchmarkNoiseTests
+{
+    static InferenceTiming Timing(string model, int tasks, double min, double median, double max) => new(model, tasks, 2.0, new Spread(min, median, max), 32);
+
+    static string Report(double mergedMedian, CpuMeter cpu) => ExportBenchmarkReport.Markdown(ViTConfig.Preset("vit-test-16"),
+    [
+        Timing(Plain, 0, 95, 100, 105),
+        Timing(Merged, 1, 96, mergedMedian, 104), Timing(Fused, 1, 100, 110, 120), Timing(Int8, 1, 150, 160, 170),
+        Timing(Unmerged, 1, 80, 90, 95), Timing(Eager, 1, 40, 50, 60),
+    ], 1e-6, mergedIsPlain: true, threads: 2, cpu);
+
+    [Fact]
+    public void A_difference_inside_the_rounds_spread_is_called_noise_and_one_outside_it_is_not()
+    {
+        Assert.Contains("merged costs +2.0% vs the plain ViT (target within 3%; within the rounds' spread of 10 %: noise, not a cost)", Report(98, new CpuMeter()));
+        Assert.Contains("merged costs +25.0% vs the plain ViT (target within 3%; larger than the rounds' spread of 10 %)", Report(80, new CpuMeter()));
+        Assert.Contains("| 1 | merged (ONNX Runtime) | 2.00 | 98 (96–104) | +2.0% |", Report(98, new CpuMeter()));
+    }
+
+    [Fact]
+    public void Spread_is_min_median_max_and_relative_width()
+    {
+        Spread spread = Spread.Of([5.0, 1.0, 4.0, 2.0]);
+
+        Assert.Equal(new Spread(1, 3, 5), spread);
+        Assert.Equal(4.0 / 3, spread.Relative, 12);
+    }
+
+    [Fact]
+    public void A_process_sleeping_through_its_timed_section_is_reported_as_contended_and_a_busy_one_is_not()
+    {
+        var idle = new CpuMeter();
+        idle.Measure(() => { Thread.Sleep(300); return 0; });
+        var busy = new CpuMeter();
+        busy.Measure(() => Enumerable.Range(0, Environment.ProcessorCount).AsParallel().Select(_ => Spin(TimeSpan.FromMilliseconds(300))).Sum());
+
+        Assert.True(idle.Contended, idle.Verdict);
+        Assert.Contains("CONTENDED", idle.Verdict);
+        Assert.True(busy.Share > idle.Share, $"{busy.Share} vs {idle.Share}");
+    }
+
+    static int Spin(TimeSpan time)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        int n = 0;
+        while (clock.Elapsed < time) n++;
+        return n & 1;
+    }
+}
