@@ -60,18 +60,20 @@ public sealed class BenchTrainCommand(IAnsiConsole console) : Command<BenchTrain
         torch.Device device = TorchDevices.Resolve(DeviceKind.Auto, console.WriteLine);
         ViTConfig config = ViTConfig.Preset(settings.Model);
         var rows = new List<StepMeasurement>();
+        var cpu = new CpuMeter();
         foreach ((string method, int directions) in new[] { ("sdlora", 1), ("sdlora", 5), ("sdlora", 20), ("full-ft", 0) })
         {
             // The matmul is re-measured next to every configuration: the machine is shared and its speed drifts.
-            double matmul = TrainStepBenchmark.MatmulGflops(config, settings.BatchSize);
-            rows.Add(TrainStepBenchmark.Measure(method, config, Math.Max(1, directions), 10, settings.BatchSize, settings.Steps, matmul, device));
+            double matmul = cpu.Measure(() => TrainStepBenchmark.MatmulGflops(config, settings.BatchSize));
+            rows.Add(cpu.Measure(() => TrainStepBenchmark.Measure(method, config, Math.Max(1, directions), 10, settings.BatchSize, settings.Steps, matmul, device)));
             cancellationToken.ThrowIfCancellationRequested();
         }
         var table = new Table().AddColumns("method", "directions", "img/s", "GFLOP/img (step)", "step GFLOP/s", "matmul GFLOP/s", "utilisation");
         foreach (StepMeasurement r in rows)
             table.AddTextRow(r.Method, $"{r.Directions}", $"{r.ImagesPerSecond:F0}", $"{r.GflopPerImage:F3}", $"{r.Gflops:F1}", $"{r.MatmulGflops:F1}", $"{r.Utilisation:P0}");
         console.Write(table);
-        string markdown = $"Training step of {settings.Model} (batch {settings.BatchSize}, {torch.get_num_threads()} threads) vs a [{settings.BatchSize}x{config.Tokens}, {config.Dim}] x [{config.Dim}, {config.MlpHidden}] matmul in the same run\n\n" +
+        console.WriteLine(cpu.Verdict);
+        string markdown = $"Training step of {settings.Model} (batch {settings.BatchSize}, {torch.get_num_threads()} threads) vs a [{settings.BatchSize}x{config.Tokens}, {config.Dim}] x [{config.Dim}, {config.MlpHidden}] matmul in the same run; {cpu.Verdict}\n\n" +
                           "| method | directions | img/s | GFLOP/img (step) | step GFLOP/s | matmul GFLOP/s | utilisation |\n|---|---|---|---|---|---|---|\n" +
                           string.Concat(rows.Select(r => $"| {r.Method} | {r.Directions} | {r.ImagesPerSecond:F0} | {r.GflopPerImage:F3} | {r.Gflops:F1} | {r.MatmulGflops:F1} | {r.Utilisation:P0} |\n"));
         settings.Save("train", rows.Select(r => new { r.Method, r.Directions, r.BatchSize, r.ImagesPerSecond, r.GflopPerImage, r.Gflops, r.MatmulGflops, r.Utilisation }), markdown);
