@@ -76,6 +76,7 @@ Task("Bench")
     {
         foreach (var benchmark in new[] { "data", "train", "export", "serve" })
             Cltool($"bench {benchmark} --out {artifacts}/bench/{benchmark}");
+        Cltool($"bench summary {artifacts}/bench");
     });
 
 // Serving and training under load, change and faults (not in CI: about 40 minutes on 2 cores): 10,000 requests at

@@ -42,6 +42,7 @@ public static class CltoolApp
                 bench.AddCommand<BenchServeCommand>("serve").WithDescription("Load test of the inference host in this process: batching, JSON vs binary vs gRPC.");
                 bench.AddCommand<BenchLoadCommand>("load").WithDescription("Load test of a running host: failures, throughput, latency, versions, memory.");
                 bench.AddCommand<BenchDataCommand>("data").WithDescription("Data pipeline alone vs the training step alone.");
+                bench.AddCommand<BenchSummaryCommand>("summary").WithDescription("Every speed target against the benchmarks' results: met, not met, within noise.");
                 bench.AddCommand<BenchProbeCommand>("probe").WithDescription("Linear probe of a model's frozen features vs a random ViT.");
             });
         });

@@ -46,6 +46,30 @@ public sealed class BenchmarkNoiseTests
         Assert.True(busy.Share > idle.Share, $"{busy.Share} vs {idle.Share}");
     }
 
+    [Fact]
+    public void The_summary_checks_every_target_against_the_benchmarks_json_and_says_what_was_not_measured()
+    {
+        using var folder = new TemporaryDirectory();
+        void Write(string name, string json)
+        {
+            Directory.CreateDirectory(folder.File(name));
+            File.WriteAllText(folder.File(name, name + ".json"), json);
+        }
+        string Timing(string model, int tasks, double min, double median, double max) => new System.Text.Json.Nodes.JsonObject
+        {
+            ["model"] = model, ["tasks"] = tasks, ["throughput"] = new System.Text.Json.Nodes.JsonObject { ["min"] = min, ["median"] = median, ["max"] = max },
+        }.ToJsonString();
+        Write("train", """{"rows":[{"method":"sdlora","directions":1,"imagesPerSecond":150,"utilisation":0.6},{"method":"sdlora","directions":5,"imagesPerSecond":140,"utilisation":0.72},{"method":"sdlora","directions":20,"imagesPerSecond":140,"utilisation":0.7}],"cpuShare":0.4}""");
+        Write("export", $$"""{"timings":[{{Timing(Plain, 0, 90, 100, 110)}},{{Timing(Merged, 20, 88, 95, 104)}},{{Timing(Int8, 20, 140, 150, 160)}},{{Timing(Eager, 20, 50, 60, 70)}}],"cpuShare":0.95}""");
+
+        IReadOnlyList<TargetCheck> checks = BenchSummary.Check(folder.Path);
+
+        Assert.Equal(["met", "met", "within noise (the graphs are identical)", "met", "met", "not measured", "not measured"], checks.Select(c => c.Verdict));
+        Assert.Equal("1.07× (CONTENDED: 40 % CPU)", checks[0].Measured.Replace(" ", " "));
+        Assert.Equal("+5.3% after 20 tasks (rounds' spread 20 %)", checks[2].Measured);
+        Assert.Equal("no result from bench serve", checks[5].Measured);
+    }
+
     static int Spin(TimeSpan time)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();

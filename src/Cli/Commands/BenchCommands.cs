@@ -76,7 +76,11 @@ public sealed class BenchTrainCommand(IAnsiConsole console) : Command<BenchTrain
         string markdown = $"Training step of {settings.Model} (batch {settings.BatchSize}, {torch.get_num_threads()} threads) vs a [{settings.BatchSize}x{config.Tokens}, {config.Dim}] x [{config.Dim}, {config.MlpHidden}] matmul in the same run; {cpu.Verdict}\n\n" +
                           "| method | directions | img/s | GFLOP/img (step) | step GFLOP/s | matmul GFLOP/s | utilisation |\n|---|---|---|---|---|---|---|\n" +
                           string.Concat(rows.Select(r => $"| {r.Method} | {r.Directions} | {r.ImagesPerSecond:F0} | {r.GflopPerImage:F3} | {r.Gflops:F1} | {r.MatmulGflops:F1} | {r.Utilisation:P0} |\n"));
-        settings.Save("train", rows.Select(r => new { r.Method, r.Directions, r.BatchSize, r.ImagesPerSecond, r.GflopPerImage, r.Gflops, r.MatmulGflops, r.Utilisation }), markdown);
+        settings.Save("train", new
+        {
+            rows = rows.Select(r => new { r.Method, r.Directions, r.BatchSize, r.ImagesPerSecond, r.GflopPerImage, r.Gflops, r.MatmulGflops, r.Utilisation }),
+            cpuShare = cpu.Share,
+        }, markdown);
         return 0;
     }
 }
@@ -140,7 +144,7 @@ public sealed class BenchExportCommand(IAnsiConsole console) : Command<BenchExpo
         console.Write(new Markup(Markup.Escape(markdown)));
         Directory.CreateDirectory(settings.Out);
         ExportBenchmarkReport.Plot(timings, Path.Combine(settings.Out, "export.png"));
-        settings.Save("export", timings, markdown);
+        settings.Save("export", new { timings, cpuShare = cpu.Share }, markdown);
     }
 }
 

@@ -1,0 +1,103 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using static Cltool.Cli.Benchmarks.ExportBenchmark;
+
+namespace Cltool.Cli.Benchmarks;
+
+/// <summary>One speed target, what the benchmark measured, and the verdict.</summary>
+public sealed record TargetCheck(string Target, string Measured, string Verdict);
+
+/// <summary>
+/// Every speed target the project has set, checked against the JSON that `bench train`, `bench export` and `bench serve`
+/// wrote into one folder (what `dotnet cake --target=Bench` runs): met, not met, within noise (a difference smaller
+/// than the rounds' spread), or not measured; each file's CPU contention is stated with it.
+/// </summary>
+public static class BenchSummary
+{
+    public static IReadOnlyList<TargetCheck> Check(string folder)
+    {
+        var checks = new List<TargetCheck>();
+        checks.AddRange(Train(Read(folder, "train")));
+        checks.AddRange(Export(Read(folder, "export")));
+        checks.AddRange(Serve(Read(folder, "serve")));
+        return checks;
+    }
+
+    public static string Markdown(IReadOnlyList<TargetCheck> checks)
+    {
+        var text = new StringBuilder("| target | measured | verdict |\n|---|---|---|\n");
+        foreach (TargetCheck c in checks) text.AppendLine($"| {c.Target} | {c.Measured} | {c.Verdict} |");
+        return text.ToString();
+    }
+
+    static JsonNode? Read(string folder, string name)
+    {
+        string path = Path.Combine(folder, name, name + ".json");
+        return File.Exists(path) ? JsonNode.Parse(File.ReadAllText(path)) : null;
+    }
+
+    static string Share(JsonNode json) => json["cpuShare"]?.GetValue<double>() is { } share
+        ? share < CpuMeter.ContendedBelow ? $" (CONTENDED: {share:P0} CPU)" : "" : "";
+
+    static IEnumerable<TargetCheck> Train(JsonNode? json)
+    {
+        const string step = "SD-LoRA step with 20 directions vs 1: time ≤ 1.15×", utilisation = "SD-LoRA step at 5 directions ≥ 70 % of the matmul GFLOP/s";
+        if (json?["rows"] is not JsonArray rows) return [NotMeasured(step, "bench train"), NotMeasured(utilisation, "bench train")];
+        JsonNode Row(int directions) => rows.First(r => r!["method"]!.GetValue<string>() == "sdlora" && r["directions"]!.GetValue<int>() == directions)!;
+        double ratio = Row(1)["imagesPerSecond"]!.GetValue<double>() / Row(20)["imagesPerSecond"]!.GetValue<double>();
+        double used = Row(5)["utilisation"]!.GetValue<double>();
+        return
+        [
+            new(step, F($"{ratio:F2}×") + Share(json), Met(ratio <= 1.15)),
+            new(utilisation, F($"{used:P0}") + Share(json), Met(used >= 0.70)),
+        ];
+    }
+
+    static IEnumerable<TargetCheck> Export(JsonNode? json)
+    {
+        const string merged = "merged model costs what the plain ViT costs (within 3 %)", int8 = "int8 / fp32 merged batch-32 throughput ≥ 1.5×",
+                     runtime = "ONNX Runtime merged / TorchSharp eager batch-32 throughput ≥ 1.5×";
+        if (json?["timings"] is not JsonArray timings) return [NotMeasured(merged, "bench export"), NotMeasured(int8, "bench export"), NotMeasured(runtime, "bench export")];
+        (double Median, double Relative) Of(string model, int tasks)
+        {
+            JsonNode spread = timings.First(t => t!["model"]!.GetValue<string>() == model && t["tasks"]!.GetValue<int>() == tasks)!["throughput"]!;
+            double min = spread["min"]!.GetValue<double>(), median = spread["median"]!.GetValue<double>(), max = spread["max"]!.GetValue<double>();
+            return (median, (max - min) / median);
+        }
+        int most = timings.Max(t => t!["tasks"]!.GetValue<int>());
+        var plain = Of(Plain, 0);
+        var mergedMost = Of(Merged, most);
+        double cost = plain.Median / mergedMost.Median - 1, noise = Math.Max(plain.Relative, mergedMost.Relative);
+        double quantised = Of(Int8, most).Median / mergedMost.Median, eager = mergedMost.Median / Of(Eager, most).Median;
+        return
+        [
+            new(merged, F($"{cost:+0.0%;-0.0%} after {most} tasks (rounds' spread {noise:P0})") + Share(json),
+                Math.Abs(cost) <= 0.03 ? "met" : Math.Abs(cost) <= noise ? "within noise (the graphs are identical)" : "not met"),
+            new(int8, F($"{quantised:F2}× after {most} tasks") + Share(json), Met(quantised >= 1.5)),
+            new(runtime, F($"{eager:F2}× after {most} tasks") + Share(json), Met(eager >= 1.5)),
+        ];
+    }
+
+    static IEnumerable<TargetCheck> Serve(JsonNode? json)
+    {
+        const string batching = "batching on / off throughput at the top concurrency ≥ 3×", tail = "p99 / p50 at concurrency 8 with batching < 2";
+        if (json is not JsonArray results) return [NotMeasured(batching, "bench serve"), NotMeasured(tail, "bench serve")];
+        JsonNode? Row(string mode, int concurrency) => results.FirstOrDefault(r => r!["mode"]!.GetValue<string>() == mode && r["concurrency"]!.GetValue<int>() == concurrency);
+        int top = results.Max(r => r!["concurrency"]!.GetValue<int>());
+        double speedup = Row("batching on", top)!["requestsPerSecond"]!.GetValue<double>() / Row("batching off", top)!["requestsPerSecond"]!.GetValue<double>();
+        JsonNode? mid = Row("batching on", 8);
+        double? spread = mid is null ? null : mid["p99Ms"]!.GetValue<double>() / mid["p50Ms"]!.GetValue<double>();
+        return
+        [
+            new(batching, F($"{speedup:F2}× at concurrency {top}"), Met(speedup >= 3)),
+            spread is { } s ? new(tail, F($"{s:F2}"), Met(s < 2)) : NotMeasured(tail, "bench serve at concurrency 8"),
+        ];
+    }
+
+    static TargetCheck NotMeasured(string target, string by) => new(target, $"no result from {by}", "not measured");
+
+    static string Met(bool met) => met ? "met" : "not met";
+
+    static string F(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}
