@@ -24,18 +24,9 @@ public sealed class LifecycleTests : IDisposable
         return answer["outputs"]![0]!["data"]!.AsArray().Select(v => v!.GetValue<float>()).ToArray();
     }
 
-    static HttpClient ClientOf(InferenceServer server)
-    {
-        var client = new HttpClient { BaseAddress = new Uri(server.Addresses.Single()) };
-        client.DefaultRequestHeaders.Add("X-API-Key", RunningServer.ApiKey);
-        return client;
-    }
+    static HttpClient ClientOf(InferenceServer server) => RunningServer.ClientOf(server);
 
-    static float[] Direct(string model, float[] pixels, int count = 1)
-    {
-        using ModelSession session = ModelSession.Open(model, DeviceKind.Cpu, 0, _ => { });
-        return session.Run(pixels, count);
-    }
+    static float[] Direct(string model, float[] pixels, int count = 1) => RunningServer.Direct(model, pixels, count);
 
     static void Replace(string path, int seed)
     {

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using Cltool.Core;
 using Cltool.Core.Errors;
 using Cltool.Exporter;
 using Cltool.InferenceHost.Protocol.Grpc;
@@ -37,12 +36,7 @@ public sealed class RepositoryTests : IDisposable
     Task<InferenceServer> Start(ModelControlMode mode, params string[] load) => InferenceServer.StartAsync(
         RunningServer.Options("") with { ModelPath = "", RepositoryPath = Repository, ControlMode = mode, PollSeconds = 1, LoadModels = load }, _ => { });
 
-    static HttpClient ClientOf(InferenceServer server)
-    {
-        var client = new HttpClient { BaseAddress = new Uri(server.Addresses.Single()) };
-        client.DefaultRequestHeaders.Add("X-API-Key", RunningServer.ApiKey);
-        return client;
-    }
+    static HttpClient ClientOf(InferenceServer server) => RunningServer.ClientOf(server);
 
     static async Task<(string Version, float[] Logits)> Infer(HttpClient client, string path, float[] pixels)
     {
@@ -58,11 +52,7 @@ public sealed class RepositoryTests : IDisposable
         Assert.Equal(logits, answer.Logits);
     }
 
-    static float[] Direct(string model, float[] pixels)
-    {
-        using ModelSession session = ModelSession.Open(model, DeviceKind.Cpu, 0, _ => { });
-        return session.Run(pixels, 1);
-    }
+    static float[] Direct(string model, float[] pixels) => RunningServer.Direct(model, pixels);
 
     static async Task<string> Index(HttpClient client) =>
         await (await client.PostAsync("/v2/repository/index", null)).Content.ReadAsStringAsync();

@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Cltool.InferenceHost.Serving;
 using Microsoft.ML.OnnxRuntime;
 using SkiaSharp;
 
@@ -43,6 +44,21 @@ public sealed class RunningServer : IAsyncLifetime
         Client.Dispose();
         if (_server is not null) await _server.DisposeAsync();
         _temporary.Dispose();
+    }
+
+    /// <summary>A client of <paramref name="server"/>'s REST address that sends the API key.</summary>
+    public static HttpClient ClientOf(InferenceServer server)
+    {
+        var client = new HttpClient { BaseAddress = new Uri(server.Addresses.Single()) };
+        client.DefaultRequestHeaders.Add("X-API-Key", ApiKey);
+        return client;
+    }
+
+    /// <summary><paramref name="model"/> run directly in ONNX Runtime through the host's own session type.</summary>
+    public static float[] Direct(string model, float[] pixels, int count = 1)
+    {
+        using ModelSession session = ModelSession.Open(model, Core.DeviceKind.Cpu, 0, _ => { });
+        return session.Run(pixels, count);
     }
 
     public static float[] RandomImages(int count, int seed)
