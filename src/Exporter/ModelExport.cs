@@ -15,7 +15,7 @@ public enum WeightPrecision
     Fp32,
     /// <summary>float16 weights; input and output stay float32.</summary>
     Fp16,
-    /// <summary>The block linears as per-channel int8 with dynamically quantised activations (<see cref="Int8Quantization"/>).</summary>
+    /// <summary>The chosen block linears (<see cref="Int8Layers"/>) as per-channel int8 with dynamically quantised activations (<see cref="Int8Quantization"/>).</summary>
     Int8,
 }
 
@@ -70,8 +70,10 @@ public static class ModelExport
         string target = Path.GetFullPath(outputPath);
         if (Directory.Exists(target)) throw new CltoolException($"--out '{outputPath}' is a directory; expected the path of the .onnx file to write.");
         if (options.Problem() is { } problem) throw new CltoolException(problem);
-        ModelProto model = Graph(checkpoint, sha256, options);
-        ModelProto? reference = options.Precision == WeightPrecision.Int8 ? Graph(checkpoint, sha256, options with { Precision = WeightPrecision.Fp32 }) : null;
+        // int8 is checked against the float graph it was quantised from: fold and build once, quantise a copy.
+        ModelProto floatGraph = FloatGraph(checkpoint, sha256, options);
+        ModelProto model = Quantised(floatGraph, options);
+        ModelProto? reference = options.Precision == WeightPrecision.Int8 ? floatGraph : null;
 
         try
         {
@@ -114,13 +116,21 @@ public static class ModelExport
     }
 
     /// <summary>The stage's ONNX graph: dense (merged) or with its adapters as branches, with the serving metadata.</summary>
-    public static ModelProto Graph(ContinualCheckpoint checkpoint, string checkpointSha256, ExportOptions options)
+    public static ModelProto Graph(ContinualCheckpoint checkpoint, string checkpointSha256, ExportOptions options) =>
+        Quantised(FloatGraph(checkpoint, checkpointSha256, options), options);
+
+    static ModelProto FloatGraph(ContinualCheckpoint checkpoint, string checkpointSha256, ExportOptions options)
     {
         Dictionary<string, string> metadata = ExportMetadata.For(checkpoint, checkpointSha256, options.Merge, options.Precision);
         (Dictionary<string, HostTensor> weights, IReadOnlyList<QkvLowRankBranch> branches) = options.Merge
             ? (CheckpointFolding.DenseWeights(checkpoint), [])
             : CheckpointFolding.Unmerged(checkpoint);
-        ModelProto graph = ViTGraph.Build(checkpoint.Config, weights, checkpoint.SeenClasses, metadata, new ViTGraphOptions(options.Half, branches, options.FusedAttention));
+        return ViTGraph.Build(checkpoint.Config, weights, checkpoint.SeenClasses, metadata, new ViTGraphOptions(options.Half, branches, options.FusedAttention));
+    }
+
+    /// <summary>The graph itself, or for int8 a quantised copy of it.</summary>
+    static ModelProto Quantised(ModelProto graph, ExportOptions options)
+    {
         if (options.Precision != WeightPrecision.Int8) return graph;
         return Int8Quantization.Apply(graph, options.Int8Layers == Int8Layers.All ? _ => true : weight => weight.Contains(".mlp.", StringComparison.Ordinal));
     }

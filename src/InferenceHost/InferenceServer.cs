@@ -50,7 +50,7 @@ public sealed class InferenceServer : IAsyncDisposable
         {
             await LoadAtStartAsync(repository, options);
             var http = new KestrelAddresses(options.Urls, HttpProtocols.Http1);
-            var grpc = new KestrelAddresses(options.GrpcUrls == "none" ? "" : options.GrpcUrls, HttpProtocols.Http2);
+            var grpc = new KestrelAddresses(options.GrpcListenUrls, HttpProtocols.Http2);
             WebApplication app = Build(options, repository, metrics, http, grpc, log);
             var server = new InferenceServer(app, repository, new RepositoryWatcher(options, repository, log), http, grpc);
             await app.StartAsync();

@@ -15,7 +15,7 @@ public sealed class KestrelAddresses(string urls, HttpProtocols protocols)
 
     public void Listen(KestrelServerOptions kestrel)
     {
-        foreach (string url in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        foreach (string url in Each(urls))
         {
             (string host, int port) = Parse(url);
             Action<ListenOptions> configure = listen => { listen.Protocols = protocols; _bound.Add(listen); };
@@ -38,13 +38,15 @@ public sealed class KestrelAddresses(string urls, HttpProtocols protocols)
     /// <summary>The first problem with the option's addresses, naming it; null when they parse.</summary>
     public static string? Problem(string option, string urls)
     {
-        foreach (string url in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        foreach (string url in Each(urls))
         {
             try { Parse(url); }
             catch (CltoolException error) { return $"{option}: {error.Message}"; }
         }
         return null;
     }
+
+    static string[] Each(string urls) => urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     static (string Host, int Port) Parse(string url)
     {

@@ -27,8 +27,13 @@ public sealed record ServeOptions
     /// <summary>With explicit control: the models to load at start ("*": all).</summary>
     public IReadOnlyList<string> LoadModels { get; init; } = [];
     public string Urls { get; init; } = DefaultUrls;
-    /// <summary>Where gRPC (HTTP/2 without TLS) listens; "none" turns it off.</summary>
+    /// <summary>Where gRPC (HTTP/2 without TLS) listens; <see cref="NoGrpc"/> turns it off.</summary>
     public string GrpcUrls { get; init; } = DefaultGrpcUrls;
+
+    public const string NoGrpc = "none";
+
+    /// <summary>The gRPC addresses to bind: none when gRPC is off.</summary>
+    public string GrpcListenUrls => GrpcUrls == NoGrpc ? "" : GrpcUrls;
     public DeviceKind Device { get; init; } = DeviceKind.Auto;
     public int MaxBatch { get; init; } = DefaultMaxBatch;
     public int MaxDelayMs { get; init; } = DefaultMaxDelayMs;
@@ -74,7 +79,7 @@ public sealed record ServeOptions
         null;
 
     string? AddressProblem() =>
-        KestrelAddresses.Problem("--urls", Urls) ?? (GrpcUrls == "none" ? null : KestrelAddresses.Problem("--grpc-urls", GrpcUrls));
+        KestrelAddresses.Problem("--urls", Urls) ?? KestrelAddresses.Problem("--grpc-urls", GrpcListenUrls);
 
     /// <summary>The API key from the option, else from <see cref="ApiKeyVariable"/>.</summary>
     public ServeOptions WithEnvironmentApiKey() => this with { ApiKey = ApiKeyOrEnvironment(ApiKey) };

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using Cltool.Core.Models;
 using static Cltool.Cli.Benchmarks.ExportBenchmark;
 
 namespace Cltool.Cli.Benchmarks;
@@ -59,16 +61,11 @@ public static class BenchSummary
         const string merged = "merged model costs what the plain ViT costs (within 3 %)", int8 = "int8 / fp32 merged batch-32 throughput ≥ 1.5×",
                      runtime = "ONNX Runtime merged / TorchSharp eager batch-32 throughput ≥ 1.5×";
         if (json?["timings"] is not JsonArray timings) return [NotMeasured(merged, "bench export"), NotMeasured(int8, "bench export"), NotMeasured(runtime, "bench export")];
-        (double Median, double Relative) Of(string model, int tasks)
-        {
-            JsonNode spread = timings.First(t => t!["model"]!.GetValue<string>() == model && t["tasks"]!.GetValue<int>() == tasks)!["throughput"]!;
-            double min = spread["min"]!.GetValue<double>(), median = spread["median"]!.GetValue<double>(), max = spread["max"]!.GetValue<double>();
-            return (median, (max - min) / median);
-        }
+        Spread Of(string model, int tasks) => timings.First(t => t!["model"]!.GetValue<string>() == model && t["tasks"]!.GetValue<int>() == tasks)!["throughput"]
+            .Deserialize<Spread>(CltoolJson.Options)!;
         int most = timings.Max(t => t!["tasks"]!.GetValue<int>());
-        var plain = Of(Plain, 0);
-        var mergedMost = Of(Merged, most);
-        double cost = plain.Median / mergedMost.Median - 1, noise = Math.Max(plain.Relative, mergedMost.Relative);
+        Spread plain = Of(Plain, 0), mergedMost = Of(Merged, most);
+        double cost = plain.Median / mergedMost.Median - 1, noise = Spread.NoiseFloor(plain, mergedMost);
         double quantised = Of(Int8, most).Median / mergedMost.Median, eager = mergedMost.Median / Of(Eager, most).Median;
         return
         [

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json.Nodes;
 using Cltool.Core.Errors;
@@ -52,7 +51,7 @@ public sealed class InferClient : IDisposable
             case WireProtocol.Binary:
                 byte[] header = Encoding.UTF8.GetBytes($"{{\"inputs\":[{{\"name\":\"{ModelSignature.Input}\",\"shape\":[{shapeJson}],\"datatype\":\"FP32\"," +
                     $"\"parameters\":{{\"binary_data_size\":{pixels.Length * 4}}}}}],\"outputs\":[{{\"name\":\"{ModelSignature.Output}\",\"parameters\":{{\"binary_data\":true}}}}]}}");
-                _body = [.. header, .. MemoryMarshal.AsBytes(pixels.AsSpan())];
+                _body = [.. header, .. BinaryTensors.Bytes(pixels)];
                 _headerLength = header.Length;
                 break;
             default:
@@ -62,7 +61,7 @@ public sealed class InferClient : IDisposable
                 {
                     ModelName = model,
                     Inputs = { new ModelInferRequest.Types.InferInputTensor { Name = ModelSignature.Input, Datatype = "FP32", Shape = { shape.Select(d => (long)d) } } },
-                    RawInputContents = { ByteString.CopyFrom(MemoryMarshal.AsBytes(pixels.AsSpan())) },
+                    RawInputContents = { ByteString.CopyFrom(BinaryTensors.Bytes(pixels)) },
                 };
                 break;
         }

@@ -20,7 +20,7 @@ public static class ServeBenchmark
     {
         await using InferenceServer server = await InferenceServer.StartAsync(options with
         {
-            ModelPath = model, Urls = "http://127.0.0.1:0", GrpcUrls = protocol == WireProtocol.Grpc ? "http://127.0.0.1:0" : "none",
+            ModelPath = model, Urls = "http://127.0.0.1:0", GrpcUrls = protocol == WireProtocol.Grpc ? "http://127.0.0.1:0" : ServeOptions.NoGrpc,
         }, _ => { });
         using InferClient client = await InferClient.CreateAsync(server.Addresses[0], server.GrpcAddresses.FirstOrDefault(), options.Name, protocol, options.ApiKey);
         await LoadRun.RunAsync(client, mode, 8, 64, TimeSpan.FromSeconds(5), null, TimeSpan.Zero, _ => { });   // warm-up: connections, JIT, ONNX Runtime arenas

@@ -15,4 +15,7 @@ public sealed record Spread(double Min, double Median, double Max)
 
     /// <summary>(max − min) / median.</summary>
     public double Relative => (Max - Min) / Median;
+
+    /// <summary>The noise floor of comparing two measurements: the larger of their relative spreads.</summary>
+    public static double NoiseFloor(Spread a, Spread b) => Math.Max(a.Relative, b.Relative);
 }

@@ -72,7 +72,7 @@ public sealed class ExportSettings : CommandSettings
         Rules.Requires(!(Merge && NoMerge), "--merge and --no-merge exclude each other."),
         Rules.Positive("--task", Task ?? 1),
         Rules.Requires(Enum.TryParse(DType, ignoreCase: true, out WeightPrecision _) && DType.All(char.IsAsciiLetterOrDigit), $"--dtype must be fp32, fp16 or int8, got '{DType}'."),
-        Rules.Requires(ExportOptions().Problem() is null, ExportOptions().Problem() ?? ""),
+        Rules.NoProblem(ExportOptions().Problem()),
         Rules.Requires(TritonName.Length > 0 && TritonName.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.'),
             $"--triton-name must be letters, digits, '_', '-' or '.', got '{TritonName}'."),
         Rules.Positive("--triton-max-batch", TritonMaxBatch));

@@ -32,6 +32,10 @@ public static class Rules
     public static ValidationResult Requires(bool condition, string message) =>
         condition ? ValidationResult.Success() : ValidationResult.Error(message);
 
+    /// <summary>An options record's own check (its first problem, or null) as a validation result.</summary>
+    public static ValidationResult NoProblem(string? problem) =>
+        problem is null ? ValidationResult.Success() : ValidationResult.Error(problem);
+
     /// <summary>The first failure, or success: settings list their rules in the order a user should fix them.</summary>
     public static ValidationResult All(params ValidationResult[] results) =>
         results.FirstOrDefault(result => !result.Successful) ?? ValidationResult.Success();

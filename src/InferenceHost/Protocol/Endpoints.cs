@@ -2,7 +2,6 @@ using System.Text.Json.Nodes;
 using Cltool.Core.Errors;
 using Cltool.Core.Imaging;
 using Cltool.InferenceHost.Serving;
-using Cltool.Core.Models;
 
 namespace Cltool.InferenceHost.Protocol;
 
@@ -49,15 +48,7 @@ public sealed class Endpoints(ServeOptions options, ModelRepository repository, 
     IResult ModelMetadata(string name, string? version)
     {
         using ServedVersion.Lease lease = repository.Acquire(name, version);
-        ModelSession model = lease.Served.Session;
-        return Results.Json(new
-        {
-            name,
-            versions = repository.ReadyVersions(name).Select(v => v.Version.ToString()).ToArray(),
-            platform = "onnxruntime_onnx",
-            inputs = new[] { new { name = ModelSignature.Input, datatype = "FP32", shape = new long[] { -1, model.Channels, model.Height, model.Width } } },
-            outputs = new[] { new { name = ModelSignature.Output, datatype = "FP32", shape = new long[] { -1, model.Classes } } },
-        });
+        return Results.Json(ModelConfiguration.Json(ModelConfiguration.Metadata(name, repository.ReadyVersions(name), lease.Served.Session)));
     }
 
     IResult ModelReady(string name, string? version)

@@ -6,16 +6,48 @@ using Cltool.InferenceHost.Serving;
 namespace Cltool.InferenceHost.Protocol;
 
 /// <summary>
-/// A served model's configuration in Triton's terms (what perf_analyzer and Triton's image client read before the first
-/// request): platform, batching, the FP32 NCHW input, the logits output with labels, the version policy. One message,
-/// answered as protobuf over gRPC and as Triton's config JSON over HTTP.
+/// A served model's KServe metadata and its configuration in Triton's terms (what perf_analyzer and Triton's image client
+/// read before the first request): platform, batching, the FP32 NCHW input, the logits output with labels, the version
+/// policy. Each is one message, answered as protobuf over gRPC and as JSON over HTTP.
 /// </summary>
 public static class ModelConfiguration
 {
+    public const string Platform = "onnxruntime_onnx";
+
+    /// <summary>KServe v2 model metadata: the ready versions (highest first) and the tensors, batch dimension -1.</summary>
+    public static ModelMetadataResponse Metadata(string name, IEnumerable<ServedVersion> ready, ModelSession model) => new()
+    {
+        Name = name,
+        Versions = { ready.Select(v => v.Version.ToString()) },
+        Platform = Platform,
+        Inputs = { Tensor(ModelSignature.Input, -1, model.Channels, model.Height, model.Width) },
+        Outputs = { Tensor(ModelSignature.Output, -1, model.Classes) },
+    };
+
+    static ModelMetadataResponse.Types.TensorMetadata Tensor(string name, params long[] shape) =>
+        new() { Name = name, Datatype = "FP32", Shape = { shape } };
+
+    /// <summary>The metadata as KServe's JSON.</summary>
+    public static JsonObject Json(ModelMetadataResponse metadata)
+    {
+        static JsonNode Tensors(IEnumerable<ModelMetadataResponse.Types.TensorMetadata> tensors) => new JsonArray(tensors.Select(t => (JsonNode)new JsonObject
+        {
+            ["name"] = t.Name, ["datatype"] = t.Datatype, ["shape"] = Array(t.Shape),
+        }).ToArray());
+        return new JsonObject
+        {
+            ["name"] = metadata.Name,
+            ["versions"] = new JsonArray(metadata.Versions.Select(v => (JsonNode)v).ToArray()),
+            ["platform"] = metadata.Platform,
+            ["inputs"] = Tensors(metadata.Inputs),
+            ["outputs"] = Tensors(metadata.Outputs),
+        };
+    }
+
     public static ModelConfig Of(string name, ModelSession model, VersionPolicy policy, ServeOptions options) => new()
     {
         Name = name,
-        Platform = "onnxruntime_onnx",
+        Platform = Platform,
         Backend = "onnxruntime",
         MaxBatchSize = options.MaxBatch,
         VersionPolicy = Policy(policy),

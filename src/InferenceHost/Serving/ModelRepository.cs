@@ -88,11 +88,11 @@ public sealed class ModelRepository(IModelSource source, ServeOptions options, H
     }
 
     /// <summary>Loads every model of the source (startup and each poll); a model that fails is logged and left as it was.</summary>
-    public async Task LoadAllAsync(bool force = false)
+    public async Task LoadAllAsync()
     {
         foreach (string name in source.Models())
         {
-            try { await LoadAsync(name, force); }
+            try { await LoadAsync(name, force: false); }
             catch (CltoolException error) { log(error.Message); }
         }
     }
@@ -220,7 +220,8 @@ public sealed class ModelRepository(IModelSource source, ServeOptions options, H
         {
             if (!_models.TryGetValue(name, out Model? model))
             {
-                if (!source.Models().Contains(name)) throw HostError.UnknownModel(name, source.Models());
+                IReadOnlyList<string> models = source.Models();
+                if (!models.Contains(name)) throw HostError.UnknownModel(name, models);
                 _models[name] = model = new Model();
             }
             return model;

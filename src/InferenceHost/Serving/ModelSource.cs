@@ -50,10 +50,11 @@ public sealed class RepositorySource(string root) : IModelSource
     public IReadOnlyList<VersionFile> Versions(string model)
     {
         string folder = Folder(model);
-        long[] onDisk = RepositoryLayout.Versions(folder).Where(v => File.Exists(Path.Combine(folder, v.ToString(), RepositoryLayout.ModelFile))).ToArray();
+        string File(long version) => Path.Combine(folder, version.ToString(), RepositoryLayout.ModelFile);
+        long[] onDisk = RepositoryLayout.Versions(folder).Where(v => System.IO.File.Exists(File(v))).ToArray();
         if (onDisk.Length == 0)
-            throw new CltoolException($"model '{model}' has no version folder holding {RepositoryLayout.ModelFile} in '{folder}' (expected {folder}/1/{RepositoryLayout.ModelFile}).");
-        return Policy(model).Select(onDisk).Select(v => VersionFile.Of(v, Path.Combine(folder, v.ToString(), RepositoryLayout.ModelFile))).ToArray();
+            throw new CltoolException($"model '{model}' has no version folder holding {RepositoryLayout.ModelFile} in '{folder}' (expected {File(1)}).");
+        return Policy(model).Select(onDisk).Select(v => VersionFile.Of(v, File(v))).ToArray();
     }
 
     public VersionPolicy Policy(string model)

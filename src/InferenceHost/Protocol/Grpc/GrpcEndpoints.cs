@@ -31,15 +31,7 @@ public sealed class GrpcEndpoints(ServeOptions options, ModelRepository reposito
     public override Task<ModelMetadataResponse> ModelMetadata(ModelMetadataRequest request, ServerCallContext context)
     {
         using ServedVersion.Lease lease = repository.Acquire(request.Name, request.Version);
-        ModelSession model = lease.Served.Session;
-        return Task.FromResult(new ModelMetadataResponse
-        {
-            Name = request.Name,
-            Versions = { repository.ReadyVersions(request.Name).Select(v => v.Version.ToString()) },
-            Platform = "onnxruntime_onnx",
-            Inputs = { Tensor(ModelSignature.Input, "FP32", -1, model.Channels, model.Height, model.Width) },
-            Outputs = { Tensor(ModelSignature.Output, "FP32", -1, model.Classes) },
-        });
+        return Task.FromResult(ModelConfiguration.Metadata(request.Name, repository.ReadyVersions(request.Name), lease.Served.Session));
     }
 
     public override Task<ModelConfigResponse> ModelConfig(ModelConfigRequest request, ServerCallContext context)
@@ -153,9 +145,6 @@ public sealed class GrpcEndpoints(ServeOptions options, ModelRepository reposito
         response.Outputs.Add(output);
         return response;
     }
-
-    static ModelMetadataResponse.Types.TensorMetadata Tensor(string name, string datatype, params long[] shape) =>
-        new() { Name = name, Datatype = datatype, Shape = { shape } };
 
     static void NamedRepositoryUnsupported(string name)
     {
