@@ -28,10 +28,7 @@ public static class BinaryTensors
         if (bytes.Length != expected * sizeof(float))
             throw HostError.BadRequest($"input '{name}' has {bytes.Length} bytes of binary data; its shape needs {expected} FP32 values = {expected * sizeof(float)} bytes.");
         // The wire format is little-endian, as every platform .NET runs cltool on.
-        float[] values = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(bytes).ToArray();
-        int bad = Array.FindIndex(values, v => !float.IsFinite(v));
-        if (bad >= 0) throw HostError.BadRequest($"input '{name}' data must be finite numbers, got {values[bad]} at element {bad}.");
-        return values;
+        return InputCheck.Finite(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(bytes).ToArray(), name);
     }
 
     /// <summary>FP32 values as bytes.</summary>

@@ -18,4 +18,11 @@ public static class InputCheck
             throw HostError.TooLarge($"input '{name}' holds {shape[0]} images; at most {maxImages} per request.");
         return (int)shape[0];
     }
+
+    /// <summary><paramref name="values"/> when every one is finite; a 400 naming the first that is not otherwise.</summary>
+    public static float[] Finite(float[] values, string name)
+    {
+        int bad = Array.FindIndex(values, v => !float.IsFinite(v));
+        return bad < 0 ? values : throw HostError.BadRequest($"input '{name}' data must be finite numbers, got {values[bad]} at element {bad}.");
+    }
 }

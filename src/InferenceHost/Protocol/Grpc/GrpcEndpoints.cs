@@ -97,10 +97,7 @@ public sealed class GrpcEndpoints(ServeOptions options, ModelRepository reposito
         var values = input.Contents!.Fp32Contents;
         if (values.Count != elements)
             throw HostError.BadRequest($"input '{input.Name}' has {values.Count} fp32_contents values; its shape [{string.Join(", ", input.Shape)}] needs {elements}.");
-        float[] pixels = values.ToArray();
-        int bad = Array.FindIndex(pixels, v => !float.IsFinite(v));
-        if (bad >= 0) throw HostError.BadRequest($"input '{input.Name}' data must be finite numbers, got {pixels[bad]} at element {bad}.");
-        return (pixels, count, false);
+        return (InputCheck.Finite(values.ToArray(), input.Name), count, false);
     }
 
     /// <summary>Triton's classification parameter on the requested output (tritonclient's class_count), or null for logits.</summary>
