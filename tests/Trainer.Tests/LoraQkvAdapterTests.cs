@@ -9,22 +9,16 @@ public sealed class LoraQkvAdapterTests
 {
     const int Dim = 24, Depth = 2;
 
+    const int Stacked = int.MaxValue, Folded = 1;
+
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void Qkv_output_equals_the_dense_weight_plus_every_scaled_direction(bool paper)
+    [InlineData(false, Stacked)]
+    [InlineData(true, Stacked)]
+    [InlineData(false, Folded)]
+    [InlineData(true, Folded)]
+    public void Qkv_output_equals_the_dense_weight_plus_every_scaled_direction(bool paper, int foldFromRank)
     {
-        using var adapter = new LoraQkvAdapter(new ViTShape(Depth, Dim), CPU);
-        using var generator = new Generator(11, CPU);
-        DirectionNorm norm = paper ? DirectionNorm.Frobenius : DirectionNorm.FactorProduct;
-        adapter.CurrentNorm = paper ? DirectionNorm.Frobenius : null;
-        adapter.StartDirection(4, generator);
-        RandomiseTrainable(adapter, 1);
-        adapter.SetMagnitudes([0.8], trainable: true);
-        adapter.FreezeCurrent(norm);
-        adapter.StartDirection(3, generator);    // ranks may differ (SD-LoRA-RR)
-        RandomiseTrainable(adapter, 2);
-        adapter.SetMagnitudes([1.3, -0.4], trainable: true);
+        using var adapter = TwoDirections(paper, foldFromRank);
 
         var random = new Random(5);
         double[] weight = Enumerable.Range(0, 3 * Dim * Dim).Select(_ => random.NextDouble() - 0.5).ToArray();
@@ -53,7 +47,7 @@ public sealed class LoraQkvAdapterTests
             using Tensor input = tensor(x.Select(v => (float)v).ToArray(), [2, 5, Dim]);
             using Tensor w = tensor(weight.Select(v => (float)v).ToArray(), [3 * Dim, Dim]);
             using Tensor b = tensor(bias.Select(v => (float)v).ToArray(), [3 * Dim]);
-            using Tensor qkv = nn.functional.linear(input, w, b);
+            using Tensor qkv = nn.functional.linear(input, adapter.QkvWeight(block, w), b);
             using Tensor actual = adapter.Apply(block, input, qkv).detach();
             float[] got = actual.data<float>().ToArray();
 
@@ -68,6 +62,29 @@ public sealed class LoraQkvAdapterTests
                 }
             }
             Assert.True(maxDiff < 1e-5, $"block {block}: max |difference| {maxDiff:E2}");
+        }
+    }
+
+    [Fact]
+    public void Frozen_directions_folded_into_the_weight_give_the_stacked_path_s_gradients()
+    {
+        float[][] Gradients(int foldFromRank)
+        {
+            using var adapter = TwoDirections(paper: true, foldFromRank);
+            using var scope = NewDisposeScope();
+            using var generator = new Generator(21, CPU);
+            Tensor x = randn([2, 5, Dim], generator: generator), w = randn([3 * Dim, Dim], generator: generator), probe = randn([2, 5, 3 * Dim], generator: generator);
+            for (int block = 0; block < Depth; block++)
+                adapter.Apply(block, x, nn.functional.linear(x, adapter.QkvWeight(block, w))).mul(probe).sum().backward();
+            return adapter.TrainableParameters().Select(p => p.Parameter.grad!.data<float>().ToArray()).ToArray();
+        }
+
+        float[][] stacked = Gradients(Stacked), folded = Gradients(Folded);
+        Assert.Equal(stacked.Length, folded.Length);
+        foreach ((float[] s, float[] f) in stacked.Zip(folded))
+        {
+            double scale = s.Max(v => Math.Abs((double)v)), difference = s.Zip(f).Max(p => Math.Abs((double)p.First - p.Second));
+            Assert.True(scale > 0 && difference <= 1e-5 * Math.Max(1, scale), $"gradient differs by {difference:E2} (largest {scale:E2})");
         }
     }
 
@@ -130,6 +147,22 @@ public sealed class LoraQkvAdapterTests
             double change = before[b].sub(after).abs().max().item<float>(), size = before[b].sub(qkv).abs().max().item<float>();
             Assert.True(change <= 1e-5 * Math.Max(1, size), $"block {b}: output changed by {change:E2} (adapter output up to {size:E2})");
         }
+    }
+
+    /// <summary>A frozen rank-4 direction (magnitude 1.3) and a trainable rank-3 one (ranks may differ: SD-LoRA-RR; magnitude -0.4).</summary>
+    static LoraQkvAdapter TwoDirections(bool paper, int foldFromRank)
+    {
+        var adapter = new LoraQkvAdapter(new ViTShape(Depth, Dim), CPU, foldFromRank);
+        using var generator = new Generator(11, CPU);
+        adapter.CurrentNorm = paper ? DirectionNorm.Frobenius : null;
+        adapter.StartDirection(4, generator);
+        RandomiseTrainable(adapter, 1);
+        adapter.SetMagnitudes([0.8], trainable: true);
+        adapter.FreezeCurrent(paper ? DirectionNorm.Frobenius : DirectionNorm.FactorProduct);
+        adapter.StartDirection(3, generator);
+        RandomiseTrainable(adapter, 2);
+        adapter.SetMagnitudes([1.3, -0.4], trainable: true);
+        return adapter;
     }
 
     static void RandomiseTrainable(LoraQkvAdapter adapter, int seed)

@@ -6,7 +6,6 @@ using Cltool.InferenceHost;
 using Cltool.Core;
 using Cltool.Core.IO;
 using Cltool.Core.Models;
-using Cltool.Trainer.Continual;
 using Cltool.Trainer.Native;
 using Cltool.Trainer.Pretraining;
 using Spectre.Console;
@@ -43,44 +42,33 @@ public sealed class BenchTrainSettings : BenchSettings
     public int BatchSize { get; init; } = 32;
 
     [CommandOption("--steps <N>")]
-    [DefaultValue(20)]
-    [Description("Timed steps per configuration (after 2 warm-up steps).")]
-    public int Steps { get; init; } = 20;
+    [DefaultValue(10)]
+    [Description("Timed steps per configuration and round (after 1 warm-up step).")]
+    public int Steps { get; init; } = 10;
+
+    [CommandOption("--rounds <N>")]
+    [DefaultValue(5)]
+    [Description("Interleaved rounds; each row's figure is the median over rounds, with its min–max.")]
+    public int Rounds { get; init; } = 5;
 
     public override ValidationResult Validate() => Rules.All(
         Rules.Requires(ViTConfig.Presets.ContainsKey(Model), $"--model '{Model}' is not a preset ({string.Join(", ", ViTConfig.Presets.Keys)})."),
-        Rules.Positive("--batch-size", BatchSize), Rules.Positive("--steps", Steps));
+        Rules.Positive("--batch-size", BatchSize), Rules.Positive("--steps", Steps), Rules.Positive("--rounds", Rounds));
 }
 
-/// <summary>Training-step throughput and FLOP utilisation against a matmul measured in the same run.</summary>
+/// <summary>Training-step throughput, the cost of directions and FLOP utilisation against a matmul measured in the same rounds.</summary>
 public sealed class BenchTrainCommand(IAnsiConsole console) : Command<BenchTrainSettings>
 {
     public override int Execute(CommandContext context, BenchTrainSettings settings, CancellationToken cancellationToken)
     {
         torch.Device device = TorchDevices.Resolve(DeviceKind.Auto, console.WriteLine);
         ViTConfig config = ViTConfig.Preset(settings.Model);
-        var rows = new List<StepMeasurement>();
         var cpu = new CpuMeter();
-        foreach ((string method, int directions) in new[] { ("sdlora", 1), ("sdlora", 5), ("sdlora", 20), ("full-ft", 0) })
-        {
-            // The matmul is re-measured next to every configuration: the machine is shared and its speed drifts.
-            double matmul = cpu.Measure(() => TrainStepBenchmark.MatmulGflops(config, settings.BatchSize));
-            rows.Add(cpu.Measure(() => TrainStepBenchmark.Measure(method, config, Math.Max(1, directions), 10, settings.BatchSize, settings.Steps, matmul, device)));
-            cancellationToken.ThrowIfCancellationRequested();
-        }
-        var table = new Table().AddColumns("method", "directions", "img/s", "GFLOP/img (step)", "step GFLOP/s", "matmul GFLOP/s", "utilisation");
-        foreach (StepMeasurement r in rows)
-            table.AddTextRow(r.Method, $"{r.Directions}", $"{r.ImagesPerSecond:F0}", $"{r.GflopPerImage:F3}", $"{r.Gflops:F1}", $"{r.MatmulGflops:F1}", $"{r.Utilisation:P0}");
-        console.Write(table);
-        console.WriteLine(cpu.Verdict);
-        string markdown = $"Training step of {settings.Model} (batch {settings.BatchSize}, {torch.get_num_threads()} threads) vs a [{settings.BatchSize}x{config.Tokens}, {config.Dim}] x [{config.Dim}, {config.MlpHidden}] matmul in the same run; {cpu.Verdict}\n\n" +
-                          "| method | directions | img/s | GFLOP/img (step) | step GFLOP/s | matmul GFLOP/s | utilisation |\n|---|---|---|---|---|---|---|\n" +
-                          string.Concat(rows.Select(r => $"| {r.Method} | {r.Directions} | {r.ImagesPerSecond:F0} | {r.GflopPerImage:F3} | {r.Gflops:F1} | {r.MatmulGflops:F1} | {r.Utilisation:P0} |\n"));
-        settings.Save("train", new
-        {
-            rows = rows.Select(r => new { r.Method, r.Directions, r.BatchSize, r.ImagesPerSecond, r.GflopPerImage, r.Gflops, r.MatmulGflops, r.Utilisation }),
-            cpuShare = cpu.Share,
-        }, markdown);
+        TrainBenchmarkResult result = TrainBenchmark.Run(config, settings.BatchSize, settings.Steps, settings.Rounds, device, cpu,
+            line => console.MarkupLineInterpolated($"[grey]{line}[/]"));
+        string markdown = TrainBenchmark.Markdown(result, settings.Model, config, torch.get_num_threads(), cpu.Verdict);
+        console.Write(new Markup(Markup.Escape(markdown)));
+        settings.Save("train", result, markdown);
         return 0;
     }
 }

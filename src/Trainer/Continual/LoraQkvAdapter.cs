@@ -21,12 +21,20 @@ public readonly record struct ViTShape(int Depth, int Dim);
 /// <summary>
 /// Low-rank directions on the q and v rows of every block's fused qkv output. Direction i adds
 /// <c>(α_i + o_i) / n_i · x·A_iᵀ·B_iᵀ</c>, with one magnitude α_i shared by all blocks and by q and v, n_i the direction's
-/// norm in that block and projection, and o_i SD-LoRA-KD's constant offset there (0 unless a later direction was absorbed). Frozen directions run as one stacked rank-R product per projection, so a step
-/// costs the same few matmuls whatever the task count; they are constants, so no gradient reaches them. At most one
+/// norm in that block and projection, and o_i SD-LoRA-KD's constant offset there (0 unless a later direction was absorbed).
+/// Frozen directions are constants (no gradient reaches them) and cost one of two ways, whichever is cheaper: as one
+/// stacked rank-R product per projection, or folded into the qkv weight once per forward (W + B·diag(s)·A, what the
+/// export does once for all), which costs no per-image matmul at all when the magnitudes do not train, and otherwise
+/// the weight gradient of the qkv linear (6·tokens·d² FLOPs per block, against 20·tokens·d·R for the stacked products
+/// with their gradients: folding wins from R ≥ 0.3·d, i.e. from about 6 rank-10 tasks at d = 192). At most one
 /// direction (the current task's) is trainable; it is used unnormalised (n = 1, the code) or divided by its own
 /// ‖B·A‖_F, recomputed every step as a constant (the paper's normalised current direction; see docs in the README).
 /// </summary>
-public sealed class LoraQkvAdapter(ViTShape shape, Device device) : IContinualAdapter
+/// <param name="shape">Depth and width of the ViT.</param>
+/// <param name="device">Where the adapter's tensors live.</param>
+/// <param name="foldFromRank">The frozen rank from which frozen directions fold into the weight while the magnitudes
+/// train (default 0.3·d, the break-even above); tests set it to compare the two paths.</param>
+public sealed class LoraQkvAdapter(ViTShape shape, Device device, int? foldFromRank = null) : IContinualAdapter
 {
     sealed record Direction(Tensor[] Aq, Tensor[] Bq, Tensor[] Av, Tensor[] Bv, float[,] Norms, float[,] Offsets)
     {
@@ -42,6 +50,8 @@ public sealed class LoraQkvAdapter(ViTShape shape, Device device) : IContinualAd
     // of the R columns the direction it belongs to, 1/n and the KD offset (null while every offset is 0). Rebuilt when a
     // direction is frozen or absorbed.
     (Tensor A, Tensor B, Tensor Owner, Tensor InverseNorm, Tensor? Offset)?[,] _stacks = new (Tensor, Tensor, Tensor, Tensor, Tensor?)?[shape.Depth, 2];
+    int _frozenRank;
+    readonly int _foldFromRank = foldFromRank ?? (int)Math.Ceiling(0.3 * shape.Dim);
 
     /// <summary>How the trainable direction is normalised; null: not at all (the official code).</summary>
     public DirectionNorm? CurrentNorm { get; set; }
@@ -136,22 +146,45 @@ public sealed class LoraQkvAdapter(ViTShape shape, Device device) : IContinualAd
         return directions;
     }
 
-    public Tensor Apply(int block, Tensor x, Tensor qkv)
+    /// <summary>Whether the frozen directions are folded into the qkv weight this forward (see the class summary).</summary>
+    bool FoldsFrozen => _frozenRank > 0 && (_frozenRank >= _foldFromRank || !(is_grad_enabled() && Magnitudes.requires_grad));
+
+    public Tensor QkvWeight(int block, Tensor weight)
     {
-        if (Count == 0) return qkv;
-        Tensor[] parts = qkv.chunk(3, -1);
-        return cat([parts[0].add(Delta(block, 0, x), Scalars.One), parts[1], parts[2].add(Delta(block, 1, x), Scalars.One)], -1);
+        if (!FoldsFrozen) return weight;
+        Tensor q = FrozenWeight(block, 0), v = FrozenWeight(block, 1);
+        return weight.add(cat([q, zeros_like(q), v], 0), Scalars.One);
     }
 
-    Tensor Delta(int block, int projection, Tensor x)
+    public Tensor Apply(int block, Tensor x, Tensor qkv)
+    {
+        bool stacked = _frozenRank > 0 && !FoldsFrozen;
+        if (!stacked && _current is null) return qkv;
+        Tensor[] parts = qkv.chunk(3, -1);
+        return cat([parts[0].add(Delta(block, 0, x, stacked), Scalars.One), parts[1], parts[2].add(Delta(block, 1, x, stacked), Scalars.One)], -1);
+    }
+
+    /// <summary>The frozen directions of one block and projection as a dense [dim, dim] weight: B·diag(s)·A.</summary>
+    Tensor FrozenWeight(int block, int projection)
+    {
+        var (a, b, _, _, _) = _stacks[block, projection]!.Value;
+        return b.mul(FrozenScales(block, projection)).matmul(a);
+    }
+
+    /// <summary>Per stacked column: (α + o) / n of the direction it belongs to.</summary>
+    Tensor FrozenScales(int block, int projection)
+    {
+        var (_, _, owner, inverseNorm, offset) = _stacks[block, projection]!.Value;
+        Tensor magnitudes = Magnitudes.index_select(0, owner);
+        if (offset is not null) magnitudes = magnitudes.add(offset, Scalars.One);
+        return magnitudes.mul(inverseNorm);
+    }
+
+    Tensor Delta(int block, int projection, Tensor x, bool stacked)
     {
         Tensor? delta = null;
-        if (_stacks[block, projection] is var (a, b, owner, inverseNorm, offset))
-        {
-            Tensor magnitudes = Magnitudes.index_select(0, owner);
-            if (offset is not null) magnitudes = magnitudes.add(offset, Scalars.One);
-            delta = x.matmul(a.t()).mul(magnitudes.mul(inverseNorm)).matmul(b.t());
-        }
+        if (stacked && _stacks[block, projection] is var (a, b, _, _, _))
+            delta = x.matmul(a.t()).mul(FrozenScales(block, projection)).matmul(b.t());
         if (_current is { } current)
         {
             Tensor ca = current.A(block, projection), cb = current.B(block, projection);
@@ -192,6 +225,7 @@ public sealed class LoraQkvAdapter(ViTShape shape, Device device) : IContinualAd
     {
         foreach ((Tensor A, Tensor B, Tensor Owner, Tensor InverseNorm, Tensor? Offset)? stack in _stacks) DisposeStack(stack);
         _stacks = new (Tensor, Tensor, Tensor, Tensor, Tensor?)?[shape.Depth, 2];
+        _frozenRank = 0;
         if (_frozen.Count == 0) return;
         for (int b = 0; b < shape.Depth; b++)
         {
@@ -203,6 +237,7 @@ public sealed class LoraQkvAdapter(ViTShape shape, Device device) : IContinualAd
                 _stacks[b, p] = (cat(_frozen.Select(d => d.A(b, p)).ToArray(), 0), cat(_frozen.Select(d => d.B(b, p)).ToArray(), 1),
                                  tensor(owner, device: device), tensor(PerColumn(d => 1 / d.Norms[b, p]), device: device),
                                  offsets.Any(o => o != 0) ? tensor(offsets, device: device) : null);
+                _frozenRank = Math.Max(_frozenRank, owner.Length);
             }
         }
     }

@@ -1,22 +1,12 @@
 using System.Diagnostics;
-using Cltool.Core.Continual;
 using Cltool.Core.Models;
-using Cltool.Trainer.Models;
-using Cltool.Trainer.Optim;
 using static TorchSharp.torch;
 
 namespace Cltool.Trainer.Continual;
 
-/// <summary>One measured training step configuration.</summary>
-public sealed record StepMeasurement(string Method, int Directions, int BatchSize, double ImagesPerSecond, double GflopPerImage, double Gflops, double MatmulGflops)
-{
-    /// <summary>Achieved FLOP rate of the whole step over the rate of a plain matmul measured in the same run.</summary>
-    public double Utilisation => Gflops / MatmulGflops;
-}
-
 /// <summary>
-/// The learner's training step (forward, masked loss, backward, SGD) timed on random images, next to a matmul of the
-/// model's own MLP shape timed in the same run. FLOPs are counted analytically (a multiply-add is 2 FLOPs): the forward
+/// The reference rates a training step is compared with, timed on this machine: a matmul of the model's MLP shape, and
+/// every matmul of the step at its own shape. FLOPs are counted analytically (a multiply-add is 2 FLOPs): the forward
 /// pass's matmuls and attention; a step is forward + backward = 2 forwards when the backbone is frozen (gradients
 /// w.r.t. activations only, plus the LoRA factors' own) and 3 forwards for full fine-tuning (weight gradients too).
 /// </summary>
@@ -24,50 +14,32 @@ public static class TrainStepBenchmark
 {
     public static double MatmulGflops(ViTConfig config, int batchSize, int repeats = 20)
     {
-        using var scope = NewDisposeScope();
-        Tensor a = randn(batchSize * config.Tokens, config.Dim), b = randn(config.Dim, config.MlpHidden);
-        for (int i = 0; i < 3; i++) a.matmul(b).Dispose();
-        var clock = Stopwatch.StartNew();
-        for (int i = 0; i < repeats; i++) a.matmul(b).Dispose();
-        return 2.0 * batchSize * config.Tokens * config.Dim * config.MlpHidden * repeats / clock.Elapsed.TotalSeconds / 1e9;
+        long rows = (long)batchSize * config.Tokens;
+        double seconds = Seconds([([rows, config.Dim], [config.Dim, config.MlpHidden])], repeats);
+        return 2.0 * rows * config.Dim * config.MlpHidden / seconds / 1e9;
     }
 
     /// <summary>
-    /// The learner's own step for <paramref name="method"/> after <paramref name="directions"/> tasks: the method prepares
-    /// every task as the learner does (head growth, directions frozen, magnitudes), trains exactly its trainable set, and
-    /// the step is the learner's (new-class cross-entropy, SGD).
+    /// The wall time of one frozen-backbone step's matmuls alone, each at its own shape (the patch embedding, per block
+    /// qkv, the attention's two batched products, the projection and the MLP, forward and their input gradients):
+    /// what the step would cost if everything between the matmuls (LayerNorm, softmax, GELU, reshapes, autograd's
+    /// bookkeeping, the optimizer) were free.
     /// </summary>
-    public static StepMeasurement Measure(string method, ViTConfig config, int directions, int rank, int batchSize, int steps, double matmulGflops, Device device)
+    public static TimeSpan FrozenStepGemms(ViTConfig config, int batchSize, int repeats = 10)
     {
-        var recipe = new TrainRecipe { Method = method, Rank = rank, InitClasses = 2, Increment = 2 };
-        var continual = ContinualMethod.For(recipe);
-        using var vit = new VisionTransformer(config.WithClasses(0));
-        using var model = new ContinualModel(config, vit.ExportWeights(), continual.CreateAdapter(ContinualModel.ShapeOf(config), device), device);
-        bool adapted = model.Adapter is not null;
-        int tasks = adapted ? directions : 1;
-        for (int task = 0; task < tasks; task++)
+        long tokens = (long)batchSize * config.Tokens, d = config.Dim, h = config.MlpHidden, n = config.Tokens, hd = config.HeadDim;
+        long heads = (long)batchSize * config.Heads, patchIn = (long)config.Channels * config.PatchSize * config.PatchSize;
+        var block = new List<(long[] A, long[] B)>
         {
-            using var generator = new Generator((ulong)task + 1, CPU);
-            model.GrowHead(recipe.Increment, generator);
-            continual.BeginTask(task, model, generator);
-            if (task < tasks - 1) continual.EndTask(task, model, () => throw new InvalidOperationException("bench train measures no class means."));
-        }
-        var parameters = continual.Trainable(model).ToList();
-        using var optimizer = new Sgd(parameters, recipe.Momentum, recipe.WeightDecay);
-        var step = new TrainingStep(optimizer, parameters.Select(p => p.Parameter).ToArray());
-        using Tensor images = randn(batchSize, 3, config.ImageSize, config.ImageSize).to(device);
-        using Tensor labels = randint(0, recipe.Increment, [batchSize]).to(device);
-        int known = model.SeenClasses - recipe.Increment;
-        model.Train();
-
-        for (int i = 0; i < 2; i++) step.Run(() => model.NewClassLoss(images, labels, known, recipe.Increment), 1e-3);
-        var clock = Stopwatch.StartNew();
-        for (int i = 0; i < steps; i++) step.Run(() => model.NewClassLoss(images, labels, known, recipe.Increment), 1e-3);
-        double imagesPerSecond = (double)batchSize * steps / clock.Elapsed.TotalSeconds;
-        int stored = (model.Adapter as LoraQkvAdapter)?.Count ?? 0;
-        double forward = ForwardFlops(config, model.Adapter?.ForwardRank ?? 0);
-        double perImage = (adapted ? 2 : 3) * forward / 1e9;
-        return new StepMeasurement(method, stored, batchSize, imagesPerSecond, perImage, perImage * imagesPerSecond, matmulGflops);
+            ([tokens, d], [d, 3 * d]), ([heads, n, hd], [heads, hd, n]), ([heads, n, n], [heads, n, hd]), ([tokens, d], [d, d]),
+            ([tokens, d], [d, h]), ([tokens, h], [h, d]),
+            // Input gradients: each linear's transposed product, and the attention's four products.
+            ([tokens, 3 * d], [3 * d, d]), ([heads, n, n], [heads, n, hd]), ([heads, n, n], [heads, n, hd]), ([heads, n, hd], [heads, hd, n]),
+            ([heads, n, n], [heads, n, hd]), ([tokens, d], [d, d]), ([tokens, h], [h, d]), ([tokens, d], [d, h]),
+        };
+        double perBlock = Seconds(block, repeats);
+        double patchEmbed = Seconds([([(long)batchSize * config.PatchCount, patchIn], [patchIn, d])], repeats);
+        return TimeSpan.FromSeconds(config.Depth * perBlock + patchEmbed);
     }
 
     /// <summary>Forward FLOPs of one image: patch embedding, per block qkv + attention + projection + MLP (+ LoRA of total rank R on q and v).</summary>
@@ -77,5 +49,22 @@ public static class TrainStepBenchmark
         double patchEmbed = 2 * patches * config.Channels * config.PatchSize * config.PatchSize * d;
         double block = 2 * n * d * 3 * d + 2 * 2 * n * n * d + 2 * n * d * d + 2 * 2 * n * d * config.MlpHidden + 2 * 2 * 2 * n * d * loraRank;
         return patchEmbed + config.Depth * block;
+    }
+
+    /// <summary>Seconds for one pass over <paramref name="products"/> (random operands), the median of timed passes after warm-up.</summary>
+    static double Seconds(IReadOnlyList<(long[] A, long[] B)> products, int repeats)
+    {
+        using var scope = NewDisposeScope();
+        var operands = products.Select(p => (A: randn(p.A), B: randn(p.B))).ToArray();
+        void Pass() { foreach ((Tensor a, Tensor b) in operands) a.matmul(b).Dispose(); }
+        for (int i = 0; i < 3; i++) Pass();
+        var passes = new double[repeats];
+        for (int i = 0; i < repeats; i++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            Pass();
+            passes[i] = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        }
+        return passes.Order().ElementAt(repeats / 2);
     }
 }

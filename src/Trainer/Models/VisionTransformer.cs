@@ -11,9 +11,12 @@ namespace Cltool.Trainer.Models;
 // contract (checkpoints, ONNX initializer names), hence the snake_case.
 #pragma warning disable IDE1006
 
-/// <summary>Adds a low-rank update to a block's fused qkv output; SD-LoRA and its relatives implement it.</summary>
+/// <summary>Adds a low-rank update to a block's fused qkv projection; SD-LoRA and its relatives implement it.</summary>
 public interface IQkvAdapter
 {
+    /// <summary>The fused qkv weight block <paramref name="block"/> multiplies by: the base weight, or the base with part of the adapter folded in.</summary>
+    Tensor QkvWeight(int block, Tensor weight) => weight;
+
     /// <summary>Returns <paramref name="qkv"/> plus the adapter's delta for input <paramref name="x"/> of block <paramref name="block"/>.</summary>
     Tensor Apply(int block, Tensor x, Tensor qkv);
 }
@@ -42,8 +45,7 @@ public sealed class Attention : Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         long batch = x.shape[0], tokens = x.shape[1], dim = x.shape[2];
-        Tensor fused = qkv.forward(x);
-        if (Adapter is not null) fused = Adapter.Apply(_block, x, fused);
+        Tensor fused = Adapter is null ? qkv.forward(x) : Adapter.Apply(_block, x, functional.linear(x, Adapter.QkvWeight(_block, qkv.weight!), qkv.bias));
         Tensor split = fused.reshape(batch, tokens, 3, _heads, dim / _heads).permute(2, 0, 3, 1, 4);
         Tensor attended = functional.scaled_dot_product_attention(split[0], split[1], split[2]);
         return proj.forward(attended.transpose(1, 2).reshape(batch, tokens, dim));

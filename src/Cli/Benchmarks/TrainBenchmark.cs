@@ -1,0 +1,93 @@
+using System.Text;
+using Cltool.Core.Models;
+using Cltool.Trainer.Continual;
+using static TorchSharp.torch;
+
+namespace Cltool.Cli.Benchmarks;
+
+/// <summary>One configuration's training step over the rounds, and its FLOP utilisation against the same-run matmul.</summary>
+public sealed record StepRow(string Method, int Directions, int BatchSize, Spread ImagesPerSecond, double GflopPerImage, double MatmulGflops,
+                             double ForwardMs, double BackwardMs, double UpdateMs)
+{
+    public double Gflops => GflopPerImage * ImagesPerSecond.Median;
+    public double Utilisation => Gflops / MatmulGflops;
+    public double StepMs => ForwardMs + BackwardMs + UpdateMs;
+}
+
+/// <summary>Where the frozen-backbone step's time goes: the whole step against its matmuls alone at their own shapes.</summary>
+public sealed record StepProfile(int Directions, double StepMs, double GemmMs, double GemmGflops, double MatmulGflops)
+{
+    public double OtherMs => StepMs - GemmMs;
+}
+
+/// <summary>Everything `bench train` measured: rows, the per-round cost of 20 directions against 1, and the profile at 5.</summary>
+public sealed record TrainBenchmarkResult(IReadOnlyList<StepRow> Rows, Spread DirectionCost, StepProfile Profile, int Rounds, double CpuShare);
+
+/// <summary>
+/// The learner's training step: SD-LoRA after 1, 5 and 20 tasks and full fine-tuning, timed in interleaved rounds (every
+/// configuration once per round, a matmul of the MLP's shape and the step's own matmuls timed in the same round), so
+/// drift of this shared machine hits every row alike. The cost of directions is a ratio taken within each round.
+/// </summary>
+public static class TrainBenchmark
+{
+    public const int ProfiledDirections = 5;
+    static readonly (string Method, int Directions)[] Configurations = [("sdlora", 1), ("sdlora", ProfiledDirections), ("sdlora", 20), ("full-ft", 1)];
+
+    public static TrainBenchmarkResult Run(ViTConfig config, int batchSize, int steps, int rounds, Device device, CpuMeter cpu, Action<string> progress)
+    {
+        PreparedStep[] prepared = Configurations.Select(c => new PreparedStep(c.Method, config, c.Directions, 10, batchSize, device)).ToArray();
+        try
+        {
+            var timings = prepared.Select(_ => new List<StepTiming>()).ToArray();
+            var matmul = new List<double>();
+            var gemmMs = new List<double>();
+            for (int round = 0; round < rounds; round++)
+            {
+                matmul.Add(cpu.Measure(() => TrainStepBenchmark.MatmulGflops(config, batchSize)));
+                gemmMs.Add(cpu.Measure(() => TrainStepBenchmark.FrozenStepGemms(config, batchSize)).TotalMilliseconds);
+                for (int k = 0; k < prepared.Length; k++)
+                    timings[k].Add(cpu.Measure(() => prepared[k].Time(steps)));
+                progress($"round {round + 1}/{rounds}: " + string.Join(", ", prepared.Select((p, k) => $"{p.Method} {p.Directions}: {timings[k][^1].ImagesPerSecond:F0} img/s")));
+            }
+            double matmulMedian = Spread.Of(matmul).Median;
+            StepRow[] rows = prepared.Select((p, k) => new StepRow(p.Method, p.Directions, batchSize, Spread.Of(timings[k].Select(t => t.ImagesPerSecond).ToArray()),
+                p.GflopPerImage, matmulMedian, Median(timings[k], t => t.ForwardMs), Median(timings[k], t => t.BackwardMs), Median(timings[k], t => t.UpdateMs))).ToArray();
+            int one = Array.FindIndex(Configurations, c => c == ("sdlora", 1)), twenty = Array.FindIndex(Configurations, c => c == ("sdlora", 20));
+            Spread cost = Spread.Of(Enumerable.Range(0, rounds).Select(r => timings[one][r].ImagesPerSecond / timings[twenty][r].ImagesPerSecond).ToArray());
+            StepRow profiled = rows.Single(r => r.Method == "sdlora" && r.Directions == ProfiledDirections);
+            double gemm = Spread.Of(gemmMs).Median;
+            double frozenStepGflop = TrainStepBenchmark.ForwardFlops(config, 0) * 2 * batchSize / 1e9;
+            var profile = new StepProfile(ProfiledDirections, profiled.StepMs, gemm, frozenStepGflop / (gemm / 1000), matmulMedian);
+            return new TrainBenchmarkResult(rows, cost, profile, rounds, cpu.Share);
+        }
+        finally
+        {
+            foreach (PreparedStep step in prepared) step.Dispose();
+        }
+    }
+
+    static double Median(IEnumerable<StepTiming> timings, Func<StepTiming, double> value) => Spread.Of(timings.Select(value).ToArray()).Median;
+
+    public static string Markdown(TrainBenchmarkResult result, string model, ViTConfig config, int threads, string cpuVerdict)
+    {
+        var text = new StringBuilder();
+        int batch = result.Rows[0].BatchSize;
+        text.AppendLine($"Training step of {model} (batch {batch}, {threads} threads), {result.Rounds} interleaved rounds, medians (min–max); " +
+                        $"utilisation against a [{batch}x{config.Tokens}, {config.Dim}] x [{config.Dim}, {config.MlpHidden}] matmul timed in the same rounds; " +
+                        $"GFLOP/img counts the method as written (frozen directions as rank-R products), whichever way the adapter computes them; {cpuVerdict}.");
+        text.AppendLine();
+        text.AppendLine("| method | directions | img/s (min–max) | GFLOP/img (step) | step GFLOP/s | matmul GFLOP/s | utilisation | forward / backward / update ms |");
+        text.AppendLine("|---|---|---|---|---|---|---|---|");
+        foreach (StepRow r in result.Rows)
+            text.AppendLine($"| {r.Method} | {r.Directions} | {r.ImagesPerSecond.Median:F0} ({r.ImagesPerSecond.Min:F0}–{r.ImagesPerSecond.Max:F0}) | {r.GflopPerImage:F3} | " +
+                            $"{r.Gflops:F1} | {r.MatmulGflops:F1} | {r.Utilisation:P0} | {r.ForwardMs:F1} / {r.BackwardMs:F1} / {r.UpdateMs:F1} |");
+        text.AppendLine();
+        Spread cost = result.DirectionCost;
+        text.AppendLine($"- 20 directions vs 1: step time {cost.Median:F2}× (per-round ratios {cost.Min:F2}–{cost.Max:F2}; target ≤ 1.15×).");
+        StepProfile p = result.Profile;
+        text.AppendLine($"- Profile at {p.Directions} directions: a step takes {p.StepMs:F1} ms; its matmuls alone, each at its own shape, take {p.GemmMs:F1} ms " +
+                        $"({p.GemmGflops:F1} GFLOP/s, {p.GemmGflops / p.MatmulGflops:P0} of the MLP-shaped matmul's rate); the other {p.OtherMs:F1} ms " +
+                        $"({p.OtherMs / p.StepMs:P0}) are LayerNorm, softmax, GELU, reshapes, the LoRA branch, autograd's bookkeeping and the update.");
+        return text.ToString();
+    }
+}
