@@ -59,15 +59,22 @@ public sealed class BenchmarkNoiseTests
         {
             ["model"] = model, ["tasks"] = tasks, ["throughput"] = new System.Text.Json.Nodes.JsonObject { ["min"] = min, ["median"] = median, ["max"] = max },
         }.ToJsonString();
-        Write("train", """{"rows":[{"method":"sdlora","directions":1,"imagesPerSecond":150,"utilisation":0.6},{"method":"sdlora","directions":5,"imagesPerSecond":140,"utilisation":0.72},{"method":"sdlora","directions":20,"imagesPerSecond":140,"utilisation":0.7}],"cpuShare":0.4}""");
+        Write("train", """{"rows":[{"method":"sdlora","directions":1,"utilisation":0.6},{"method":"sdlora","directions":5,"utilisation":0.72},{"method":"sdlora","directions":20,"utilisation":0.7}],"directionCost":{"min":1.02,"median":1.07,"max":1.2},"cpuShare":0.4}""");
         Write("export", $$"""{"timings":[{{Timing(Plain, 0, 90, 100, 110)}},{{Timing(Merged, 20, 88, 95, 104)}},{{Timing(Int8, 20, 140, 150, 160)}},{{Timing(Eager, 20, 50, 60, 70)}}],"cpuShare":0.95}""");
 
         IReadOnlyList<TargetCheck> checks = BenchSummary.Check(folder.Path);
 
         Assert.Equal(["met", "met", "within noise (the graphs are identical)", "met", "met", "not measured", "not measured"], checks.Select(c => c.Verdict));
-        Assert.Equal("1.07× (CONTENDED: 40 % CPU)", checks[0].Measured.Replace(" ", " "));
+        Assert.Equal("1.07× (rounds 1.02–1.20) (CONTENDED: 40 % CPU)", checks[0].Measured.Replace(" ", " "));
         Assert.Equal("+5.3% after 20 tasks (rounds' spread 20 %)", checks[2].Measured);
         Assert.Equal("no result from bench serve", checks[5].Measured);
+
+        Write("train", """{"rows":[{"method":"sdlora","directions":5,"utilisation":0.5}],"directionCost":{"min":1.1,"median":1.2,"max":1.3},"cpuShare":1}""");
+        Write("serve", """{"results":[{"mode":"batching off","concurrency":32,"requestsPerSecond":100},{"mode":"batching on","concurrency":32,"requestsPerSecond":350},{"mode":"batching on","concurrency":8,"requestsPerSecond":200,"p50Ms":10,"p99Ms":25}],"cpuShare":0.5}""");
+        checks = BenchSummary.Check(folder.Path);
+        Assert.Equal(["within noise (some rounds met it)", "not met"], checks.Take(2).Select(c => c.Verdict));
+        Assert.Equal(["met", "not met"], checks.Skip(5).Select(c => c.Verdict));
+        Assert.Equal("3.50× at concurrency 32 (CONTENDED: 50 % CPU)", checks[5].Measured.Replace(" ", " "));
     }
 
     static int Spin(TimeSpan time)

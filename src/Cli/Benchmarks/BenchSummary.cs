@@ -79,7 +79,7 @@ public static class BenchSummary
     static IEnumerable<TargetCheck> Serve(JsonNode? json)
     {
         const string batching = "batching on / off throughput at the top concurrency ≥ 3×", tail = "p99 / p50 at concurrency 8 with batching < 2";
-        if (json is not JsonArray results) return [NotMeasured(batching, "bench serve"), NotMeasured(tail, "bench serve")];
+        if (json?["results"] is not JsonArray results) return [NotMeasured(batching, "bench serve"), NotMeasured(tail, "bench serve")];
         JsonNode? Row(string mode, int concurrency) => results.FirstOrDefault(r => r!["mode"]!.GetValue<string>() == mode && r["concurrency"]!.GetValue<int>() == concurrency);
         int top = results.Max(r => r!["concurrency"]!.GetValue<int>());
         double speedup = Row("batching on", top)!["requestsPerSecond"]!.GetValue<double>() / Row("batching off", top)!["requestsPerSecond"]!.GetValue<double>();
@@ -87,8 +87,8 @@ public static class BenchSummary
         double? spread = mid is null ? null : mid["p99Ms"]!.GetValue<double>() / mid["p50Ms"]!.GetValue<double>();
         return
         [
-            new(batching, F($"{speedup:F2}× at concurrency {top}"), Met(speedup >= 3)),
-            spread is { } s ? new(tail, F($"{s:F2}"), Met(s < 2)) : NotMeasured(tail, "bench serve at concurrency 8"),
+            new(batching, F($"{speedup:F2}× at concurrency {top}") + Share(json!), Met(speedup >= 3)),
+            spread is { } s ? new(tail, F($"{s:F2}") + Share(json!), Met(s < 2)) : NotMeasured(tail, "bench serve at concurrency 8"),
         ];
     }
 

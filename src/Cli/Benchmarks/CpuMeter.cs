@@ -26,6 +26,19 @@ public sealed class CpuMeter
         return result;
     }
 
+    /// <summary>The same for asynchronous work: everything the process ran meanwhile counts (the host and its load generator both).</summary>
+    public async Task<T> MeasureAsync<T>(Func<Task<T>> timed)
+    {
+        using Process self = Process.GetCurrentProcess();
+        TimeSpan cpuBefore = self.TotalProcessorTime;
+        var clock = Stopwatch.StartNew();
+        T result = await timed();
+        _wall += clock.Elapsed;
+        self.Refresh();
+        _cpu += self.TotalProcessorTime - cpuBefore;
+        return result;
+    }
+
     public double Share => _wall == TimeSpan.Zero ? 1 : _cpu / (_wall * Environment.ProcessorCount);
 
     public bool Contended => Share < ContendedBelow;

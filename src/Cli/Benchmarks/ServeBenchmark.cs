@@ -3,38 +3,76 @@ using Cltool.InferenceHost;
 
 namespace Cltool.Cli.Benchmarks;
 
-/// <summary>One load level against one server configuration.</summary>
-public sealed record LoadResult(string Mode, int Concurrency, int Requests, int Failures, double RequestsPerSecond,
-                                double P50Ms, double P95Ms, double P99Ms, double MeanBatch);
+/// <summary>One server configuration under test: how it batches and which wire format its clients speak.</summary>
+public sealed record ServeConfiguration(string Mode, WireProtocol Protocol, ServeOptions Options);
+
+/// <summary>One load level against one server configuration: requests/s over the rounds, latency and batch size as medians over them.</summary>
+public sealed record LoadResult(string Mode, int Concurrency, int Requests, int Failures, Spread Throughput,
+                                double P50Ms, double P95Ms, double P99Ms, double MeanBatch)
+{
+    /// <summary>The median over rounds.</summary>
+    public double RequestsPerSecond => Throughput.Median;
+}
 
 /// <summary>
 /// A load generator on loopback against the real host in this process (Kestrel, the batcher, ONNX Runtime): infer
 /// requests of one image each over one wire format (<see cref="InferClient"/>), at several concurrencies, bounded in
-/// requests and in time per level. The mean batch size comes from the host's own metrics (nv_inference_count /
-/// nv_inference_exec_count).
+/// requests and in time per level. Every configuration's server runs for the whole benchmark and every (configuration,
+/// level) is measured once per round, round-robin, so drift of this shared machine hits all of them alike. The mean
+/// batch size comes from the host's own metrics (nv_inference_count / nv_inference_exec_count).
 /// </summary>
 public static class ServeBenchmark
 {
-    public static async Task<IReadOnlyList<LoadResult>> RunAsync(string model, string mode, WireProtocol protocol, ServeOptions options, int[] concurrencies,
-                                                                 int requests, TimeSpan perLevel, Action<string> progress)
+    public static async Task<IReadOnlyList<LoadResult>> RunAsync(string model, IReadOnlyList<ServeConfiguration> configurations, int[] concurrencies,
+                                                                 int requests, TimeSpan perLevel, int rounds, Action<string> progress)
     {
-        await using InferenceServer server = await InferenceServer.StartAsync(options with
+        var servers = new List<(ServeConfiguration Configuration, InferenceServer Server, InferClient Client)>();
+        try
         {
-            ModelPath = model, Urls = "http://127.0.0.1:0", GrpcUrls = protocol == WireProtocol.Grpc ? "http://127.0.0.1:0" : ServeOptions.NoGrpc,
-        }, _ => { });
-        using InferClient client = await InferClient.CreateAsync(server.Addresses[0], server.GrpcAddresses.FirstOrDefault(), options.Name, protocol, options.ApiKey);
-        await LoadRun.RunAsync(client, mode, 8, 64, TimeSpan.FromSeconds(5), null, TimeSpan.Zero, _ => { });   // warm-up: connections, JIT, ONNX Runtime arenas
-        var results = new List<LoadResult>();
-        foreach (int concurrency in concurrencies)
-        {
-            (double images0, double batches0) = await Counts(client.Http);
-            LoadReport load = await LoadRun.RunAsync(client, mode, concurrency, requests, perLevel, null, TimeSpan.Zero, _ => { });
-            (double images1, double batches1) = await Counts(client.Http);
-            results.Add(new LoadResult(mode, concurrency, load.Answered, load.Rejected + load.Failed, load.RequestsPerSecond, load.P50Ms, load.P95Ms, load.P99Ms,
-                (images1 - images0) / Math.Max(1, batches1 - batches0)));
-            progress($"{mode}, concurrency {concurrency}: {load.RequestsPerSecond:F0} requests/s, p50 {load.P50Ms:F1} ms");
+            foreach (ServeConfiguration c in configurations)
+            {
+                InferenceServer server = await InferenceServer.StartAsync(c.Options with
+                {
+                    ModelPath = model, Urls = "http://127.0.0.1:0", GrpcUrls = c.Protocol == WireProtocol.Grpc ? "http://127.0.0.1:0" : ServeOptions.NoGrpc,
+                }, _ => { });
+                servers.Add((c, server, await InferClient.CreateAsync(server.Addresses[0], server.GrpcAddresses.FirstOrDefault(), c.Options.Name, c.Protocol, c.Options.ApiKey)));
+                // Warm-up: connections, JIT, ONNX Runtime arenas.
+                await LoadRun.RunAsync(servers[^1].Client, c.Mode, 8, 64, TimeSpan.FromSeconds(5), null, TimeSpan.Zero, _ => { });
+            }
+            var measured = new Dictionary<(string Mode, int Concurrency), List<(LoadReport Load, double MeanBatch)>>();
+            for (int round = 0; round < rounds; round++)
+            {
+                foreach ((ServeConfiguration c, _, InferClient client) in servers)
+                {
+                    foreach (int concurrency in concurrencies)
+                    {
+                        (double images0, double batches0) = await Counts(client.Http);
+                        LoadReport load = await LoadRun.RunAsync(client, c.Mode, concurrency, requests, perLevel, null, TimeSpan.Zero, _ => { });
+                        (double images1, double batches1) = await Counts(client.Http);
+                        double meanBatch = (images1 - images0) / Math.Max(1, batches1 - batches0);
+                        (measured.TryGetValue((c.Mode, concurrency), out var list) ? list : measured[(c.Mode, concurrency)] = []).Add((load, meanBatch));
+                        progress($"round {round + 1}/{rounds}, {c.Mode}, concurrency {concurrency}: {load.RequestsPerSecond:F0} requests/s, p50 {load.P50Ms:F1} ms");
+                    }
+                }
+            }
+            return measured.Select(m => Summarise(m.Key.Mode, m.Key.Concurrency, m.Value)).ToList();
         }
-        return results;
+        finally
+        {
+            foreach ((_, InferenceServer server, InferClient client) in servers)
+            {
+                client.Dispose();
+                await server.DisposeAsync();
+            }
+        }
+    }
+
+    static LoadResult Summarise(string mode, int concurrency, IReadOnlyList<(LoadReport Load, double MeanBatch)> rounds)
+    {
+        double Median(Func<(LoadReport Load, double MeanBatch), double> value) => Spread.Of(rounds.Select(value).ToArray()).Median;
+        return new LoadResult(mode, concurrency, rounds.Sum(r => r.Load.Answered), rounds.Sum(r => r.Load.Rejected + r.Load.Failed),
+            Spread.Of(rounds.Select(r => r.Load.RequestsPerSecond).ToArray()), Median(r => r.Load.P50Ms), Median(r => r.Load.P95Ms), Median(r => r.Load.P99Ms),
+            Median(r => r.MeanBatch));
     }
 
     static async Task<(double Images, double Batches)> Counts(HttpClient client)

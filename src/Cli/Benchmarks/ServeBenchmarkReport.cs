@@ -6,22 +6,23 @@ namespace Cltool.Cli.Benchmarks;
 /// <summary>The serving benchmark as a Markdown table with the two ratios the targets are about, and as a PNG.</summary>
 public static class ServeBenchmarkReport
 {
-    public static string Markdown(IReadOnlyList<LoadResult> results, string model, int maxBatch, int maxDelayMs)
+    public static string Markdown(IReadOnlyList<LoadResult> results, string model, int maxBatch, int maxDelayMs, int rounds, string cpuVerdict)
     {
         var text = new StringBuilder();
         text.AppendLine($"Infer requests of one image over loopback to the host serving {model} on the CPU, as KServe v2 JSON unless the mode says " +
                         $"binary (Triton's binary tensors on HTTP) or gRPC (raw tensors); batching on = up to {maxBatch} images within {maxDelayMs} ms, " +
-                        "off = every request alone. The load generator shares the machine.");
+                        "off = every request alone. The load generator shares the machine. {rounds} interleaved rounds: requests/s is the median " +
+                        $"(min–max), latencies and batch sizes are medians over rounds; {cpuVerdict}.");
         text.AppendLine();
-        text.AppendLine("| mode | concurrency | requests | failures | requests/s | p50 ms | p95 ms | p99 ms | mean batch |");
+        text.AppendLine("| mode | concurrency | requests | failures | requests/s (min–max) | p50 ms | p95 ms | p99 ms | mean batch |");
         text.AppendLine("|---|---|---|---|---|---|---|---|---|");
         foreach (LoadResult r in results)
-            text.AppendLine($"| {r.Mode} | {r.Concurrency} | {r.Requests} | {r.Failures} | {r.RequestsPerSecond:F0} | {r.P50Ms:F1} | {r.P95Ms:F1} | {r.P99Ms:F1} | {r.MeanBatch:F2} |");
+            text.AppendLine($"| {r.Mode} | {r.Concurrency} | {r.Requests} | {r.Failures} | {r.RequestsPerSecond:F0} ({r.Throughput.Min:F0}–{r.Throughput.Max:F0}) | {r.P50Ms:F1} | {r.P95Ms:F1} | {r.P99Ms:F1} | {r.MeanBatch:F2} |");
         text.AppendLine();
         int top = results.Max(r => r.Concurrency);
         LoadResult? on = Find(results, "batching on", top), off = Find(results, "batching off", top), mid = Find(results, "batching on", 8);
         if (on is not null && off is not null)
-            text.AppendLine($"- concurrency {top}: batching on / off throughput {on.RequestsPerSecond / off.RequestsPerSecond:F2}x (target 3x)");
+            text.AppendLine($"- concurrency {top}: batching on / off throughput {on.RequestsPerSecond / off.RequestsPerSecond:F2}x (target 3x; rounds' spread {Spread.NoiseFloor(on.Throughput, off.Throughput):P0})");
         foreach (string wire in new[] { "batching on, binary", "batching on, gRPC" })
             if (Find(results, wire, top) is { } other && on is not null)
                 text.AppendLine($"- concurrency {top}: {wire[13..]} / JSON throughput {other.RequestsPerSecond / on.RequestsPerSecond:F2}x");

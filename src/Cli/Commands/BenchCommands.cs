@@ -157,6 +157,11 @@ public sealed class BenchServeSettings : BenchSettings
     [Description("Time limit per load level.")]
     public int Seconds { get; init; } = 20;
 
+    [CommandOption("--rounds <N>")]
+    [DefaultValue(3)]
+    [Description("Interleaved rounds over every configuration and level; requests/s is the median over rounds, with its min–max.")]
+    public int Rounds { get; init; } = 3;
+
     [CommandOption("--max-batch <N>")]
     [DefaultValue(32)]
     [Description("The batched configuration's largest batch.")]
@@ -172,7 +177,7 @@ public sealed class BenchServeSettings : BenchSettings
     public override ValidationResult Validate() => Rules.All(
         Rules.FileExists("--model", Model),
         Rules.Requires(Levels.All(n => n > 0), $"--concurrency must be positive integers separated by commas, got '{Concurrency}'."),
-        Rules.Positive("--requests", Requests), Rules.Positive("--seconds", Seconds),
+        Rules.Positive("--requests", Requests), Rules.Positive("--seconds", Seconds), Rules.Positive("--rounds", Rounds),
         Rules.Positive("--max-batch", MaxBatch), Rules.NonNegative("--max-delay-ms", MaxDelayMs));
 }
 
@@ -187,18 +192,22 @@ public sealed class BenchServeCommand(IAnsiConsole console) : AsyncCommand<Bench
             string model = settings.Model ?? BuiltInBaseOnnx(work);
             void Progress(string line) => console.MarkupLineInterpolated($"[grey]{line}[/]");
             var baseOptions = new ServeOptions { ModelName = "model", Device = DeviceKind.Cpu, QueueCapacity = 1024 };
-            var results = new List<LoadResult>();
             TimeSpan perLevel = TimeSpan.FromSeconds(settings.Seconds);
             ServeOptions batched = baseOptions with { MaxBatch = settings.MaxBatch, MaxDelayMs = settings.MaxDelayMs };
-            results.AddRange(await ServeBenchmark.RunAsync(model, "batching off", WireProtocol.Json, baseOptions with { MaxBatch = 1, MaxDelayMs = 0 }, settings.Levels, settings.Requests, perLevel, Progress));
-            results.AddRange(await ServeBenchmark.RunAsync(model, "batching on", WireProtocol.Json, batched, settings.Levels, settings.Requests, perLevel, Progress));
-            results.AddRange(await ServeBenchmark.RunAsync(model, "batching on, binary", WireProtocol.Binary, batched, settings.Levels, settings.Requests, perLevel, Progress));
-            results.AddRange(await ServeBenchmark.RunAsync(model, "batching on, gRPC", WireProtocol.Grpc, batched, settings.Levels, settings.Requests, perLevel, Progress));
-            string markdown = ServeBenchmarkReport.Markdown(results, settings.Model ?? "the built-in base ViT (10-class head)", settings.MaxBatch, settings.MaxDelayMs);
+            ServeConfiguration[] configurations =
+            [
+                new("batching off", WireProtocol.Json, baseOptions with { MaxBatch = 1, MaxDelayMs = 0 }),
+                new("batching on", WireProtocol.Json, batched),
+                new("batching on, binary", WireProtocol.Binary, batched),
+                new("batching on, gRPC", WireProtocol.Grpc, batched),
+            ];
+            var cpu = new CpuMeter();
+            IReadOnlyList<LoadResult> results = await cpu.MeasureAsync(() => ServeBenchmark.RunAsync(model, configurations, settings.Levels, settings.Requests, perLevel, settings.Rounds, Progress));
+            string markdown = ServeBenchmarkReport.Markdown(results, settings.Model ?? "the built-in base ViT (10-class head)", settings.MaxBatch, settings.MaxDelayMs, settings.Rounds, cpu.Verdict);
             console.Write(new Markup(Markup.Escape(markdown)));
             Directory.CreateDirectory(settings.Out);
             ServeBenchmarkReport.Plot(results, Path.Combine(settings.Out, "serve.png"));
-            settings.Save("serve", results, markdown);
+            settings.Save("serve", new { results, settings.Rounds, cpuShare = cpu.Share }, markdown);
             return 0;
         }
         finally
