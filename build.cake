@@ -79,6 +79,16 @@ Task("Bench")
         Cltool($"bench summary {artifacts}/bench");
     });
 
+// The host as a self-contained linux-x64 bundle with ONNX Runtime's CPU and CUDA libraries, xz-compressed and split
+// into parts of at most 60 MiB with sha256 manifests (artifacts/bundle; tools/gpu/unpack.sh reassembles it anywhere,
+// tools/gpu/RUNBOOK.md takes it to a GPU machine).
+Task("Bundle")
+    .Does(() =>
+    {
+        int exitCode = StartProcess("bash", new ProcessSettings { Arguments = $"tools/gpu/bundle.sh {artifacts}/bundle" });
+        if (exitCode != 0) throw new CakeException(exitCode, $"tools/gpu/bundle.sh exited with {exitCode}.");
+    });
+
 // Serving and training under load, change and faults (not in CI: about 40 minutes on 2 cores): 10,000 requests at
 // concurrency 64 over REST JSON, REST binary and gRPC, three version swaps under load, a 10-minute soak with the host's RSS
 // sampled, SIGTERM; then 20 SIGKILLs of a training run, each resumed, against a straight run. Tables in artifacts/proof.
