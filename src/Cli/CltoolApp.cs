@@ -30,6 +30,8 @@ public static class CltoolApp
                 .WithDescription("Serve exported models over HTTP and gRPC (KServe v2 / Triton) with ONNX Runtime.");
             config.AddCommand<ClassifyCommand>("classify")
                 .WithDescription("Send an image to a running inference host and print its top-k answer.");
+            config.AddCommand<PredictCommand>("predict")
+                .WithDescription("Classify images offline with an exported model (ONNX Runtime, the host's own code path); accuracy and a confusion matrix for a labelled folder.");
             config.AddCommand<InspectCommand>("inspect")
                 .WithDescription("Describe a model, checkpoint or ONNX file, or draw samples of a dataset.");
             config.AddCommand<ReportCommand>("report")
@@ -43,6 +45,7 @@ public static class CltoolApp
                 bench.AddCommand<BenchLoadCommand>("load").WithDescription("Load test of a running host: failures, throughput, latency, versions, memory.");
                 bench.AddCommand<BenchDataCommand>("data").WithDescription("Data pipeline alone vs the training step alone.");
                 bench.AddCommand<BenchSummaryCommand>("summary").WithDescription("Every speed target against the benchmarks' results: met, not met, within noise.");
+                bench.AddCommand<BenchModelCommand>("model").WithDescription("A ViT of a preset's shape with generated weights as ONNX, for speed measurements (ViT-B/16 on a GPU).");
                 bench.AddCommand<BenchProbeCommand>("probe").WithDescription("Linear probe of a model's frozen features vs a random ViT.");
             });
         });

@@ -23,8 +23,8 @@ public sealed partial class BundleTests : IDisposable
 
         Script.Result unpacked = Script.Run("tools/gpu/unpack.sh", bundle, _temporary.File("anywhere"));
         Assert.True(unpacked.ExitCode == 0, unpacked.Output);
-        string host = unpacked.Output.Trim().Split('\n')[^1];
-        Assert.Equal(_temporary.File("anywhere", "cltool-host", "cltool-host"), host);
+        Assert.Equal(_temporary.File("anywhere", "cltool-host"), unpacked.Output.Trim().Split('\n')[^1]);
+        string host = _temporary.File("anywhere", "cltool-host", "cltool-host");
         Assert.Contains("cuda provider no", File.ReadAllText(_temporary.File("anywhere", "cltool-host", "BUNDLE")));
 
         string model = TinyOnnxModel.Write(_temporary.File("tiny.onnx"));
@@ -58,21 +58,21 @@ public sealed partial class BundleTests : IDisposable
     }
 
     [Theory]
-    [InlineData("missing", "missing part 'cltool-host-linux-x64.tar.xz.part001' (listed in MANIFEST.sha256)")]
-    [InlineData("corrupt", "part 'cltool-host-linux-x64.tar.xz.part000' is corrupt: its sha256 differs from MANIFEST.sha256")]
-    [InlineData("stranger", "part 'cltool-host-linux-x64.tar.xz.part002' is not in MANIFEST.sha256 (a part of another bundle?)")]
+    [InlineData("missing", "missing part 'cltool-host.tar.xz.part001' (listed in MANIFEST.sha256)")]
+    [InlineData("corrupt", "part 'cltool-host.tar.xz.part000' is corrupt: its sha256 differs from MANIFEST.sha256")]
+    [InlineData("stranger", "part 'cltool-host.tar.xz.part002' is not in MANIFEST.sha256 (a part of another bundle?)")]
     [InlineData("manifest", "the reassembled archive's sha256 differs from ARCHIVE.sha256")]
     [InlineData("no-manifest", "no MANIFEST.sha256 in")]
     public void A_damaged_bundle_is_refused_with_one_line_naming_the_damage_and_nothing_unpacked(string damage, string expected)
     {
         string bundle = FakeBundle();
-        string part0 = Path.Combine(bundle, "cltool-host-linux-x64.tar.xz.part000"), part1 = Path.Combine(bundle, "cltool-host-linux-x64.tar.xz.part001");
+        string part0 = Path.Combine(bundle, "cltool-host.tar.xz.part000"), part1 = Path.Combine(bundle, "cltool-host.tar.xz.part001");
         switch (damage)
         {
             case "missing": File.Delete(part1); break;
             case "corrupt": File.WriteAllBytes(part0, [.. File.ReadAllBytes(part0).Select((b, i) => i == 10 ? (byte)(b ^ 1) : b)]); break;
-            case "stranger": File.WriteAllBytes(Path.Combine(bundle, "cltool-host-linux-x64.tar.xz.part002"), [1, 2, 3]); break;
-            case "manifest": File.WriteAllText(Path.Combine(bundle, "ARCHIVE.sha256"), new string('0', 64) + "  cltool-host-linux-x64.tar.xz\n"); break;
+            case "stranger": File.WriteAllBytes(Path.Combine(bundle, "cltool-host.tar.xz.part002"), [1, 2, 3]); break;
+            case "manifest": File.WriteAllText(Path.Combine(bundle, "ARCHIVE.sha256"), new string('0', 64) + "  cltool-host.tar.xz\n"); break;
             case "no-manifest": File.Delete(Path.Combine(bundle, "MANIFEST.sha256")); break;
         }
         string destination = _temporary.File("dest");
@@ -96,8 +96,8 @@ public sealed partial class BundleTests : IDisposable
         Directory.CreateDirectory(bundle);
         Script.Result made = Script.Shell(
             $"chmod +x '{content}/cltool-host' && cd '{bundle}' && tar -C '{_temporary.File("content")}' -cf - cltool-host | xz -0 > whole && " +
-            "split -n 2 -d -a 3 whole cltool-host-linux-x64.tar.xz.part && sha256sum cltool-host-linux-x64.tar.xz.part* > MANIFEST.sha256 && " +
-            "echo \"$(sha256sum whole | cut -d' ' -f1)  cltool-host-linux-x64.tar.xz\" > ARCHIVE.sha256 && rm whole");
+            "split -n 2 -d -a 3 whole cltool-host.tar.xz.part && sha256sum cltool-host.tar.xz.part* > MANIFEST.sha256 && " +
+            "echo \"$(sha256sum whole | cut -d' ' -f1)  cltool-host.tar.xz\" > ARCHIVE.sha256 && rm whole");
         Assert.True(made.ExitCode == 0, made.Output);
         return bundle;
     }

@@ -36,6 +36,34 @@ public static class AccuracyPlots
         });
     }
 
+    /// <summary>
+    /// A confusion matrix: rows the true class, columns the predicted one, each cell shaded by its share of the row (so
+    /// the diagonal is per-class recall); counts are written in the cells when the classes are few enough to read them.
+    /// </summary>
+    public static void Confusion(long[,] counts, IReadOnlyList<string> labels, string title, string path)
+    {
+        int n = labels.Count, cell = Math.Clamp(720 / n, 4, 48), left = n <= 40 ? 110 : 20, top = 60;
+        Draw(path, left + n * cell + 20, top + n * cell + 50, (canvas, font, small) =>
+        {
+            DrawText(canvas, title, 10, 24, font, SKTextAlign.Left);
+            for (int t = 0; t < n; t++)
+            {
+                long total = Enumerable.Range(0, n).Sum(p => counts[t, p]);
+                if (n <= 40) DrawText(canvas, labels[t], left - 6, top + t * cell + cell / 2 + 4, small, SKTextAlign.Right);
+                for (int p = 0; p < n; p++)
+                {
+                    double share = total == 0 ? double.NaN : (double)counts[t, p] / total;
+                    var rect = SKRect.Create(left + p * cell, top + t * cell, Math.Max(1, cell - 1), Math.Max(1, cell - 1));
+                    using var fill = new SKPaint { Color = double.IsNaN(share) ? new SKColor(240, 240, 240) : Shade(share) };
+                    canvas.DrawRect(rect, fill);
+                    if (cell >= 28 && counts[t, p] > 0)
+                        DrawText(canvas, $"{counts[t, p]}", rect.MidX, rect.MidY + 4, small, SKTextAlign.Center, share > 0.55 ? SKColors.White : SKColors.Black);
+                }
+            }
+            DrawText(canvas, "true class (rows) against predicted class (columns), shaded by the share of the row", left, top + n * cell + 30, small, SKTextAlign.Left);
+        });
+    }
+
     /// <summary>Accuracy on all classes seen so far after each task, one line per series (e.g. per method).</summary>
     public static void Curves(IReadOnlyList<(string Name, double[] Values)> series, string title, string path)
     {
