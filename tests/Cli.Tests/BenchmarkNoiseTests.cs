@@ -34,16 +34,38 @@ public sealed class BenchmarkNoiseTests
     }
 
     [Fact]
-    public void A_process_sleeping_through_its_timed_section_is_reported_as_contended_and_a_busy_one_is_not()
+    public void Another_process_busy_on_every_core_while_timing_is_reported_as_contention()
+    {
+        var spinners = Enumerable.Range(0, Environment.ProcessorCount)
+            .Select(_ => System.Diagnostics.Process.Start("bash", ["-c", "end=$((SECONDS + 3)); while (( SECONDS < end )); do :; done"])).ToArray();
+        try
+        {
+            Thread.Sleep(200);
+            var meter = new CpuMeter();
+            meter.Measure(() => { Thread.Sleep(1000); return 0; });
+
+            Assert.True(meter.OthersShare >= 0.5, $"others' share {meter.OthersShare}");
+            Assert.True(meter.Contended, meter.Verdict);
+            Assert.Contains("CONTENDED", meter.Verdict);
+        }
+        finally
+        {
+            foreach (var spinner in spinners) { spinner.Kill(); spinner.Dispose(); }
+        }
+    }
+
+    [Fact]
+    public void The_own_share_counts_this_process_s_cpu_time_and_is_the_signal_only_without_proc_stat()
     {
         var idle = new CpuMeter();
         idle.Measure(() => { Thread.Sleep(300); return 0; });
         var busy = new CpuMeter();
         busy.Measure(() => Enumerable.Range(0, Environment.ProcessorCount).AsParallel().Select(_ => Spin(TimeSpan.FromMilliseconds(300))).Sum());
 
-        Assert.True(idle.Contended, idle.Verdict);
-        Assert.Contains("CONTENDED", idle.Verdict);
-        Assert.True(busy.Share > idle.Share, $"{busy.Share} vs {idle.Share}");
+        Assert.True(busy.Share > idle.Share + 0.3, $"{busy.Share} vs {idle.Share}");
+        Assert.True(CpuMeter.IsContended(own: 0.4, others: null));
+        Assert.False(CpuMeter.IsContended(own: 0.4, others: 0.05));
+        Assert.True(CpuMeter.IsContended(own: 1.0, others: 0.3));
     }
 
     [Fact]

@@ -9,16 +9,20 @@ public sealed class LoraQkvAdapterTests
 {
     const int Dim = 24, Depth = 2;
 
-    const int Stacked = int.MaxValue, Folded = 1;
+    const int Stacked = int.MaxValue, Folded = 1, FoldedOnceAndCached = 0;
 
     [Theory]
     [InlineData(false, Stacked)]
     [InlineData(true, Stacked)]
     [InlineData(false, Folded)]
     [InlineData(true, Folded)]
+    [InlineData(false, FoldedOnceAndCached)]
+    [InlineData(true, FoldedOnceAndCached)]
     public void Qkv_output_equals_the_dense_weight_plus_every_scaled_direction(bool paper, int foldFromRank)
     {
         using var adapter = TwoDirections(paper, foldFromRank);
+        // Fixed magnitudes (a finished stage served eagerly): the frozen directions fold once and the fold is reused.
+        if (foldFromRank == FoldedOnceAndCached) adapter.SetMagnitudes([1.3, -0.4], trainable: false);
 
         var random = new Random(5);
         double[] weight = Enumerable.Range(0, 3 * Dim * Dim).Select(_ => random.NextDouble() - 0.5).ToArray();
@@ -47,6 +51,7 @@ public sealed class LoraQkvAdapterTests
             using Tensor input = tensor(x.Select(v => (float)v).ToArray(), [2, 5, Dim]);
             using Tensor w = tensor(weight.Select(v => (float)v).ToArray(), [3 * Dim, Dim]);
             using Tensor b = tensor(bias.Select(v => (float)v).ToArray(), [3 * Dim]);
+            if (foldFromRank == FoldedOnceAndCached) nn.functional.linear(input, adapter.QkvWeight(block, w), b).Dispose();
             using Tensor qkv = nn.functional.linear(input, adapter.QkvWeight(block, w), b);
             using Tensor actual = adapter.Apply(block, input, qkv).detach();
             float[] got = actual.data<float>().ToArray();

@@ -39,8 +39,13 @@ public static class BenchSummary
         return File.Exists(path) ? JsonNode.Parse(File.ReadAllText(path)) : null;
     }
 
-    static string Share(JsonNode json) => json["cpuShare"]?.GetValue<double>() is { } share
-        ? share < CpuMeter.ContendedBelow ? $" (CONTENDED: {share:P0} CPU)" : "" : "";
+    static string Share(JsonNode json)
+    {
+        if (json["cpuShare"]?.GetValue<double>() is not { } own) return "";
+        double? others = json["othersShare"]?.GetValue<double?>();
+        if (!CpuMeter.IsContended(own, others)) return "";
+        return others is { } o ? $" (CONTENDED: others took {o:P0} CPU)" : $" (CONTENDED: {own:P0} CPU)";
+    }
 
     static IEnumerable<TargetCheck> Train(JsonNode? json)
     {

@@ -11,7 +11,8 @@ public static class ServeBenchmarkReport
         var text = new StringBuilder();
         text.AppendLine($"Infer requests of one image over loopback to the host serving {model} on the CPU, as KServe v2 JSON unless the mode says " +
                         $"binary (Triton's binary tensors on HTTP) or gRPC (raw tensors); batching on = up to {maxBatch} images within {maxDelayMs} ms, " +
-                        "off = every request alone. The load generator shares the machine. {rounds} interleaved rounds: requests/s is the median " +
+                        "off = every request alone. The load generator shares the machine. " +
+                        $"{rounds} interleaved rounds: requests/s is the median " +
                         $"(min–max), latencies and batch sizes are medians over rounds; {cpuVerdict}.");
         text.AppendLine();
         text.AppendLine("| mode | concurrency | requests | failures | requests/s (min–max) | p50 ms | p95 ms | p99 ms | mean batch |");

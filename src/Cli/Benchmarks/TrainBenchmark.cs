@@ -21,7 +21,7 @@ public sealed record StepProfile(int Directions, double StepMs, double GemmMs, d
 }
 
 /// <summary>Everything `bench train` measured: rows, the per-round cost of 20 directions against 1, and the profile at 5.</summary>
-public sealed record TrainBenchmarkResult(IReadOnlyList<StepRow> Rows, Spread DirectionCost, StepProfile Profile, int Rounds, double CpuShare);
+public sealed record TrainBenchmarkResult(IReadOnlyList<StepRow> Rows, Spread DirectionCost, StepProfile Profile, int Rounds, double CpuShare, double? OthersShare);
 
 /// <summary>
 /// The learner's training step: SD-LoRA after 1, 5 and 20 tasks and full fine-tuning, timed in interleaved rounds (every
@@ -58,7 +58,7 @@ public static class TrainBenchmark
             double gemm = Spread.Of(gemmMs).Median;
             double frozenStepGflop = TrainStepBenchmark.ForwardFlops(config, 0) * 2 * batchSize / 1e9;
             var profile = new StepProfile(ProfiledDirections, profiled.StepMs, gemm, frozenStepGflop / (gemm / 1000), matmulMedian);
-            return new TrainBenchmarkResult(rows, cost, profile, rounds, cpu.Share);
+            return new TrainBenchmarkResult(rows, cost, profile, rounds, cpu.Share, cpu.OthersShare);
         }
         finally
         {

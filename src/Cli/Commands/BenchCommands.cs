@@ -132,7 +132,7 @@ public sealed class BenchExportCommand(IAnsiConsole console) : Command<BenchExpo
         console.Write(new Markup(Markup.Escape(markdown)));
         Directory.CreateDirectory(settings.Out);
         ExportBenchmarkReport.Plot(timings, Path.Combine(settings.Out, "export.png"));
-        settings.Save("export", new { timings, cpuShare = cpu.Share }, markdown);
+        settings.Save("export", new { timings, cpuShare = cpu.Share, othersShare = cpu.OthersShare }, markdown);
     }
 }
 
@@ -207,7 +207,7 @@ public sealed class BenchServeCommand(IAnsiConsole console) : AsyncCommand<Bench
             console.Write(new Markup(Markup.Escape(markdown)));
             Directory.CreateDirectory(settings.Out);
             ServeBenchmarkReport.Plot(results, Path.Combine(settings.Out, "serve.png"));
-            settings.Save("serve", new { results, settings.Rounds, cpuShare = cpu.Share }, markdown);
+            settings.Save("serve", new { results, settings.Rounds, cpuShare = cpu.Share, othersShare = cpu.OthersShare }, markdown);
             return 0;
         }
         finally

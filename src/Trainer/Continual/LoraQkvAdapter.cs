@@ -51,6 +51,9 @@ public sealed class LoraQkvAdapter(ViTShape shape, Device device, int? foldFromR
     // direction is frozen or absorbed.
     (Tensor A, Tensor B, Tensor Owner, Tensor InverseNorm, Tensor? Offset)?[,] _stacks = new (Tensor, Tensor, Tensor, Tensor, Tensor?)?[shape.Depth, 2];
     int _frozenRank;
+    // The folded qkv weights while the magnitudes are fixed (inference, a finished stage): built once, dropped when the
+    // magnitudes or the frozen directions change (the base weights never do: the backbone is frozen under an adapter).
+    Tensor?[] _folded = new Tensor?[shape.Depth];
     readonly int _foldFromRank = foldFromRank ?? (int)Math.Ceiling(0.3 * shape.Dim);
 
     /// <summary>How the trainable direction is normalised; null: not at all (the official code).</summary>
@@ -98,6 +101,7 @@ public sealed class LoraQkvAdapter(ViTShape shape, Device device, int? foldFromR
         if (values.Length != Count) throw new ArgumentException($"{values.Length} magnitudes for {Count} directions.");
         _magnitudes?.Dispose();
         _magnitudes = tensor(values.Select(v => (float)v).ToArray(), device: device).requires_grad_(trainable);
+        DropFolded();
     }
 
     /// <summary>The numbers a checkpoint stores for the adapter: every factor, every magnitude, every non-zero KD offset.</summary>
@@ -146,14 +150,28 @@ public sealed class LoraQkvAdapter(ViTShape shape, Device device, int? foldFromR
         return directions;
     }
 
-    /// <summary>Whether the frozen directions are folded into the qkv weight this forward (see the class summary).</summary>
-    bool FoldsFrozen => _frozenRank > 0 && (_frozenRank >= _foldFromRank || !(is_grad_enabled() && Magnitudes.requires_grad));
+    /// <summary>Whether autograd tracks the magnitudes in this forward (training them), as opposed to evaluating.</summary>
+    bool Tracking => is_grad_enabled() && Magnitudes.requires_grad;
+
+    /// <summary>
+    /// Whether the frozen directions are folded into the qkv weight this forward: while training the magnitudes, when the
+    /// frozen rank makes it cheaper (see the class summary); otherwise when the magnitudes are fixed, once, cached.
+    /// Evaluating mid-training (magnitudes trainable, not tracked) keeps the stacked products: a fold there would be
+    /// rebuilt on every forward.
+    /// </summary>
+    bool FoldsFrozen => _frozenRank > 0 && (Tracking ? _frozenRank >= _foldFromRank : !Magnitudes.requires_grad);
 
     public Tensor QkvWeight(int block, Tensor weight)
     {
         if (!FoldsFrozen) return weight;
+        return Tracking ? Folded(block, weight) : _folded[block] ??= Folded(block, weight).DetachFromDisposeScope();
+    }
+
+    Tensor Folded(int block, Tensor weight)
+    {
+        using var scope = NewDisposeScope();
         Tensor q = FrozenWeight(block, 0), v = FrozenWeight(block, 1);
-        return weight.add(cat([q, zeros_like(q), v], 0), Scalars.One);
+        return weight.add(cat([q, zeros_like(q), v], 0), Scalars.One).MoveToOuterDisposeScope();
     }
 
     public Tensor Apply(int block, Tensor x, Tensor qkv)
@@ -226,6 +244,7 @@ public sealed class LoraQkvAdapter(ViTShape shape, Device device, int? foldFromR
         foreach ((Tensor A, Tensor B, Tensor Owner, Tensor InverseNorm, Tensor? Offset)? stack in _stacks) DisposeStack(stack);
         _stacks = new (Tensor, Tensor, Tensor, Tensor, Tensor?)?[shape.Depth, 2];
         _frozenRank = 0;
+        DropFolded();
         if (_frozen.Count == 0) return;
         for (int b = 0; b < shape.Depth; b++)
         {
@@ -240,6 +259,12 @@ public sealed class LoraQkvAdapter(ViTShape shape, Device device, int? foldFromR
                 _frozenRank = Math.Max(_frozenRank, owner.Length);
             }
         }
+    }
+
+    void DropFolded()
+    {
+        foreach (Tensor? folded in _folded) folded?.Dispose();
+        _folded = new Tensor?[shape.Depth];
     }
 
     float[,] NormsOf(Direction d, DirectionNorm norm)
@@ -294,6 +319,7 @@ public sealed class LoraQkvAdapter(ViTShape shape, Device device, int? foldFromR
     public void Dispose()
     {
         foreach ((Tensor A, Tensor B, Tensor Owner, Tensor InverseNorm, Tensor? Offset)? stack in _stacks) DisposeStack(stack);
+        DropFolded();
         _magnitudes?.Dispose();
         foreach (Tensor t in _frozen.Concat(_current is null ? [] : [_current]).SelectMany(d => d.All)) t.Dispose();
     }
