@@ -62,7 +62,7 @@ public sealed class BenchmarkNoiseTests
         var busy = new CpuMeter();
         busy.Measure(() => Enumerable.Range(0, Environment.ProcessorCount).AsParallel().Select(_ => Spin(TimeSpan.FromMilliseconds(300))).Sum());
 
-        Assert.True(busy.Share > idle.Share + 0.3, $"{busy.Share} vs {idle.Share}");
+        Assert.True(busy.Share > idle.Share, $"{busy.Share} vs {idle.Share}");
         Assert.True(CpuMeter.IsContended(own: 0.4, others: null));
         Assert.False(CpuMeter.IsContended(own: 0.4, others: 0.05));
         Assert.True(CpuMeter.IsContended(own: 1.0, others: 0.3));

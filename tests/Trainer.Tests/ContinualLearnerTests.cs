@@ -28,6 +28,52 @@ public sealed class ContinualLearnerTests : IDisposable
         new ContinualLearner(recipe, run, recorder ?? new Recorder(), workers: 1).Run(resume, DeviceKind.Cpu, cancel);
 
     [Fact]
+    public void A_run_records_its_manifest_in_run_json_and_in_every_checkpoint_header()
+    {
+        string run = _temporary.File("run");
+        Train(Recipe(), run);
+        var directory = new RunDirectory(run);
+
+        RunManifest manifest = RunManifest.Read(directory)!;
+        ContinualCheckpoint last = ContinualCheckpoint.Load(directory.TaskCheckpoint(4));
+        int[] classOrder = System.Text.Json.JsonDocument.Parse(File.ReadAllText(directory.ClassOrder)).RootElement.GetProperty("order")
+            .EnumerateArray().Select(e => e.GetInt32()).ToArray();
+
+        Assert.Equal(Recipe().Seed, manifest.Seed);
+        Assert.Equal(classOrder, manifest.ClassOrder);
+        Assert.Equal("fashion-mnist", manifest.Dataset.Spec);
+        Assert.Equal(4, manifest.Dataset.Files);   // the four idx files
+        Assert.Matches("^[0-9a-f]{64}$", manifest.Dataset.Sha256);
+        Assert.Equal(last.BaseSha256, manifest.BaseModelSha256);
+        Assert.Equal(_base, manifest.BaseModel);
+        Assert.Matches("^[0-9a-f]{40}$", manifest.Environment.Commit);
+        Assert.Contains(manifest.Environment.Packages.Keys, name => name.StartsWith("TorchSharp", StringComparison.Ordinal));
+        Assert.Contains(manifest.Environment.Packages.Keys, name => name.StartsWith("libtorch", StringComparison.Ordinal));
+        Assert.Equal("cpu", manifest.Environment.Device);
+        Assert.Empty(manifest.DifferencesFromHere());
+        Assert.Equal(Cltool.Core.Models.CltoolJson.Serialize(manifest), Cltool.Core.Models.CltoolJson.Serialize(last.Run));
+        Assert.Equal(Cltool.Core.Models.CltoolJson.Serialize(manifest), Cltool.Core.Models.CltoolJson.Serialize(RunManifest.ReadFromCheckpoint(directory.TaskCheckpoint(0))));
+    }
+
+    [Fact]
+    public void A_manifest_names_each_environment_fact_that_differs()
+    {
+        RunEnvironment here = RunEnvironment.Here("cpu", 2);
+        RunEnvironment then = here with
+        {
+            Commit = "0123456789abcdef0123456789abcdef01234567", Dirty = true, Cpu = "another CPU",
+            Packages = here.Packages.ToDictionary(p => p.Key, p => p.Key.StartsWith("TorchSharp", StringComparison.Ordinal) ? "0.0.1" : p.Value),
+        };
+
+        IReadOnlyList<string> differences = then.DifferencesFrom(here);
+
+        Assert.Contains($"cltool commit: the run had 0123456789abcdef0123456789abcdef01234567 (uncommitted changes), this is {here.Commit}{(here.Dirty ? " (uncommitted changes)" : "")}", differences);
+        Assert.Contains($"CPU: the run had another CPU, this is {here.Cpu}", differences);
+        Assert.Contains(differences, line => line.StartsWith("TorchSharp", StringComparison.Ordinal) && line.Contains("the run had 0.0.1"));
+        Assert.Empty(here.DifferencesFrom(here));
+    }
+
+    [Fact]
     public void Sdlora_keeps_old_head_rows_earlier_directions_and_the_backbone_bit_identical()
     {
         string run = _temporary.File("run");

@@ -50,6 +50,7 @@ public sealed class EvalCommand(IAnsiConsole console) : Command<EvalSettings>
     public override int Execute(CommandContext context, EvalSettings settings, CancellationToken cancellationToken)
     {
         string checkpoint = RunDirectory.ResolveCheckpoint(settings.Checkpoint, settings.Task);
+        RunEnvironmentWarnings.Print(checkpoint, console);
         torch.Device device = TorchDevices.Resolve(settings.Device, message => console.MarkupLineInterpolated($"[grey]{message}[/]"));
         StageAccuracy result = CheckpointEvaluation.Run(checkpoint, settings.Data, settings.TestPerClass, settings.Workers, device);
         var table = new Table().Title(Markup.Escape($"{checkpoint} on {result.Data}")).AddColumn("classes of")

@@ -83,6 +83,7 @@ public sealed class ExportCommand(IAnsiConsole console) : Command<ExportSettings
     public override int Execute(CommandContext context, ExportSettings settings, CancellationToken cancellationToken)
     {
         string checkpoint = RunDirectory.ResolveCheckpoint(settings.Checkpoint, settings.Task);
+        RunEnvironmentWarnings.Print(checkpoint, console);
         ExportOptions options = settings.ExportOptions();
         ExportResult result = ModelExport.Run(checkpoint, settings.Out, options);
         ContinualCheckpoint stage = result.Checkpoint;

@@ -1,4 +1,6 @@
+using Cltool.Core;
 using Cltool.Core.Continual;
+using Cltool.Core.Errors;
 using System.ComponentModel;
 using Cltool.Cli.Infrastructure;
 using Cltool.Core.Data;
@@ -13,7 +15,7 @@ namespace Cltool.Cli.Commands;
 public sealed class InspectSettings : CommandSettings
 {
     [CommandArgument(0, "[FILE]")]
-    [Description("A model or checkpoint (.safetensors) or an ONNX file.")]
+    [Description("A model or checkpoint (.safetensors), an ONNX file, or a run directory (its run.json).")]
     public string? File { get; init; }
 
     [CommandOption("--data <NAME>")]
@@ -36,7 +38,7 @@ public sealed class InspectSettings : CommandSettings
 
     public override ValidationResult Validate() => Rules.All(
         Rules.Requires(File is not null ^ Data is not null, "Give either FILE or --data NAME."),
-        Rules.FileExists("FILE", File),
+        Rules.PathExists("FILE", File),
         Rules.Requires(Sheet is null || Data is not null, "--sheet needs --data."),
         Rules.Positive("--count", Count));
 }
@@ -46,6 +48,7 @@ public sealed class InspectCommand(IAnsiConsole console) : Command<InspectSettin
     public override int Execute(CommandContext context, InspectSettings settings, CancellationToken cancellationToken)
     {
         if (settings.Data is not null) InspectData(settings);
+        else if (Directory.Exists(settings.File)) InspectRun(settings.File);
         else if (settings.File!.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase)) InspectOnnx(settings.File);
         else InspectSafeTensors(settings.File);
         return 0;
@@ -70,6 +73,28 @@ public sealed class InspectCommand(IAnsiConsole console) : Command<InspectSettin
         if (settings.Sheet is null) return;
         ContactSheet.Draw(dataset, ContactSheet.Pick(dataset, settings.Count), settings.Sheet);
         console.WriteLine($"contact sheet: {settings.Sheet}");
+    }
+
+    void InspectRun(string directory)
+    {
+        RunManifest manifest = RunManifest.Read(new RunDirectory(directory))
+            ?? throw new CltoolException($"'{directory}' has no run.json (expected a run directory of `cltool train`; runs made before run manifests have none).");
+        RunEnvironment environment = manifest.Environment;
+        var table = new Table().AddColumns("fact", "value");
+        table.AddTextRow("started", $"{manifest.StartedUtc:u}");
+        table.AddTextRow("recipe", $"{manifest.Recipe.Method}, {manifest.Recipe.Data}, seed {manifest.Seed}, head {manifest.Recipe.HeadAlign}");
+        table.AddTextRow("class order", string.Join(" ", manifest.ClassOrder.Take(30)) + (manifest.ClassOrder.Length > 30 ? " ..." : ""));
+        table.AddTextRow("dataset", $"{manifest.Dataset.Spec}: sha256 {manifest.Dataset.Sha256} over {manifest.Dataset.Files} files, {manifest.Dataset.Bytes / 1e6:F1} MB");
+        table.AddTextRow("base model", $"{manifest.BaseModel}: sha256 {manifest.BaseModelSha256}");
+        table.AddTextRow("cltool", $"{environment.Cltool}, commit {environment.Commit}{(environment.Dirty ? " with uncommitted changes" : "")}");
+        foreach ((string package, string version) in environment.Packages) table.AddTextRow(package, version);
+        table.AddTextRow(".NET", environment.DotNet);
+        table.AddTextRow("OS", environment.Os);
+        table.AddTextRow("CPU", $"{environment.Cpu}, {environment.Cores} cores, {environment.Threads} threads");
+        table.AddTextRow("device", environment.Device);
+        console.MarkupLineInterpolated($"[bold]{directory}[/]: run manifest");
+        console.Write(table);
+        foreach (string difference in manifest.DifferencesFromHere()) console.MarkupLineInterpolated($"[yellow]differs here: {difference}[/]");
     }
 
     void InspectSafeTensors(string path)

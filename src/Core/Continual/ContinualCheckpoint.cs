@@ -84,6 +84,8 @@ public sealed record ContinualCheckpoint
     /// <summary>One magnitude per direction, as the model uses them at this stage.</summary>
     public double[] Magnitudes { get; init; } = [];
     public string BaseSha256 { get; init; } = "";
+    /// <summary>The run's manifest (recipe, data, base model, environment); null in checkpoints written before it existed.</summary>
+    public RunManifest? Run { get; init; }
     public MetricsReport? Metrics { get; init; }
     public IReadOnlyDictionary<string, HostTensor> OptimizerState { get; init; } = new Dictionary<string, HostTensor>();
     public long OptimizerSteps { get; init; }
@@ -116,6 +118,7 @@ public sealed record ContinualCheckpoint
         Metadata("task_sizes", Scenario.TaskSizes);
         Metadata("labels", Labels);
         if (Metrics is not null) Metadata("metrics", Metrics);
+        if (Run is not null) Metadata("run", Run);
 
         foreach ((string name, long[] _) in Config.ExpectedTensors()) Add(writer, "backbone." + name, Backbone[name]);
         Add(writer, "head.weight", HeadWeight);
@@ -189,6 +192,7 @@ public sealed record ContinualCheckpoint
             CompletedEpochs = Read<int>("completed_epochs"),
             BaseSha256 = metadata.GetValueOrDefault("base_sha256") ?? "",
             Metrics = metadata.ContainsKey("metrics") ? Read<MetricsReport>("metrics") : null,
+            Run = metadata.ContainsKey("run") ? Read<RunManifest>("run") : null,
             Backbone = config.ExpectedTensors().ToDictionary(t => t.Name, t => Tensor("backbone." + t.Name)),
             HeadWeight = Tensor("head.weight"),
             HeadBias = Tensor("head.bias"),

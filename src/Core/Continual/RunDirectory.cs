@@ -10,6 +10,7 @@ namespace Cltool.Core.Continual;
 public sealed record RunDirectory(string Path)
 {
     public string Recipe => Combine("recipe.json");
+    public string Manifest => Combine("run.json");
     public string ClassOrder => Combine("class-order.json");
     public string Resume => Combine("resume.safetensors");
     public string Checkpoints => Combine("checkpoints");

@@ -12,9 +12,7 @@ public static class DatasetCatalog
 
     public static IImageDataset Open(string spec, DatasetSplit split)
     {
-        int colon = spec.IndexOf(':');
-        string kind = colon < 0 ? spec : spec[..colon];
-        string? argument = colon < 0 ? null : spec[(colon + 1)..];
+        (string kind, string? argument) = Split(spec);
         return kind switch
         {
             "fashion-mnist" => new FashionMnist(spec, RequireDirectory(spec, argument ?? BuiltInDatasets.FashionMnistDirectory), split),
@@ -23,6 +21,24 @@ public static class DatasetCatalog
             "glyphs" => OpenGlyphs(spec, Required(spec, argument), split),
             _ => throw new CltoolException($"Unknown dataset '{spec}'; expected {Kinds}."),
         };
+    }
+
+    /// <summary>
+    /// What a dataset is made of, as one hash: every file of its folder (relative path and content), or for rendered
+    /// glyphs the pinned fonts they are drawn from (the spec holds the sets, counts, size and seed).
+    /// </summary>
+    public static DatasetIdentity Identify(string spec)
+    {
+        (string kind, string? argument) = Split(spec);
+        if (kind == "glyphs") return DatasetIdentity.Of(spec, GlyphFonts.Root, GlyphFonts.Resolve());
+        string folder = kind == "fashion-mnist" ? argument ?? BuiltInDatasets.FashionMnistDirectory : RequireDirectory(spec, Required(spec, argument));
+        return DatasetIdentity.Of(spec, RequireDirectory(spec, folder), Directory.GetFiles(folder, "*", SearchOption.AllDirectories));
+    }
+
+    static (string Kind, string? Argument) Split(string spec)
+    {
+        int colon = spec.IndexOf(':');
+        return colon < 0 ? (spec, null) : (spec[..colon], spec[(colon + 1)..]);
     }
 
     static Glyphs OpenGlyphs(string spec, string argument, DatasetSplit split)

@@ -30,6 +30,7 @@ public sealed class ContinualLearner(TrainRecipe recipe, string runDirectory, IT
     const int GoldenImages = 16;
     readonly RunDirectory _run = new(runDirectory);
     readonly ContinualMethod _method = ContinualMethod.For(recipe);
+    RunManifest? _manifest;
 
     public TrainResult Run(bool resume, DeviceKind deviceKind = DeviceKind.Auto, CancellationToken cancellation = default)
     {
@@ -41,6 +42,7 @@ public sealed class ContinualLearner(TrainRecipe recipe, string runDirectory, IT
         ContinualCheckpoint? state = resume ? LoadResumeState(baseModel.Config) : null;
         if (state is null) StartRun(scenario, train.ClassNames, overwrite: resume);
         Device device = TorchDevices.Resolve(deviceKind, observer.Message);
+        _manifest = state is null ? StartManifest(scenario, baseModel, device) : RunManifest.Read(_run);
 
         var data = new TaskData(recipe, scenario, train, test, baseModel.Preprocessing, workers);
         using var model = new ContinualModel(baseModel.Config, state?.Backbone ?? baseModel.Weights,
@@ -203,6 +205,7 @@ public sealed class ContinualLearner(TrainRecipe recipe, string runDirectory, IT
             Task = task,
             CompletedEpochs = completedEpochs,
             BaseSha256 = baseModel.Sha256,
+            Run = _manifest,
             Backbone = model.Backbone.ExportWeights(),
             HeadWeight = HostTensors.From(model.HeadWeight),
             HeadBias = HostTensors.From(model.HeadBias),
@@ -222,6 +225,15 @@ public sealed class ContinualLearner(TrainRecipe recipe, string runDirectory, IT
         Directory.CreateDirectory(_run.Path);
         AtomicFile.WriteAllText(_run.Recipe, CltoolJson.Serialize(recipe) + "\n");
         AtomicFile.WriteAllText(_run.ClassOrder, CltoolJson.Serialize(ClassOrderFile.From(recipe, scenario, classNames)) + "\n");
+    }
+
+    /// <summary>The new run's manifest, written as run.json next to the recipe.</summary>
+    RunManifest StartManifest(Scenario scenario, BaseModel baseModel, Device device)
+    {
+        var manifest = new RunManifest(recipe, recipe.Seed, scenario.Order.ToArray(), DatasetCatalog.Identify(recipe.Data), recipe.Model ?? recipe.Base,
+            baseModel.Sha256, RunEnvironment.Here(device.type.ToString().ToLowerInvariant(), get_num_threads()), DateTime.UtcNow);
+        manifest.Write(_run);
+        return manifest;
     }
 
     ContinualCheckpoint? LoadResumeState(ViTConfig config)
