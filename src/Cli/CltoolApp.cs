@@ -36,6 +36,11 @@ public static class CltoolApp
                 .WithDescription("Describe a model, checkpoint or ONNX file, or draw samples of a dataset.");
             config.AddCommand<ReportCommand>("report")
                 .WithDescription("Table of finished runs (mean ± std over seeds, every head option) as Markdown, JSON and PNG.");
+            config.AddBranch("data", data =>
+            {
+                data.SetDescription("Dataset files: reproducible splits.");
+                data.AddCommand<DataSplitCommand>("split").WithDescription("Write a seeded train/test split of an image folder (relative paths and classes) with its sha256.");
+            });
             config.AddBranch("bench", bench =>
             {
                 bench.SetDescription("Benchmarks that print ratios measured side by side in one run.");

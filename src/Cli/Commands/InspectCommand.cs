@@ -61,6 +61,7 @@ public sealed class InspectCommand(IAnsiConsole console) : Command<InspectSettin
         for (int i = 0; i < dataset.Count; i++) perClass[dataset.LabelOf(i)]++;
         console.MarkupLineInterpolated($"[bold]{dataset.Name}[/] ({settings.Split.ToString().ToLowerInvariant()}): {dataset.Count} images, {dataset.ClassNames.Count} classes");
         console.WriteLine($"images per class: min {perClass.Min()}, max {perClass.Max()}");
+        foreach (string warning in ClassSizeWarnings.Of(dataset.ClassNames, perClass)) console.MarkupLineInterpolated($"[yellow]warning: {warning}[/]");
         if (dataset is ImageFolder { Skipped.Count: > 0 } folder)
             console.MarkupLineInterpolated($"[yellow]skipped {folder.Skipped.Count} unreadable file(s)[/], e.g. {folder.Skipped[0]}");
         if (dataset is Glyphs { Lookalikes.Count: > 0 } glyphs)

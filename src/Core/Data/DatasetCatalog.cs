@@ -8,7 +8,7 @@ namespace Cltool.Core.Data;
 /// </summary>
 public static class DatasetCatalog
 {
-    public const string Kinds = "fashion-mnist (or fashion-mnist:DIR), imagefolder:DIR, cifar100:DIR, glyphs:SETS (options ?train=N&test=N&size=PX&seed=S)";
+    public const string Kinds = "fashion-mnist (or fashion-mnist:DIR), imagefolder:DIR (or imagefolder:SPLIT.json), cifar100:DIR, glyphs:SETS (options ?train=N&test=N&size=PX&seed=S)";
 
     public static IImageDataset Open(string spec, DatasetSplit split)
     {
@@ -16,7 +16,7 @@ public static class DatasetCatalog
         return kind switch
         {
             "fashion-mnist" => new FashionMnist(spec, RequireDirectory(spec, argument ?? BuiltInDatasets.FashionMnistDirectory), split),
-            "imagefolder" => new ImageFolder(spec, RequireDirectory(spec, Required(spec, argument)), split),
+            "imagefolder" => new ImageFolder(spec, RequireFolderOrSplit(spec, Required(spec, argument)), split),
             "cifar100" => new Cifar100(spec, RequireDirectory(spec, Required(spec, argument)), split),
             "glyphs" => OpenGlyphs(spec, Required(spec, argument), split),
             _ => throw new CltoolException($"Unknown dataset '{spec}'; expected {Kinds}."),
@@ -31,6 +31,12 @@ public static class DatasetCatalog
     {
         (string kind, string? argument) = Split(spec);
         if (kind == "glyphs") return DatasetIdentity.Of(spec, GlyphFonts.Root, GlyphFonts.Resolve());
+        if (kind == "imagefolder" && File.Exists(argument))
+        {
+            SplitFile split = SplitFile.Load(argument);
+            string directory = Path.GetDirectoryName(Path.GetFullPath(argument))!;
+            return DatasetIdentity.Of(spec, directory, [argument, .. split.Train.Concat(split.Test).Select(i => Path.Combine(directory, i.Path))]);
+        }
         string folder = kind == "fashion-mnist" ? argument ?? BuiltInDatasets.FashionMnistDirectory : RequireDirectory(spec, Required(spec, argument));
         return DatasetIdentity.Of(spec, RequireDirectory(spec, folder), Directory.GetFiles(folder, "*", SearchOption.AllDirectories));
     }
@@ -64,6 +70,8 @@ public static class DatasetCatalog
 
     static string Required(string spec, string? argument) =>
         string.IsNullOrWhiteSpace(argument) ? throw new CltoolException($"Dataset '{spec}' needs a location or a set after ':'; expected {Kinds}.") : argument;
+
+    static string RequireFolderOrSplit(string spec, string path) => File.Exists(path) ? path : RequireDirectory(spec, path);
 
     static string RequireDirectory(string spec, string directory) =>
         Directory.Exists(directory) ? directory : throw new CltoolException($"Dataset '{spec}': folder '{directory}' does not exist.");

@@ -4,7 +4,8 @@ using Cltool.Core.Imaging;
 namespace Cltool.Core.Data;
 
 /// <summary>
-/// PATH/train and PATH/test, one subfolder per class (the layout ImageNet-R, ImageNet-A, CUB and DomainNet ship in).
+/// PATH/train and PATH/test, one subfolder per class (the layout ImageNet-R, ImageNet-A, CUB and DomainNet ship in),
+/// or a split file (<see cref="SplitFile"/>, `cltool data split`) naming each split's images and classes.
 /// Classes are the train folder's subfolders in ordinal order, as torchvision's ImageFolder sorts them; the test split
 /// uses the same class list. Files whose header is not a decodable image are skipped and counted when the folder is
 /// opened (see <see cref="Skipped"/>); a file whose header is fine but whose data is truncated fails when loaded,
@@ -26,6 +27,16 @@ public sealed class ImageFolder : IImageDataset
     {
         Name = name;
         Split = split;
+        if (File.Exists(root))
+        {
+            SplitFile file = SplitFile.Load(root);
+            string directory = Path.GetDirectoryName(Path.GetFullPath(root))!;
+            ClassNames = file.Classes;
+            _items = (split == DatasetSplit.Train ? file.Train : file.Test).Select(i => (Path.Combine(directory, i.Path), i.Label)).ToArray();
+            if (_items.Length == 0) throw new CltoolException($"Dataset '{name}': the split file's {split.ToString().ToLowerInvariant()} split is empty.");
+            Skipped = [];
+            return;
+        }
         string trainRoot = Path.Combine(root, "train");
         string splitRoot = Path.Combine(root, split == DatasetSplit.Train ? "train" : "test");
         foreach (string folder in new[] { trainRoot, splitRoot })

@@ -1,0 +1,47 @@
+using System.ComponentModel;
+using Cltool.Cli.Infrastructure;
+using Cltool.Core.Data;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Cltool.Cli.Commands;
+
+public sealed class DataSplitSettings : CommandSettings
+{
+    [CommandArgument(0, "<DIR>")]
+    [Description("An image folder with one subfolder per class.")]
+    public string Folder { get; init; } = "";
+
+    [CommandOption("--train-fraction <F>")]
+    [DefaultValue(0.8)]
+    [Description("Share of each class's images that go to the train split (the rest to test).")]
+    public double TrainFraction { get; init; } = 0.8;
+
+    [CommandOption("--seed <S>")]
+    [DefaultValue(1993)]
+    public int Seed { get; init; } = 1993;
+
+    [CommandOption("-o|--out <FILE>")]
+    [Description("The split file. Default: DIR/split.json (use it as imagefolder:DIR/split.json).")]
+    public string? Out { get; init; }
+
+    public override ValidationResult Validate() => Rules.All(
+        Rules.Requires(Directory.Exists(Folder), $"DIR: '{Folder}' is not a folder."),
+        Rules.Requires(TrainFraction is > 0 and < 1, $"--train-fraction must lie strictly between 0 and 1, got {TrainFraction}."));
+}
+
+/// <summary>Writes a reproducible train/test split of an image folder (relative paths and classes) with its sha256.</summary>
+public sealed class DataSplitCommand(IAnsiConsole console) : Command<DataSplitSettings>
+{
+    public override int Execute(CommandContext context, DataSplitSettings settings, CancellationToken cancellationToken)
+    {
+        string output = settings.Out ?? Path.Combine(settings.Folder, "split.json");
+        SplitFile split = SplitFile.Create(settings.Folder, settings.TrainFraction, settings.Seed, Path.GetDirectoryName(Path.GetFullPath(output))!);
+        string sha256 = split.Save(output);
+        console.MarkupLineInterpolated($"wrote {output} (sha256 {sha256}): {split.Classes.Length} classes, {split.Train.Length} train and {split.Test.Length} test images, seed {settings.Seed}");
+        int[] perClass = new int[split.Classes.Length];
+        foreach (SplitFile.Item item in split.Train.Concat(split.Test)) perClass[item.Label]++;
+        foreach (string warning in ClassSizeWarnings.Of(split.Classes, perClass)) console.MarkupLineInterpolated($"[yellow]warning: {warning}[/]");
+        return 0;
+    }
+}
