@@ -81,6 +81,9 @@ public sealed class CommandLineTests
     [InlineData("--epochs 0", "--epochs must be a positive integer, got 0.")]
     [InlineData("--recipe no-such.json", "--recipe: file 'no-such.json' does not exist.")]
     [InlineData("--lr -1", "--lr must be a positive number, got -1.")]
+    [InlineData("--out r --seeds 1,2,1", "--seeds must be distinct integers separated by commas, got '1,2,1'.")]
+    [InlineData("--out r --seeds 1,x", "--seeds must be distinct integers separated by commas, got '1,x'.")]
+    [InlineData("--out r --seeds 1,2 --seed 3", "give --seed or --seeds, not both.")]
     public void Invalid_train_settings_fail_before_any_work_with_one_clear_line(string arguments, string message)
     {
         CltoolProcess.Result result = CltoolProcess.Run(["train", .. arguments.Split(' ')]);

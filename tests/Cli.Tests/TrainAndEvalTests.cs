@@ -24,17 +24,17 @@ public sealed class TrainAndEvalTests : IDisposable
     ];
 
     [Fact]
-    public void A_ca_run_prints_every_head_option_and_report_tabulates_two_seeds_as_markdown_json_and_png()
+    public void Two_seeds_in_one_train_command_give_a_run_each_and_a_summary_that_report_reproduces()
     {
-        string[] runs = [_temporary.File("seed-1"), _temporary.File("seed-2")];
-        for (int seed = 0; seed < 2; seed++)
-        {
-            CltoolProcess.Result train = CltoolProcess.Run([.. Train(runs[seed], 8), "--head-align", "ca", "--seed", $"{seed + 1}"]);
-            Assert.True(train.ExitCode == 0, train.Output + train.Errors);
-            Assert.Contains("head options on the same backbone", train.Output);
-            Assert.Matches(@"ca \(this run's\)", train.Output);
-            Assert.Matches(@"task-id accuracy \(argmax among the image's own task's classes\): \d+\.\d\d", train.Output);
-        }
+        string root = _temporary.File("seeds");
+        CltoolProcess.Result train = CltoolProcess.Run([.. Train(root, 8), "--head-align", "ca", "--seeds", "1,2"]);
+
+        Assert.True(train.ExitCode == 0, train.Output + train.Errors);
+        Assert.Contains("head options on the same backbone", train.Output);
+        Assert.Matches(@"ca \(this run's\)", train.Output);
+        Assert.Matches(@"task-id accuracy \(argmax among the image's own task's classes\): \d+\.\d\d", train.Output);
+        string[] runs = [Path.Combine(root, "seed-1"), Path.Combine(root, "seed-2")];
+        Assert.Equal([1, 2], runs.Select(run => RunManifest.Read(new RunDirectory(run))!.Seed));
         string prefix = _temporary.File("table");
 
         CltoolProcess.Result report = CltoolProcess.Run(["report", .. runs, "--out", prefix]);
@@ -43,12 +43,14 @@ public sealed class TrainAndEvalTests : IDisposable
         foreach (string head in new[] { "ca", "none", "wa", "ca-restore" })
             Assert.Matches($@"\| fashion-mnist \| sdlora \| {head} \| \d+\.\d\d ± \d+\.\d\d \|", report.Output);
         Assert.Contains("2 seed(s) (1, 2)", File.ReadAllText(prefix + ".md"));
+        Assert.Equal(File.ReadAllText(prefix + ".json"), File.ReadAllText(Path.Combine(root, "summary.json")));
         var rows = Core.Models.CltoolJson.Deserialize<Core.Reports.MethodTableRow[]>(File.ReadAllText(prefix + ".json"), "table");
         MetricsReport first = Core.Models.CltoolJson.Deserialize<MetricsReport>(File.ReadAllText(Path.Combine(runs[0], "metrics.json")), "metrics");
         MetricsReport second = Core.Models.CltoolJson.Deserialize<MetricsReport>(File.ReadAllText(Path.Combine(runs[1], "metrics.json")), "metrics");
         Assert.Equal((first.Acc + second.Acc) / 2, rows[0].Acc.Mean, 9);
         Assert.Equal(Math.Abs(first.Acc - second.Acc) / Math.Sqrt(2), rows[0].Acc.Std, 9);
         Assert.True(new FileInfo(prefix + ".png").Length > 1000);
+        Assert.True(new FileInfo(Path.Combine(root, "summary.png")).Length > 1000);
     }
 
     [Fact]

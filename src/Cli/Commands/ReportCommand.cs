@@ -1,8 +1,5 @@
 using System.ComponentModel;
 using Cltool.Cli.Infrastructure;
-using Cltool.Core.IO;
-using Cltool.Core.Models;
-using Cltool.Core.Reports;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -28,17 +25,7 @@ public sealed class ReportCommand(IAnsiConsole console) : Command<ReportSettings
 {
     public override int Execute(CommandContext context, ReportSettings settings, CancellationToken cancellationToken)
     {
-        IReadOnlyList<MethodTableRow> rows = MethodTable.Build(settings.Runs);
-        string markdown = MethodTable.Markdown(rows);
-        console.WriteLine(markdown);
-        if (settings.Out is not { } prefix) return 0;
-        string? folder = Path.GetDirectoryName(Path.GetFullPath(prefix));
-        if (folder is not null) Directory.CreateDirectory(folder);
-        AtomicFile.WriteAllText(prefix + ".md", markdown);
-        AtomicFile.WriteAllText(prefix + ".json", CltoolJson.Serialize(rows) + "\n");
-        MethodTable.Plot(rows, prefix + ".png");
-        bool parameters = MethodTable.PlotParameters(rows, prefix + "-parameters.png");
-        console.MarkupLineInterpolated($"[grey]wrote {prefix}.md, {prefix}.json, {prefix}.png{(parameters ? $", {prefix}-parameters.png" : "")}[/]");
+        MethodReport.Write(settings.Runs, settings.Out, console);
         return 0;
     }
 }

@@ -70,6 +70,14 @@ public sealed class TrainSettings : CommandSettings
     [Description("Seed of the class order (numpy legacy permutation) and of initialisation, data order and augmentation.")]
     public int? Seed { get; init; }
 
+    [CommandOption("--seeds <LIST>")]
+    [Description("Several seeds, comma-separated: one run per seed in OUT/seed-S, then OUT/summary.{json,md,png} with mean ± std (as `cltool report`).")]
+    public string? Seeds { get; init; }
+
+    /// <summary>The --seeds list; null when the option is absent or not a list of distinct integers.</summary>
+    public int[]? SeedList => Seeds?.Split(',') is { } parts && parts.All(p => int.TryParse(p, out _)) && parts.Select(int.Parse).Distinct().Count() == parts.Length
+        ? parts.Select(int.Parse).ToArray() : null;
+
     [CommandOption("--epochs <N>")]
     [Description("Epochs per task, the first task included.")]
     public int? Epochs { get; init; }
@@ -117,7 +125,9 @@ public sealed class TrainSettings : CommandSettings
         Rules.NonNegative("--train-per-class", TrainPerClass ?? 0),
         Rules.NonNegative("--test-per-class", TestPerClass ?? 0),
         Rules.Positive("--workers", Workers),
-        Rules.Requires(DryRun || Out is not null, "--out is required (the run directory)."));
+        Rules.Requires(DryRun || Out is not null, "--out is required (the run directory)."),
+        Rules.Requires(Seeds is null || SeedList is not null, $"--seeds must be distinct integers separated by commas, got '{Seeds}'."),
+        Rules.Requires(Seeds is null || Seed is null, "give --seed or --seeds, not both."));
 
     /// <summary>The recipe file (or the defaults) with every option given on the command line applied on top.</summary>
     public TrainRecipe ToRecipe()
@@ -153,12 +163,28 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<TrainSettings>
     {
         TrainRecipe recipe = settings.ToRecipe().Validate();
         if (settings.DryRun) return DryRun(recipe);
+        if (settings.SeedList is not { } seeds)
+        {
+            Train(recipe, settings.Out!, settings, cancellationToken);
+            return 0;
+        }
+        string[] runs = seeds.Select(seed => Path.Combine(settings.Out!, $"seed-{seed}")).ToArray();
+        for (int i = 0; i < seeds.Length; i++)
+        {
+            console.MarkupLineInterpolated($"[bold]seed {seeds[i]}[/] ({i + 1} of {seeds.Length}) → {runs[i]}");
+            Train(recipe with { Seed = seeds[i] }, runs[i], settings, cancellationToken);
+        }
+        MethodReport.Write(runs, Path.Combine(settings.Out!, "summary"), console);
+        return 0;
+    }
+
+    void Train(TrainRecipe recipe, string run, TrainSettings settings, CancellationToken cancellationToken)
+    {
         TrainResult result = TrainingProgress.Run(console, observer =>
-            new ContinualLearner(recipe, settings.Out!, observer, settings.Workers).Run(settings.Resume, settings.Device, cancellationToken));
+            new ContinualLearner(recipe, run, observer, settings.Workers).Run(settings.Resume, settings.Device, cancellationToken));
         AccuracyReport.Write(console, $"{recipe.Method} on {recipe.Data} (seed {recipe.Seed})", AccuracyMatrix.FromReport(result.Metrics));
         AccuracyReport.WriteDiagnostics(console, result.Metrics);
-        console.MarkupLineInterpolated($"run directory [bold]{settings.Out}[/]: last checkpoint {result.LastCheckpoint}, {result.Seconds:F0} s");
-        return 0;
+        console.MarkupLineInterpolated($"run directory [bold]{run}[/]: last checkpoint {result.LastCheckpoint}, {result.Seconds:F0} s");
     }
 
     int DryRun(TrainRecipe recipe)

@@ -1,0 +1,25 @@
+using Cltool.Core.IO;
+using Cltool.Core.Models;
+using Cltool.Core.Reports;
+using Spectre.Console;
+
+namespace Cltool.Cli.Infrastructure;
+
+/// <summary>The paper-style table of finished runs (mean ± std over seeds), printed, and with a prefix also written as Markdown, JSON and PNG.</summary>
+public static class MethodReport
+{
+    public static void Write(IReadOnlyList<string> runs, string? prefix, IAnsiConsole console)
+    {
+        IReadOnlyList<MethodTableRow> rows = MethodTable.Build(runs);
+        string markdown = MethodTable.Markdown(rows);
+        console.WriteLine(markdown);
+        if (prefix is null) return;
+        string? folder = Path.GetDirectoryName(Path.GetFullPath(prefix));
+        if (folder is not null) Directory.CreateDirectory(folder);
+        AtomicFile.WriteAllText(prefix + ".md", markdown);
+        AtomicFile.WriteAllText(prefix + ".json", CltoolJson.Serialize(rows) + "\n");
+        MethodTable.Plot(rows, prefix + ".png");
+        bool parameters = MethodTable.PlotParameters(rows, prefix + "-parameters.png");
+        console.MarkupLineInterpolated($"[grey]wrote {prefix}.md, {prefix}.json, {prefix}.png{(parameters ? $", {prefix}-parameters.png" : "")}[/]");
+    }
+}
