@@ -69,7 +69,7 @@ public static class ServeBenchmark
 
     static LoadResult Summarise(string mode, int concurrency, IReadOnlyList<(LoadReport Load, double MeanBatch)> rounds)
     {
-        double Median(Func<(LoadReport Load, double MeanBatch), double> value) => Spread.Of(rounds.Select(value).ToArray()).Median;
+        double Median(Func<(LoadReport Load, double MeanBatch), double> value) => Spread.MedianOf(rounds.Select(value).ToArray());
         return new LoadResult(mode, concurrency, rounds.Sum(r => r.Load.Answered), rounds.Sum(r => r.Load.Rejected + r.Load.Failed),
             Spread.Of(rounds.Select(r => r.Load.RequestsPerSecond).ToArray()), Median(r => r.Load.P50Ms), Median(r => r.Load.P95Ms), Median(r => r.Load.P99Ms),
             Median(r => r.MeanBatch));

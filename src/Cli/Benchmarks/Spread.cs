@@ -13,6 +13,8 @@ public sealed record Spread(double Min, double Median, double Max)
         return new Spread(sorted[0], median, sorted[^1]);
     }
 
+    public static double MedianOf(IReadOnlyCollection<double> values) => Of(values).Median;
+
     /// <summary>(max − min) / median.</summary>
     public double Relative => (Max - Min) / Median;
 

@@ -49,13 +49,13 @@ public static class TrainBenchmark
                     timings[k].Add(cpu.Measure(() => prepared[k].Time(steps)));
                 progress($"round {round + 1}/{rounds}: " + string.Join(", ", prepared.Select((p, k) => $"{p.Method} {p.Directions}: {timings[k][^1].ImagesPerSecond:F0} img/s")));
             }
-            double matmulMedian = Spread.Of(matmul).Median;
+            double matmulMedian = Spread.MedianOf(matmul);
             StepRow[] rows = prepared.Select((p, k) => new StepRow(p.Method, p.Directions, batchSize, Spread.Of(timings[k].Select(t => t.ImagesPerSecond).ToArray()),
                 p.GflopPerImage, matmulMedian, Median(timings[k], t => t.ForwardMs), Median(timings[k], t => t.BackwardMs), Median(timings[k], t => t.UpdateMs))).ToArray();
             int one = Array.FindIndex(Configurations, c => c == ("sdlora", 1)), twenty = Array.FindIndex(Configurations, c => c == ("sdlora", 20));
             Spread cost = Spread.Of(Enumerable.Range(0, rounds).Select(r => timings[one][r].ImagesPerSecond / timings[twenty][r].ImagesPerSecond).ToArray());
             StepRow profiled = rows.Single(r => r.Method == "sdlora" && r.Directions == ProfiledDirections);
-            double gemm = Spread.Of(gemmMs).Median;
+            double gemm = Spread.MedianOf(gemmMs);
             double frozenStepGflop = TrainStepBenchmark.ForwardFlops(config, 0) * 2 * batchSize / 1e9;
             var profile = new StepProfile(ProfiledDirections, profiled.StepMs, gemm, frozenStepGflop / (gemm / 1000), matmulMedian);
             return new TrainBenchmarkResult(rows, cost, profile, rounds, cpu.Share, cpu.OthersShare);
@@ -66,7 +66,7 @@ public static class TrainBenchmark
         }
     }
 
-    static double Median(IEnumerable<StepTiming> timings, Func<StepTiming, double> value) => Spread.Of(timings.Select(value).ToArray()).Median;
+    static double Median(IEnumerable<StepTiming> timings, Func<StepTiming, double> value) => Spread.MedianOf(timings.Select(value).ToArray());
 
     public static string Markdown(TrainBenchmarkResult result, string model, ViTConfig config, int threads, string cpuVerdict)
     {

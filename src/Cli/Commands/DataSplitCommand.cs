@@ -36,7 +36,7 @@ public sealed class DataSplitCommand(IAnsiConsole console) : Command<DataSplitSe
     public override int Execute(CommandContext context, DataSplitSettings settings, CancellationToken cancellationToken)
     {
         string output = settings.Out ?? Path.Combine(settings.Folder, "split.json");
-        SplitFile split = SplitFile.Create(settings.Folder, settings.TrainFraction, settings.Seed, Path.GetDirectoryName(Path.GetFullPath(output))!);
+        SplitFile split = SplitFile.Create(settings.Folder, settings.TrainFraction, settings.Seed, SplitFile.FolderOf(output));
         string sha256 = split.Save(output);
         console.MarkupLineInterpolated($"wrote {output} (sha256 {sha256}): {split.Classes.Length} classes, {split.Train.Length} train and {split.Test.Length} test images, seed {settings.Seed}");
         int[] perClass = new int[split.Classes.Length];

@@ -34,11 +34,11 @@ public static class DatasetCatalog
         if (kind == "imagefolder" && File.Exists(argument))
         {
             SplitFile split = SplitFile.Load(argument);
-            string directory = Path.GetDirectoryName(Path.GetFullPath(argument))!;
-            return DatasetIdentity.Of(spec, directory, [argument, .. split.Train.Concat(split.Test).Select(i => Path.Combine(directory, i.Path))]);
+            (string Path, int Label)[] images = [.. split.Images(argument, DatasetSplit.Train), .. split.Images(argument, DatasetSplit.Test)];
+            return DatasetIdentity.Of(spec, SplitFile.FolderOf(argument), [argument, .. images.Select(image => image.Path)]);
         }
-        string folder = kind == "fashion-mnist" ? argument ?? BuiltInDatasets.FashionMnistDirectory : RequireDirectory(spec, Required(spec, argument));
-        return DatasetIdentity.Of(spec, RequireDirectory(spec, folder), Directory.GetFiles(folder, "*", SearchOption.AllDirectories));
+        string folder = RequireDirectory(spec, kind == "fashion-mnist" ? argument ?? BuiltInDatasets.FashionMnistDirectory : Required(spec, argument));
+        return DatasetIdentity.Of(spec, folder, Directory.GetFiles(folder, "*", SearchOption.AllDirectories));
     }
 
     static (string Kind, string? Argument) Split(string spec)

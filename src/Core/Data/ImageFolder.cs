@@ -30,9 +30,8 @@ public sealed class ImageFolder : IImageDataset
         if (File.Exists(root))
         {
             SplitFile file = SplitFile.Load(root);
-            string directory = Path.GetDirectoryName(Path.GetFullPath(root))!;
             ClassNames = file.Classes;
-            _items = (split == DatasetSplit.Train ? file.Train : file.Test).Select(i => (Path.Combine(directory, i.Path), i.Label)).ToArray();
+            _items = file.Images(root, split);
             if (_items.Length == 0) throw new CltoolException($"Dataset '{name}': the split file's {split.ToString().ToLowerInvariant()} split is empty.");
             Skipped = [];
             return;

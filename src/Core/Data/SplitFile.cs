@@ -40,12 +40,22 @@ public sealed record SplitFile(string Format, int Seed, double TrainFraction, st
     {
         SplitFile file = CltoolJson.LoadStrict<SplitFile>(path, "split file");
         if (file.Format != FormatName) throw new CltoolException($"'{path}' is not a cltool split file (format '{file.Format}', expected '{FormatName}').");
-        string directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        string directory = FolderOf(path);
         if (file.Train.Concat(file.Test).FirstOrDefault(i => !File.Exists(Path.Combine(directory, i.Path))) is { } missing)
             throw new CltoolException($"split file '{path}' names '{missing.Path}', which does not exist under '{directory}'.");
         if (file.Train.Concat(file.Test).FirstOrDefault(i => i.Label < 0 || i.Label >= file.Classes.Length) is { } bad)
             throw new CltoolException($"split file '{path}' gives '{bad.Path}' class {bad.Label}; it has {file.Classes.Length} classes.");
         return file;
+    }
+
+    /// <summary>The folder a split file's paths are relative to: its own.</summary>
+    public static string FolderOf(string splitFilePath) => Path.GetDirectoryName(Path.GetFullPath(splitFilePath))!;
+
+    /// <summary>One split's images with their full paths, the split file being at <paramref name="splitFilePath"/>.</summary>
+    public (string Path, int Label)[] Images(string splitFilePath, DatasetSplit split)
+    {
+        string folder = FolderOf(splitFilePath);
+        return (split == DatasetSplit.Train ? Train : Test).Select(i => (Path.Combine(folder, i.Path), i.Label)).ToArray();
     }
 
     /// <summary>Writes the split and FILE.sha256 (sha256sum's format) next to it; returns the sha256.</summary>
