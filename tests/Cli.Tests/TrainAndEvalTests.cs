@@ -13,9 +13,9 @@ public sealed class TrainAndEvalTests : IDisposable
 
     public void Dispose() => _temporary.Dispose();
 
-    /// <summary>A run's metrics.json with the alignment seconds zeroed: wall-clock time is the one thing a rerun may not repeat.</summary>
+    /// <summary>A run's metrics.json with the alignment and training seconds zeroed: wall-clock time is the one thing a rerun may not repeat.</summary>
     static string MetricsWithoutTimes(string run) =>
-        System.Text.RegularExpressions.Regex.Replace(File.ReadAllText(Path.Combine(run, "metrics.json")), "\"headAlignSeconds\": [0-9.eE+-]+", "\"headAlignSeconds\": 0");
+        System.Text.RegularExpressions.Regex.Replace(File.ReadAllText(Path.Combine(run, "metrics.json")), "\"(headAlignSeconds|trainingSeconds)\": [0-9.eE+-]+", "\"$1\": 0");
 
     string[] Train(string run, int trainPerClass = 16) =>
     [
@@ -33,6 +33,9 @@ public sealed class TrainAndEvalTests : IDisposable
         Assert.Contains("head options on the same backbone", train.Output);
         Assert.Matches(@"ca \(this run's\)", train.Output);
         Assert.Matches(@"task-id accuracy \(argmax among the image's own task's classes\): \d+\.\d\d", train.Output);
+        Assert.Matches(@"task 5 parameters, trainable / stored: backbone 0 / [\d,]+ · frozen directions 0 / [\d,]+ · magnitudes 5 / 5 · " +
+                       @"current adapter ([\d,]+) / \1 · head 330 / 330", train.Output);
+        Assert.Contains("parameters per task, trainable / stored", train.Output);
         string[] runs = [Path.Combine(root, "seed-1"), Path.Combine(root, "seed-2")];
         Assert.Equal([1, 2], runs.Select(run => RunManifest.Read(new RunDirectory(run))!.Seed));
         string prefix = _temporary.File("table");
@@ -41,7 +44,7 @@ public sealed class TrainAndEvalTests : IDisposable
 
         Assert.True(report.ExitCode == 0, report.Output + report.Errors);
         foreach (string head in new[] { "ca", "none", "wa", "ca-restore" })
-            Assert.Matches($@"\| fashion-mnist \| sdlora \| {head} \| \d+\.\d\d ± \d+\.\d\d \|", report.Output);
+            Assert.Matches($@"\| fashion-mnist \| sdlora \| {head} \| \d+\.\d\d ± \d+\.\d\d \|.* \| \d+ ± \d+ \| — \|", report.Output);
         Assert.Contains("2 seed(s) (1, 2)", File.ReadAllText(prefix + ".md"));
         Assert.Equal(File.ReadAllText(prefix + ".json"), File.ReadAllText(Path.Combine(root, "summary.json")));
         var rows = Core.Models.CltoolJson.Deserialize<Core.Reports.MethodTableRow[]>(File.ReadAllText(prefix + ".json"), "table");
@@ -50,6 +53,9 @@ public sealed class TrainAndEvalTests : IDisposable
         Assert.Equal((first.Acc + second.Acc) / 2, rows[0].Acc.Mean, 9);
         Assert.Equal(Math.Abs(first.Acc - second.Acc) / Math.Sqrt(2), rows[0].Acc.Std, 9);
         Assert.True(new FileInfo(prefix + ".png").Length > 1000);
+        Assert.True(new FileInfo(prefix + "-curves.png").Length > 1000);
+        Assert.Equal((first.AccuracyAfterTask[2] + second.AccuracyAfterTask[2]) / 2, rows[0].AfterTask[2].Mean, 9);
+        Assert.Equal(first.Costs!.Sum(c => c.TrainingSeconds) + second.Costs!.Sum(c => c.TrainingSeconds), 2 * rows[0].TrainingSeconds!.Mean, 6);
         Assert.True(new FileInfo(Path.Combine(root, "summary.png")).Length > 1000);
     }
 

@@ -154,6 +154,7 @@ public sealed class ContinualLearnerTests : IDisposable
         Dictionary<string, HostTensor> pristine = Cltool.Core.Models.ModelFile.Load(_base, withHead: false).Weights;
         bool backboneChanged = pristine.Any(pair => !pair.Value.Data.SequenceEqual(last.Backbone[pair.Key].Data));
         Assert.Equal(method == Methods.FullFineTune, backboneChanged);
+        AssertParametersByGroup(method, result.Metrics, last, pristine.Values.Sum(t => (long)t.Data.Length));
         switch (method)
         {
             case Methods.SeqLora or Methods.Joint:
@@ -181,6 +182,52 @@ public sealed class ContinualLearnerTests : IDisposable
                 Assert.All(last.HeadBias.Data, b => Assert.Equal(0f, b));
                 break;
         }
+    }
+
+    /// <summary>
+    /// Each task's numbers by group, counted from what the optimiser held and what the checkpoint stores: the backbone
+    /// trains only under full fine-tuning, the head trains (all its rows: the masked loss leaves old rows a zero gradient)
+    /// unless SimpleCIL writes it, and each adapter's groups add up to the sizes its checkpoint holds.
+    /// </summary>
+    static void AssertParametersByGroup(string method, MetricsReport metrics, ContinualCheckpoint last, long backbone)
+    {
+        TaskCost[] costs = metrics.Costs!;
+        Assert.Equal(metrics.AccuracyAfterTask.Length, costs.Length);
+        for (int task = 0; task < costs.Length; task++)
+        {
+            Dictionary<string, ParameterGroup> groups = costs[task].Parameters.ToDictionary(g => g.Name);
+            Assert.Equal(ParameterGroups.All, costs[task].Parameters.Select(g => g.Name));
+            Assert.Equal(new ParameterGroup(ParameterGroups.Backbone, method == Methods.FullFineTune ? backbone : 0, backbone), groups[ParameterGroups.Backbone]);
+            long head = (method == Methods.Joint ? 10 : 2 * (task + 1)) * (32 + 1);
+            Assert.Equal(new ParameterGroup(ParameterGroups.Head, method == Methods.SimpleCil ? 0 : head, head), groups[ParameterGroups.Head]);
+            Assert.Equal(method == Methods.SimpleCil, costs[task].TrainingSeconds == 0);
+            (long Trainable, long Stored) Of(string group) => (groups[group].Trainable, groups[group].Stored);
+            switch (method)
+            {
+                case Methods.SdLoraPaper or Methods.SdLoraRr:
+                    long frozen = last.Directions.Take(task).Sum(d => d.Parameters), current = last.Directions[task].Parameters;
+                    Assert.Equal((0L, frozen), Of(ParameterGroups.FrozenDirections));
+                    Assert.Equal((task + 1L, task + 1L), Of(ParameterGroups.Magnitudes));
+                    Assert.Equal((current, current), Of(ParameterGroups.CurrentAdapter));
+                    break;
+                case Methods.CLora:
+                    long routingOld = last.Routed!.Modules.SelectMany(m => m).Sum(m => (long)m.RoutingOld.Data.Length);
+                    long factors = last.Routed.Parameters - routingOld;
+                    Assert.Equal((0L, routingOld), Of(ParameterGroups.FrozenDirections));
+                    Assert.Equal((0L, 0L), Of(ParameterGroups.Magnitudes));
+                    Assert.Equal((factors + routingOld, factors), Of(ParameterGroups.CurrentAdapter));   // R_δ trains, then merges into R_old
+                    break;
+                case Methods.SeqLora or Methods.Joint:
+                    Assert.Equal((0L, 0L), Of(ParameterGroups.FrozenDirections));
+                    Assert.Equal((0L, 1L), Of(ParameterGroups.Magnitudes));
+                    Assert.Equal((last.Directions[0].Parameters, last.Directions[0].Parameters), Of(ParameterGroups.CurrentAdapter));
+                    break;
+                default:
+                    Assert.All(ParameterGroups.Adapter, group => Assert.Equal((0L, 0L), Of(group)));
+                    break;
+            }
+        }
+        Assert.Equal(ParameterGroups.AdapterStored(costs[^1].Parameters), metrics.AdapterParameters);
     }
 
     [Fact]
@@ -350,7 +397,8 @@ public sealed class ContinualLearnerTests : IDisposable
         Assert.Equal(a.HeadWeight.Data, b.Heads[HeadAlignments.None].Weight.Data);
         Assert.Equal(b.Heads[HeadAlignments.ClassifierAlign].Weight.Data, b.HeadWeight.Data);
         Assert.NotEqual(a.HeadWeight.Data, b.HeadWeight.Data);
-        Assert.Equal(plain.Metrics with { Alternatives = null, HeadAlign = null }, calibrated.Metrics.Alternatives[HeadAlignments.None], MetricsComparer.Instance);
+        Assert.Equal(plain.Metrics with { Alternatives = null, HeadAlign = null, Costs = null }, calibrated.Metrics.Alternatives[HeadAlignments.None], MetricsComparer.Instance);
+        Assert.Equal(plain.Metrics.Costs!.Select(c => c.Parameters), calibrated.Metrics.Costs!.Select(c => c.Parameters), new ParametersComparer());
         Assert.Equal(plain.Metrics.Alternatives[HeadAlignments.WeightAlign], calibrated.Metrics.Alternatives[HeadAlignments.WeightAlign], MetricsComparer.Instance);
         // Task-id accuracy can only exceed class-incremental accuracy (a right answer is in the right task).
         Assert.True(calibrated.Metrics.TaskId!.Acc >= calibrated.Metrics.Acc);
@@ -405,16 +453,24 @@ public sealed class ContinualLearnerTests : IDisposable
         Assert.False(File.Exists(directory.TaskCheckpoint(2)));
     }
 
-    /// <summary>The report with every option's alignment seconds zeroed: wall-clock time is the one thing a rerun may not repeat.</summary>
+    /// <summary>The report with every option's alignment seconds and each task's training seconds zeroed: wall-clock time is the one thing a rerun may not repeat.</summary>
     static MetricsReport WithoutTimes(MetricsReport report) => report with
     {
         HeadAlignSeconds = 0,
+        Costs = report.Costs?.Select(cost => cost with { TrainingSeconds = 0 }).ToArray(),
         Alternatives = report.Alternatives?.ToDictionary(pair => pair.Key, pair => WithoutTimes(pair.Value)),
     };
 
+    /// <summary>Parameter groups compared by value (records holding arrays compare their references).</summary>
+    sealed class ParametersComparer : IEqualityComparer<ParameterGroup[]>
+    {
+        public bool Equals(ParameterGroup[]? x, ParameterGroup[]? y) => x is not null && y is not null && x.SequenceEqual(y);
+        public int GetHashCode(ParameterGroup[] obj) => 0;
+    }
+
     static double Norm(float[] values) => Math.Sqrt(values.Sum(v => (double)v * v));
 
-    /// <summary>Reports equal in every number but the wall-clock alignment seconds, which no rerun repeats (wa's are often 0.000, not always).</summary>
+    /// <summary>Reports equal in every number but wall-clock seconds, which no rerun repeats (wa's are often 0.000, not always).</summary>
     sealed class MetricsComparer : IEqualityComparer<MetricsReport?>
     {
         public static readonly MetricsComparer Instance = new();

@@ -184,6 +184,7 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<TrainSettings>
             new ContinualLearner(recipe, run, observer, settings.Workers).Run(settings.Resume, settings.Device, cancellationToken));
         AccuracyReport.Write(console, $"{recipe.Method} on {recipe.Data} (seed {recipe.Seed})", AccuracyMatrix.FromReport(result.Metrics));
         AccuracyReport.WriteDiagnostics(console, result.Metrics);
+        AccuracyReport.WriteCosts(console, result.Metrics);
         console.MarkupLineInterpolated($"run directory [bold]{run}[/]: last checkpoint {result.LastCheckpoint}, {result.Seconds:F0} s");
     }
 

@@ -5,7 +5,7 @@ using Spectre.Console;
 
 namespace Cltool.Cli.Infrastructure;
 
-/// <summary>The paper-style table of finished runs (mean ± std over seeds), printed, and with a prefix also written as Markdown, JSON and PNG.</summary>
+/// <summary>The paper-style table of finished runs (mean ± std over seeds), printed, and with a prefix also written as Markdown, JSON and PNGs (Acc bars, curves with spread, parameters).</summary>
 public static class MethodReport
 {
     public static void Write(IReadOnlyList<string> runs, string? prefix, IAnsiConsole console)
@@ -19,7 +19,8 @@ public static class MethodReport
         AtomicFile.WriteAllText(prefix + ".md", markdown);
         AtomicFile.WriteAllText(prefix + ".json", CltoolJson.Serialize(rows) + "\n");
         MethodTable.Plot(rows, prefix + ".png");
+        MethodTable.PlotCurves(rows, prefix + "-curves.png");
         bool parameters = MethodTable.PlotParameters(rows, prefix + "-parameters.png");
-        console.MarkupLineInterpolated($"[grey]wrote {prefix}.md, {prefix}.json, {prefix}.png{(parameters ? $", {prefix}-parameters.png" : "")}[/]");
+        console.MarkupLineInterpolated($"[grey]wrote {prefix}.md, {prefix}.json, {prefix}.png, {prefix}-curves.png{(parameters ? $", {prefix}-parameters.png" : "")}[/]");
     }
 }

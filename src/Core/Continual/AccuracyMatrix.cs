@@ -133,4 +133,6 @@ public sealed record MetricsReport(
     public long AdapterParameters { get; init; }
     /// <summary>SD-LoRA-KD's absorption after each task from the second on; null for every other method.</summary>
     public AbsorptionReport[]? Absorptions { get; init; }
+    /// <summary>Per task trained so far: training seconds and parameters by group (null for runs made before cltool recorded them).</summary>
+    public TaskCost[]? Costs { get; init; }
 }

@@ -2,8 +2,8 @@ namespace Cltool.Core.Continual;
 
 /// <summary>
 /// Everything a run has measured so far, per head option it tracks (the recipe's first): the scores, the seconds its
-/// alignment took (class statistics included where it samples them) and the bytes of statistics it needs stored.
-/// Rebuilt from a checkpoint's report on --resume.
+/// alignment took (class statistics included where it samples them) and the bytes of statistics it needs stored; and
+/// per task, its training seconds and parameters by group. Rebuilt from a checkpoint's report on --resume.
 /// </summary>
 public sealed class RunScores
 {
@@ -11,15 +11,16 @@ public sealed class RunScores
     readonly Dictionary<string, HeadScores> _scores;
     readonly Dictionary<string, double> _seconds;
     readonly List<AbsorptionReport> _absorptions;
+    readonly List<TaskCost> _costs;
 
     RunScores(string[] options, Dictionary<string, HeadScores> scores, Dictionary<string, double> seconds, MetricsReport? report) =>
-        (_options, _scores, _seconds, StatisticsBytes, AdapterParameters, _absorptions) =
-        (options, scores, seconds, report?.StatisticsBytes ?? 0, report?.AdapterParameters ?? 0, [.. report?.Absorptions ?? []]);
+        (_options, _scores, _seconds, StatisticsBytes, AdapterParameters, _absorptions, _costs) =
+        (options, scores, seconds, report?.StatisticsBytes ?? 0, report?.AdapterParameters ?? 0, [.. report?.Absorptions ?? []], [.. report?.Costs ?? []]);
 
     /// <summary>Bytes of the class statistics stored so far (what ca and ca-restore cost in storage).</summary>
     public long StatisticsBytes { get; set; }
     /// <summary>Adapter numbers the model stores now (the same backbone for every head option).</summary>
-    public long AdapterParameters { get; set; }
+    public long AdapterParameters { get; private set; }
     public HeadScores Selected => _scores[_options[0]];
     /// <summary>Every tracked option's scores, the recipe's first.</summary>
     public IEnumerable<(string Option, HeadScores Scores)> All => _options.Select(option => (option, _scores[option]));
@@ -49,10 +50,31 @@ public sealed class RunScores
 
     public void AddAbsorption(AbsorptionReport absorption) => _absorptions.Add(absorption);
 
+    /// <summary>Adds an epoch's seconds to task <paramref name="task"/>'s training time.</summary>
+    public void AddTrainingSeconds(int task, double seconds)
+    {
+        TaskCost cost = CostOf(task);
+        _costs[task] = cost with { TrainingSeconds = Math.Round(cost.TrainingSeconds + seconds, 3) };
+    }
+
+    /// <summary>Task <paramref name="task"/>'s parameters by group; the adapter numbers stored become theirs.</summary>
+    public void SetParameters(int task, ParameterGroup[] groups)
+    {
+        _costs[task] = CostOf(task) with { Parameters = groups };
+        AdapterParameters = ParameterGroups.AdapterStored(groups);
+    }
+
+    TaskCost CostOf(int task)
+    {
+        while (_costs.Count <= task) _costs.Add(new TaskCost(0, []));
+        return _costs[task];
+    }
+
     public MetricsReport ToReport() => ReportOf(_options[0]) with
     {
         HeadAlign = _options[0],
         Alternatives = _options.Length > 1 ? _options.Skip(1).ToDictionary(option => option, ReportOf) : null,
+        Costs = _costs.Count > 0 ? [.. _costs] : null,   // the backbone's, shared by every head option
     };
 
     MetricsReport ReportOf(string option) => _scores[option].ToReport() with

@@ -10,25 +10,33 @@ public static class AccuracyPlots
     static readonly SKColor[] Palette =
         [new(31, 119, 180), new(214, 39, 40), new(44, 160, 44), new(255, 127, 14), new(148, 103, 189), new(140, 86, 75), new(23, 190, 207)];
 
-    /// <summary>Rows: each task's classes; columns: after each task; cells: accuracy in percent, darker is better.</summary>
+    /// <summary>
+    /// Rows: each task's classes; columns: after each task; cells: accuracy in percent, darker is better. Cells shrink for
+    /// long runs so the picture stays about 1000 pixels wide (a 100-task matrix at full size was 5600² pixels and took
+    /// seconds to encode after every task); labels and values are written only while they fit.
+    /// </summary>
     public static void Heatmap(AccuracyMatrix matrix, string title, string path)
     {
-        const int cell = 56, left = 110, top = 60, bottom = 50;
-        int n = matrix.Tasks;
+        const int left = 110, top = 60, bottom = 50;
+        int n = matrix.Tasks, cell = Math.Clamp(900 / n, 6, 56);
+        bool values = cell >= 40, labels = cell >= 14;
         Draw(path, left + n * cell + 20, top + n * cell + bottom, (canvas, font, small) =>
         {
             DrawText(canvas, title, 10, 24, font, SKTextAlign.Left);
             for (int g = 0; g < n; g++)
             {
-                DrawText(canvas, $"task {g + 1}", left - 8, top + g * cell + cell / 2 + 4, small, SKTextAlign.Right);
-                DrawText(canvas, $"{g + 1}", left + g * cell + cell / 2, top + n * cell + 18, small, SKTextAlign.Center);
+                if (labels || g % 10 == 9 || g == 0)
+                {
+                    DrawText(canvas, $"task {g + 1}", left - 8, top + g * cell + cell / 2 + 4, small, SKTextAlign.Right);
+                    DrawText(canvas, $"{g + 1}", left + g * cell + cell / 2, top + n * cell + 18, small, SKTextAlign.Center);
+                }
                 for (int j = 0; j < n; j++)
                 {
                     double value = matrix[g, j];
-                    var rect = SKRect.Create(left + j * cell, top + g * cell, cell - 2, cell - 2);
+                    var rect = SKRect.Create(left + j * cell, top + g * cell, cell - Math.Min(2, cell / 8), cell - Math.Min(2, cell / 8));
                     using var fill = new SKPaint { Color = double.IsNaN(value) ? new SKColor(240, 240, 240) : Shade(value) };
                     canvas.DrawRect(rect, fill);
-                    if (!double.IsNaN(value))
+                    if (values && !double.IsNaN(value))
                         DrawText(canvas, $"{value * 100:F1}", rect.MidX, rect.MidY + 4, small, SKTextAlign.Center, value > 0.55 ? SKColors.White : SKColors.Black);
                 }
             }
@@ -64,20 +72,27 @@ public static class AccuracyPlots
         });
     }
 
-    /// <summary>Accuracy on all classes seen so far after each task, one line per series (e.g. per method).</summary>
-    public static void Curves(IReadOnlyList<(string Name, double[] Values)> series, string title, string path)
+    /// <summary>
+    /// Accuracy on all classes seen so far after each task, one line per series (e.g. per method), each with an optional
+    /// band of ± <paramref name="bands"/> around it (the spread over seeds).
+    /// </summary>
+    public static void Curves(IReadOnlyList<(string Name, double[] Values)> series, string title, string path, IReadOnlyList<double[]>? bands = null)
     {
         int tasks = Math.Max(2, series.Max(s => s.Values.Length));
         string[] labels = Enumerable.Range(1, tasks).Select(t => $"{t}").ToArray();
-        Lines(series, labels, "after task", 1, value => $"{value * 100:F0}%", title, path);
+        Lines(series, labels, "after task", 1, value => $"{value * 100:F0}%", title, path, bands);
     }
 
-    /// <summary>A line chart from 0 to <paramref name="yMax"/> (five grid steps), one line per series over the x labels.</summary>
+    /// <summary>
+    /// A line chart from 0 to <paramref name="yMax"/> (five grid steps), one line per series over the x labels (at most
+    /// about 20 printed, so long runs stay readable), each with an optional translucent band of ± <paramref name="bands"/>.
+    /// </summary>
     public static void Lines(IReadOnlyList<(string Name, double[] Values)> series, string[] xLabels, string xTitle, double yMax,
-                             Func<double, string> yLabel, string title, string path)
+                             Func<double, string> yLabel, string title, string path, IReadOnlyList<double[]>? bands = null)
     {
         const int width = 640, height = 420, left = 60, right = 170, top = 50, bottom = 50;
-        int points = Math.Max(2, xLabels.Length);
+        int points = Math.Max(2, xLabels.Length), labelEvery = (xLabels.Length + 19) / 20;
+        float dotRadius = xLabels.Length > 40 ? 1.5f : 4;
         float plotWidth = width - left - right, plotHeight = height - top - bottom;
         float X(int index) => left + plotWidth * index / (points - 1);
         float Y(double value) => top + plotHeight * (float)(1 - value / yMax);
@@ -91,17 +106,18 @@ public static class AccuracyPlots
                 canvas.DrawLine(left, Y(value), left + plotWidth, Y(value), grid);
                 DrawText(canvas, yLabel(value), left - 6, Y(value) + 4, small, SKTextAlign.Right);
             }
-            for (int i = 0; i < xLabels.Length; i++) DrawText(canvas, xLabels[i], X(i), top + plotHeight + 18, small, SKTextAlign.Center);
+            for (int i = 0; i < xLabels.Length; i += labelEvery) DrawText(canvas, xLabels[i], X(i), top + plotHeight + 18, small, SKTextAlign.Center);
             DrawText(canvas, xTitle, left + plotWidth / 2, height - 10, small, SKTextAlign.Center);
             for (int s = 0; s < series.Count; s++)
             {
                 using var pen = new SKPaint { Color = Palette[s % Palette.Length], StrokeWidth = 2.5f, IsAntialias = true, Style = SKPaintStyle.Stroke };
                 using var dot = new SKPaint { Color = pen.Color, IsAntialias = true };
                 double[] values = series[s].Values;
+                if (bands?[s] is { } band) DrawBand(canvas, values, band, X, value => Y(Math.Clamp(value, 0, yMax)), pen.Color);
                 for (int t = 0; t < values.Length; t++)
                 {
                     if (t > 0) canvas.DrawLine(X(t - 1), Y(values[t - 1]), X(t), Y(values[t]), pen);
-                    canvas.DrawCircle(X(t), Y(values[t]), 4, dot);
+                    canvas.DrawCircle(X(t), Y(values[t]), dotRadius, dot);
                 }
                 float legendY = top + 10 + s * 20;
                 canvas.DrawLine(width - right + 15, legendY, width - right + 35, legendY, pen);
@@ -181,6 +197,18 @@ public static class AccuracyPlots
                          small, rightHalf ? SKTextAlign.Right : SKTextAlign.Left, Palette[i % Palette.Length]);
             }
         });
+    }
+
+    /// <summary>The area between values − band and values + band, in the line's colour at low opacity.</summary>
+    static void DrawBand(SKCanvas canvas, double[] values, double[] band, Func<int, float> x, Func<double, float> y, SKColor color)
+    {
+        using var path = new SKPath();
+        path.MoveTo(x(0), y(values[0] + band[0]));
+        for (int t = 1; t < values.Length; t++) path.LineTo(x(t), y(values[t] + band[t]));
+        for (int t = values.Length - 1; t >= 0; t--) path.LineTo(x(t), y(values[t] - band[t]));
+        path.Close();
+        using var fill = new SKPaint { Color = color.WithAlpha(50), IsAntialias = true, Style = SKPaintStyle.Fill };
+        canvas.DrawPath(path, fill);
     }
 
     static SKColor Shade(double accuracy)

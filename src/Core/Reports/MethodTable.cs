@@ -7,14 +7,21 @@ using Cltool.Core.Models;
 namespace Cltool.Core.Reports;
 
 /// <summary>
-/// One method with one head option on one dataset, over seeds: the scores, the storage of head statistics and adapter
-/// (mean adapter numbers stored after the last task; 0 for runs made before cltool counted them), and for SD-LoRA-KD its
-/// τ and the fraction of modules absorbed over all its absorb steps.
+/// One method with one head option on one dataset, over seeds: the scores, the accuracy on all seen classes after each
+/// task, the storage of head statistics and adapter (mean adapter numbers stored after the last task; 0 for runs made
+/// before cltool counted them), the training seconds summed over tasks (NaN for runs made before cltool timed them), and
+/// for SD-LoRA-KD its τ and the fraction of modules absorbed over all its absorb steps.
 /// </summary>
 public sealed record MethodTableRow(
     string Data, string Method, string Head, int[] Seeds, Spread Acc, Spread Aaa, Spread Forgetting, Spread WhenLearned,
     Spread TaskAwareAcc, Spread TaskIdAcc, long StatisticsBytes, Spread AlignSeconds,
-    double AdapterParameters = 0, double? KdThreshold = null, double? AbsorbedFraction = null);
+    double AdapterParameters = 0, double? KdThreshold = null, double? AbsorbedFraction = null)
+{
+    public Spread[] AfterTask { get; init; } = [];
+    public Spread? TrainingSeconds { get; init; }
+    /// <summary>True for the row of the runs' own head option (the others are scored on the same backbone).</summary>
+    public bool OwnHead { get; init; }
+}
 
 /// <summary>
 /// The table users read: finished runs grouped by dataset and method, one row per head option each run scored (the run's
@@ -30,8 +37,8 @@ public static class MethodTable
         foreach (var group in runs.GroupBy(r => CltoolJson.SerializeCompact(r.Recipe with { Seed = 0 })))
         {
             var first = group.First();
-            IEnumerable<string> options = new[] { first.Metrics.HeadAlign ?? HeadAlignments.None }.Concat(first.Metrics.Alternatives?.Keys ?? []);
-            foreach (string option in options)
+            string own = first.Metrics.HeadAlign ?? HeadAlignments.None;
+            foreach (string option in new[] { own }.Concat(first.Metrics.Alternatives?.Keys ?? []))
             {
                 var reports = group.Select(r => (r.Recipe.Seed, Report: OptionOf(r.Metrics, option, r.Path))).ToList();
                 Spread Over(Func<MetricsReport, double> value) => Spread.Of(reports.Select(r => value(r.Report)).ToList());
@@ -41,7 +48,12 @@ public static class MethodTable
                     Over(r => r.TaskAware?.Acc ?? double.NaN), Over(r => r.TaskId?.Acc ?? double.NaN),
                     reports.Max(r => r.Report.StatisticsBytes), Over(r => r.HeadAlignSeconds),
                     group.Average(r => (double)r.Metrics.AdapterParameters), kd ? first.Recipe.EffectiveKdThreshold : null,
-                    kd ? group.Average(r => AbsorbedFraction(r.Metrics)) : null));
+                    kd ? group.Average(r => AbsorbedFraction(r.Metrics)) : null)
+                {
+                    AfterTask = Enumerable.Range(0, first.Metrics.AccuracyAfterTask.Length).Select(t => Over(r => r.AccuracyAfterTask[t])).ToArray(),
+                    TrainingSeconds = group.All(r => r.Metrics.Costs is not null) ? Spread.Of(group.Select(r => r.Metrics.Costs!.Sum(c => c.TrainingSeconds)).ToList()) : null,
+                    OwnHead = option == own,
+                });
             }
         }
         return rows;
@@ -56,14 +68,16 @@ public static class MethodTable
                         "Just learned: each task's classes right after learning it (mean over tasks). Task-id acc: how often the argmax falls " +
                         "among the image's own task's classes. Statistics: the class statistics ca stores. Align s: seconds of statistics and alignment per run. " +
                         "Adapter: LoRA factors, magnitudes and KD offsets stored after the last task (— for runs made before cltool counted them). " +
+                        "Train s: seconds of training over all tasks per run (the head options share them; — for runs made before cltool timed them). " +
                         "KD: sdlora-kd's τ and the share of modules (block × q|v) absorbed over all tasks after the first.");
         text.AppendLine();
-        text.AppendLine("| data | method | head | Acc (last) | AAA | forgetting | just learned | task id given | task-id acc | statistics MB | align s | adapter params | kd τ, absorbed |");
-        text.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        text.AppendLine("| data | method | head | Acc (last) | AAA | forgetting | just learned | task id given | task-id acc | statistics MB | align s | adapter params | train s | kd τ, absorbed |");
+        text.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (MethodTableRow r in rows)
             text.AppendLine($"| {r.Data} | {r.Method} | {r.Head} | {r.Acc.Percent} | {r.Aaa.Percent} | {r.Forgetting.Percent} | {r.WhenLearned.Percent} | " +
                             $"{r.TaskAwareAcc.Percent} | {r.TaskIdAcc.Percent} | {r.StatisticsBytes / 1e6:F2} | {r.AlignSeconds.Mean:F1} | " +
                             $"{(r.AdapterParameters > 0 ? r.AdapterParameters.ToString("N0", CultureInfo.InvariantCulture) : "—")} | " +
+                            $"{(r.TrainingSeconds is { } seconds ? $"{seconds.Mean:F0} ± {seconds.Std:F0}" : "—")} | " +
                             $"{(r.KdThreshold is { } tau ? $"{tau:G4}, {r.AbsorbedFraction * 100:F1} %" : "—")} |");
         return text.ToString();
     }
@@ -84,6 +98,21 @@ public static class MethodTable
     static double AbsorbedFraction(MetricsReport metrics) => metrics.Absorptions is { Length: > 0 } steps
         ? (double)steps.Sum(a => a.Absorbed) / steps.Sum(a => a.Modules)
         : 0;
+
+    /// <summary>
+    /// Accuracy on all classes seen after each task, mean over seeds with a band of ± one std, one line per dataset and
+    /// method with its own head option (the other options share its backbone; the table has them).
+    /// </summary>
+    public static void PlotCurves(IReadOnlyList<MethodTableRow> rows, string path)
+    {
+        var own = rows.Where(r => r.OwnHead).ToList();
+        bool manyData = own.Select(r => r.Data).Distinct().Count() > 1;
+        var series = own.Select(r => (Name: $"{r.Method}, {r.Head}{(manyData ? $" ({r.Data.Split('?')[0]})" : "")}",
+            Values: r.AfterTask.Select(a => a.Mean).ToArray(), Band: r.AfterTask.Select(a => a.Std).ToArray())).ToList();
+        int seeds = own.Max(r => r.Seeds.Length);
+        AccuracyPlots.Curves(series.Select(s => (s.Name, s.Values)).ToList(),
+            $"Acc on the classes seen so far, mean{(seeds > 1 ? " ± std" : "")} over {seeds} seed(s)", path, series.Select(s => s.Band).ToList());
+    }
 
     /// <summary>Acc (last) as bars: one group per dataset and method, one bar per head option.</summary>
     public static void Plot(IReadOnlyList<MethodTableRow> rows, string path)

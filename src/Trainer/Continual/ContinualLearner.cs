@@ -72,14 +72,17 @@ public sealed class ContinualLearner(TrainRecipe recipe, string runDirectory, IT
                 model.GrowHead(scenario.TaskSizes[task], NewGenerator(task, RandomStreams.HeadRows));
                 _method.BeginTask(task, model, NewGenerator(task, RandomStreams.Direction));
             }
-            TrainTask(task, model, data, baseModel, scores.ToReport(), heads, continuing ? state : null, device, cancellation);
+            ParameterGroup[] atStart = ParameterCensus.Of(model, _method.Trainable(model).Select(p => p.Parameter));
+            TrainTask(task, model, data, baseModel, scores, heads, continuing ? state : null, device, cancellation);
             cancellation.ThrowIfCancellationRequested();   // the last epoch's checkpoint holds the trained task: nothing is lost
             if (_method.EndTask(task, model, () => ClassMeans(task, model, data, device)) is { } absorption)
             {
                 scores.AddAbsorption(absorption);
                 observer.Message(absorption.Describe());
             }
-            scores.AdapterParameters = model.Adapter?.StoredParameters() ?? 0;
+            ParameterGroup[] parameters = ParameterCensus.OfTask(atStart, ParameterCensus.Of(model, []));
+            scores.SetParameters(task, parameters);
+            observer.Message($"task {task + 1} parameters, trainable / stored: {ParameterGroups.Describe(parameters)}");
             AlignHeads(task, model, data, heads, scores, statistics, device, cancellation);
             using (NewDisposeScope()) scores.Record(task, data.Evaluate(task, model, heads.OnDevice(device), device));
             using (NewDisposeScope())
@@ -143,7 +146,7 @@ public sealed class ContinualLearner(TrainRecipe recipe, string runDirectory, IT
                                       "(written by an older cltool); start the run again without --resume, or in another --out.");
     }
 
-    void TrainTask(int task, ContinualModel model, TaskData data, BaseModel baseModel, MetricsReport metricsSoFar, HeadLineages heads,
+    void TrainTask(int task, ContinualModel model, TaskData data, BaseModel baseModel, RunScores scores, HeadLineages heads,
                    ContinualCheckpoint? resumeFrom, Device device, CancellationToken cancellation)
     {
         int epochs = _method.Trains ? recipe.EpochsOf(task) : 0;
@@ -176,7 +179,8 @@ public sealed class ContinualLearner(TrainRecipe recipe, string runDirectory, IT
                 images += batch.Count;
                 observer.StepFinished(epoch, ++step, steps, loss, learningRate, images / clock.Elapsed.TotalSeconds);
             }
-            using (NewDisposeScope()) Snapshot(model, baseModel, data.Scenario, data.ClassNames, task, epoch + 1, metricsSoFar, heads, optimizer).Save(_run.Resume);
+            scores.AddTrainingSeconds(task, clock.Elapsed.TotalSeconds);
+            using (NewDisposeScope()) Snapshot(model, baseModel, data.Scenario, data.ClassNames, task, epoch + 1, scores.ToReport(), heads, optimizer).Save(_run.Resume);
             observer.EpochFinished(epoch, totalLoss / Math.Max(1, step), double.NaN, clock.Elapsed.TotalSeconds);
         }
     }

@@ -104,10 +104,14 @@ public sealed class LoraQkvAdapter(ViTShape shape, Device device, int? foldFromR
         DropFolded();
     }
 
-    /// <summary>The numbers a checkpoint stores for the adapter: every factor, every magnitude, every non-zero KD offset.</summary>
-    public long StoredParameters() =>
-        _frozen.Concat(_current is null ? [] : [_current]).Sum(d => d.All.Sum(t => t.numel()) + d.Offsets.Cast<float>().Count(o => o != 0))
-        + (_magnitudes?.numel() ?? 0);
+    /// <summary>Frozen directions (factors and non-zero KD offsets), magnitudes, and the current direction (factors; its offsets are 0).</summary>
+    public IEnumerable<ParameterGroup> CountParameters(Func<Tensor, bool> trains)
+    {
+        long offsets = _frozen.Sum(d => d.Offsets.Cast<float>().Count(o => o != 0));
+        yield return ParameterCensus.Group(ParameterGroups.FrozenDirections, _frozen.SelectMany(d => d.All), trains, offsets);
+        yield return ParameterCensus.Group(ParameterGroups.Magnitudes, _magnitudes is null ? [] : [_magnitudes], trains);
+        yield return ParameterCensus.Group(ParameterGroups.CurrentAdapter, _current?.All ?? [], trains);
+    }
 
     /// <summary>Σ ranks of the directions (SD-LoRA-KD's absorbed modules have rank 0, so the largest module's rank counts).</summary>
     public int ForwardRank => _frozen.Concat(_current is null ? [] : [_current]).Sum(d => d.Aq.Concat(d.Av).Max(a => (int)a.shape[0]));

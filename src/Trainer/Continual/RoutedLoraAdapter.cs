@@ -161,7 +161,14 @@ public sealed class RoutedLoraAdapter(ViTShape shape, CLoraSettings settings, in
         }
     }
 
-    public long StoredParameters() => _modules.SelectMany(m => m).Sum(m => m.Down.numel() + m.Up.numel() + m.RoutingOld.numel());
+    /// <summary>R_old holds what earlier tasks learned (frozen directions); the shared A and B with R_δ are the current adapter; no magnitudes.</summary>
+    public IEnumerable<ParameterGroup> CountParameters(Func<Tensor, bool> trains)
+    {
+        Module[] modules = _modules.SelectMany(m => m).ToArray();
+        yield return ParameterCensus.Group(ParameterGroups.FrozenDirections, modules.Select(m => m.RoutingOld), trains);
+        yield return ParameterCensus.Group(ParameterGroups.CurrentAdapter,
+            modules.SelectMany(m => m.RoutingDelta is { } delta ? [m.Down, m.Up, delta] : new[] { m.Down, m.Up }), trains);
+    }
 
     public int ForwardRank => rank;
 
