@@ -21,7 +21,7 @@ for data in ${DATASETS:-fmnist glyphs-short}; do
     for lambda in $lambdas; do
       METHODS=clora TRAIN_ARGS="--clora-lambda $lambda" REPORT=no tools/method-table.sh "$recipe" "$out/$data-lambda-$lambda" $seeds
     done
-    "$cltool" report "$out/$data"/clora-199? "$out"/$data-lambda-{0,0.001,0.1,1}/clora-199? --out "$out/$data-sweep"
+    "$cltool" report "$out/$data"/clora/seed-199? "$out"/$data-lambda-{0,0.001,0.1,1}/clora/seed-199? --out "$out/$data-sweep"
   fi
-  "$cltool" report "$out/$data"/{clora,sdlora,seq-lora}-199? "$out/$data"-{lambda-0,plain}/clora-199? --out "$out/$data-table"
+  "$cltool" report "$out/$data"/{clora,sdlora,seq-lora}/seed-199? "$out/$data"-{lambda-0,plain}/clora/seed-199? --out "$out/$data-table"
 done

@@ -18,6 +18,6 @@ for tau in "${thresholds[@]}"; do
   METHODS=sdlora-kd TRAIN_ARGS="--kd-threshold $tau" REPORT=no tools/method-table.sh "${recipes[glyphs-short]}" "$out/sweep-$tau" 1993
 done
 for data in glyphs-short fmnist; do
-  "$cltool" report "$out/$data"/sdlora{,-rr,-kd}-199{3,4,5} --out "$out/$data-table"
+  "$cltool" report "$out/$data"/sdlora{,-rr,-kd}/seed-199{3,4,5} --out "$out/$data-table"
 done
-"$cltool" report "$out/glyphs-short/sdlora-kd-1993" "$out"/sweep-*/sdlora-kd-1993 --out "$out/sweep"
+"$cltool" report "$out/glyphs-short/sdlora-kd/seed-1993" "$out"/sweep-*/sdlora-kd/seed-1993 --out "$out/sweep"

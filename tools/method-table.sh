@@ -1,32 +1,28 @@
 #!/usr/bin/env bash
-# Runs every method of the learner loop on one recipe for several seeds, then `cltool report` prints the Markdown table
-# (mean ± sample std over seeds) of every head option each run scored, and writes it as OUT_DIR/table.{md,json,png}.
-# Methods that train a head run with --head-align ca (HEAD_ALIGN), which also scores none, wa and ca-restore on the same
-# backbone at no training cost; simplecil and joint have no head to align.
+# Every method of the learner loop on one recipe over several seeds: per method one `cltool train --seeds ... --resume`
+# (runs in OUT_DIR/METHOD/seed-S; a finished seed is skipped, a killed one continues from its last epoch), then one
+# `cltool report` over all of them: OUT_DIR/table.{md,json,png}, table-curves.png (accuracy after each task, ± std over
+# seeds) and table-parameters.png. Methods that train a head run with --head-align ca (HEAD_ALIGN), which also scores
+# none, wa and ca-restore on the same backbone at no training cost; simplecil and joint have no head to align.
 # TRAIN_ARGS are passed to every `cltool train` (e.g. "--kd-threshold 0.99"); REPORT=no skips the report.
 # Usage: [METHODS="sdlora simplecil"] [HEAD_ALIGN=ca] [TRAIN_ARGS=...] tools/method-table.sh [RECIPE] [OUT_DIR] [SEEDS...]
 set -euo pipefail
 recipe=${1:-models/recipes/split-fashion-mnist.json}
 out=${2:-runs/method-table}
 shift 2 2>/dev/null || true
-seeds=("${@:-1993 1994 1995}")
-seeds=(${seeds[@]})
+if [[ $# -gt 0 ]]; then seeds=$(IFS=,; echo "$*"); else seeds=1993,1994,1995; fi
 cltool=${CLTOOL:-src/Cli/bin/Release/net10.0/cltool}
 methods=(${METHODS:-sdlora seq-lora full-ft simplecil joint})
 mkdir -p "$out"
+runs=()
 for method in "${methods[@]}"; do
   align=${HEAD_ALIGN:-ca}
   if [[ $method == simplecil || $method == joint ]]; then align=none; fi
-  for seed in "${seeds[@]}"; do
-    run="$out/$method-$seed"
-    if [[ -f "$run/golden.safetensors" ]]; then continue; fi
-    if [[ -f "$run/resume.safetensors" ]]; then resume=--resume; else rm -rf "$run"; resume=; fi
-    echo "== $method seed $seed (head $align)"
-    "$cltool" train -r "$recipe" --method "$method" --head-align "$align" --seed "$seed" --out "$run" ${TRAIN_ARGS:-} $resume > "$run.log" 2>&1 || { tail -3 "$run.log"; exit 1; }
-    grep -E "^Acc" "$run.log"
-  done
+  echo "== $method seeds $seeds (head $align)"
+  "$cltool" train -r "$recipe" --method "$method" --head-align "$align" --seeds "$seeds" --out "$out/$method" --resume ${TRAIN_ARGS:-} \
+    >> "$out/$method.log" 2>&1 || { tail -3 "$out/$method.log"; exit 1; }
+  for seed in ${seeds//,/ }; do runs+=("$out/$method/seed-$seed"); done
+  grep -E "^Acc" "$out/$method.log" | tail -n "${#runs[@]}" | tail -n "$(wc -w <<< "${seeds//,/ }")"
 done
 if [[ ${REPORT:-yes} == no ]]; then exit 0; fi
-runs=()
-for method in "${methods[@]}"; do for seed in "${seeds[@]}"; do runs+=("$out/$method-$seed"); done; done
 "$cltool" report "${runs[@]}" --out "$out/table"

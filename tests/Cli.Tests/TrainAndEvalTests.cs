@@ -57,6 +57,26 @@ public sealed class TrainAndEvalTests : IDisposable
         Assert.Equal((first.AccuracyAfterTask[2] + second.AccuracyAfterTask[2]) / 2, rows[0].AfterTask[2].Mean, 9);
         Assert.Equal(first.Costs!.Sum(c => c.TrainingSeconds) + second.Costs!.Sum(c => c.TrainingSeconds), 2 * rows[0].TrainingSeconds!.Mean, 6);
         Assert.True(new FileInfo(Path.Combine(root, "summary.png")).Length > 1000);
+
+        // A run of another dataset (here: seed 2's files with the recipe's data renamed) gets rows of its own, and report says so.
+        string other = _temporary.File("other-data");
+        CopyDirectory(runs[1], other);
+        string recipe = Path.Combine(other, "recipe.json");
+        File.WriteAllText(recipe, File.ReadAllText(recipe).Replace("\"data\": \"fashion-mnist\"", "\"data\": \"glyphs:proxy\"", StringComparison.Ordinal));
+        CltoolProcess.Result mixed = CltoolProcess.Run("report", runs[0], other);
+        Assert.True(mixed.ExitCode == 0, mixed.Output + mixed.Errors);
+        Assert.Contains("these runs use 2 datasets (fashion-mnist; glyphs:proxy): their rows are grouped by dataset and never averaged together", mixed.Output);
+        Assert.Matches(@"\| glyphs:proxy \| sdlora \| ca \| \d+\.\d\d ± 0\.00 \|", mixed.Output);
+    }
+
+    static void CopyDirectory(string from, string to)
+    {
+        foreach (string file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+        {
+            string target = Path.Combine(to, Path.GetRelativePath(from, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
     }
 
     [Fact]

@@ -13,6 +13,9 @@ public static class MethodReport
         IReadOnlyList<MethodTableRow> rows = MethodTable.Build(runs);
         string markdown = MethodTable.Markdown(rows);
         console.WriteLine(markdown);
+        string[] datasets = rows.Select(r => r.Data).Distinct().ToArray();
+        if (datasets.Length > 1)
+            console.MarkupLineInterpolated($"[yellow]these runs use {datasets.Length} datasets ({string.Join("; ", datasets)}): their rows are grouped by dataset and never averaged together[/]");
         if (prefix is null) return;
         string? folder = Path.GetDirectoryName(Path.GetFullPath(prefix));
         if (folder is not null) Directory.CreateDirectory(folder);
