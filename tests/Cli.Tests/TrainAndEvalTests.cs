@@ -94,7 +94,7 @@ public sealed class TrainAndEvalTests : IDisposable
         string prefix = _temporary.File("kd-table");
         CltoolProcess.Result report = CltoolProcess.Run("report", run, "--out", prefix);
         Assert.True(report.ExitCode == 0, report.Output + report.Errors);
-        Assert.Matches(@"\| sdlora-kd \| none \| .* \| [\d,]+ \| 1, 100\.0 % \|", report.Output);
+        Assert.Matches(@"\| sdlora-kd \| none \| .* \| [\d,]+ \| \d+ ± \d+ \| 1, 100\.0 % \|", report.Output);
         Assert.True(new FileInfo(prefix + "-parameters.png").Length > 1000);
     }
 

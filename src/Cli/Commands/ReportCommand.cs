@@ -12,8 +12,8 @@ public sealed class ReportSettings : CommandSettings
     public string[] Runs { get; init; } = [];
 
     [CommandOption("--out <PREFIX>")]
-    [Description("Also write PREFIX.md, PREFIX.json, PREFIX.png (Acc by method and head option) and, when the runs counted their " +
-                 "adapter, PREFIX-parameters.png (Acc against stored adapter parameters).")]
+    [Description("Also write PREFIX.md, PREFIX.json, PREFIX.png (Acc by method and head option), PREFIX-curves.png (accuracy after " +
+                 "each task, mean ± std over seeds) and, when the runs counted their adapter, PREFIX-parameters.png (Acc against stored adapter parameters).")]
     public string? Out { get; init; }
 
     public override ValidationResult Validate() =>
