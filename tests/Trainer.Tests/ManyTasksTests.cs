@@ -14,6 +14,7 @@ namespace Cltool.Trainer.Tests;
 /// direction per task, memory levels off, a step at task 100 costs what a step at task 2 does (frozen directions fold
 /// into the weight), and metrics.json counts 99 frozen directions and 100 trained magnitudes at the last task.
 /// </summary>
+[Collection(nameof(ManyTasksTests))]
 public sealed class ManyTasksTests(Xunit.Abstractions.ITestOutputHelper output) : IDisposable
 {
     const int Tasks = 100, TensorsPerDirection = 4 * 2;   // A and B for q and v in each of vit-test-16's 2 blocks
@@ -75,14 +76,14 @@ public sealed class ManyTasksTests(Xunit.Abstractions.ITestOutputHelper output) 
         output.WriteLine($"img/s tasks 2-11 {early:F0}, 91-100 {late:F0}");
         Assert.True(late >= early / 2.5, $"a step at tasks 91–100 runs at {late:F0} img/s against {early:F0} at tasks 2–11");
 
-        // Memory levels off: the second 50 tasks add at most half of what the first 50 did (measured: 115 MB, then 43 MB;
-        // the managed heap's share is the metrics, which grow with tasks²), and the whole run stays under 1 GB.
+        // Memory levels off. RSS is the process's, shared with the suite's other tests, so this class runs alone (its
+        // collection is not parallel) and only growth counts: run alone, RSS grew 131 MB over tasks 1–50 and 33–43 MB over
+        // tasks 51–100 (the managed part is the metrics, which grow with tasks²). A leak of 3 MB per task fails.
         double rssAfter1 = sampler.Tasks[0].Rss, rssAt50 = Median(sampler.Tasks.Skip(40).Take(10).Select(t => (double)t.Rss)),
                rssAt100 = Median(sampler.Tasks.TakeLast(10).Select(t => (double)t.Rss));
         output.WriteLine($"RSS MB: task 1 {rssAfter1 / (1 << 20):F0}, tasks 41-50 {rssAt50 / (1 << 20):F0}, tasks 91-100 {rssAt100 / (1 << 20):F0}");
-        Assert.True(rssAt100 - rssAt50 <= 0.5 * (rssAt50 - rssAfter1),
-                    $"RSS grew {(rssAt100 - rssAt50) / (1 << 20):F0} MB over tasks 51–100 against {(rssAt50 - rssAfter1) / (1 << 20):F0} MB over tasks 1–50");
-        Assert.True(sampler.Tasks.Max(t => t.Rss) < 1L << 30, $"RSS reached {sampler.Tasks.Max(t => t.Rss) >> 20} MB");
+        Assert.True(rssAt100 - rssAt50 < 150 << 20, $"RSS grew {(rssAt100 - rssAt50) / (1 << 20):F0} MB over tasks 51–100");
+        Assert.True(sampler.Tasks.Max(t => t.Rss) - rssAfter1 < 512 << 20, $"RSS rose {(sampler.Tasks.Max(t => t.Rss) - rssAfter1) / (1 << 20):F0} MB above task 1's");
     }
 
     public void Dispose() => _temporary.Dispose();
