@@ -24,7 +24,7 @@ public sealed class TrainAndEvalTests : IDisposable
     ];
 
     [Fact]
-    public void Two_seeds_in_one_train_command_give_a_run_each_and_a_summary_that_report_reproduces()
+    public void Two_seeds_in_one_train_command_give_a_run_each_a_summary_that_report_reproduces_and_drift_eval_reads_their_statistics()
     {
         string root = _temporary.File("seeds");
         CltoolProcess.Result train = CltoolProcess.Run([.. Train(root, 8), "--head-align", "ca", "--seeds", "1,2"]);
@@ -57,6 +57,16 @@ public sealed class TrainAndEvalTests : IDisposable
         Assert.Equal((first.AccuracyAfterTask[2] + second.AccuracyAfterTask[2]) / 2, rows[0].AfterTask[2].Mean, 9);
         Assert.Equal(first.Costs!.Sum(c => c.TrainingSeconds) + second.Costs!.Sum(c => c.TrainingSeconds), 2 * rows[0].TrainingSeconds!.Mean, 6);
         Assert.True(new FileInfo(Path.Combine(root, "summary.png")).Length > 1000);
+
+        // eval --drift: each task's class means at the end against those its ca statistics stored; the last task has not moved.
+        CltoolProcess.Result drift = CltoolProcess.Run("eval", runs[0], "--drift", "--workers", "1");
+        Assert.True(drift.ExitCode == 0, drift.Output + drift.Errors);
+        Assert.Matches(@"│ task 1\s+│\s+0\.\d{4} │\s+0\.\d{4} │\s+0\.\d{4} │", drift.Output);
+        Assert.Matches(@"│ task 5\s+│\s+0\.0000 │\s+0\.0000 │\s+1\.0000 │", drift.Output);
+        Assert.Matches(@"mean relative drift over the 10 classes: 0\.\d{4}", drift.Output);
+        CltoolProcess.Result onFile = CltoolProcess.Run("eval", Path.Combine(runs[0], "checkpoints", "task-05.safetensors"), "--drift");
+        Assert.Equal(64, onFile.ExitCode);
+        Assert.Equal("error: --drift needs a run directory (its statistics/ folder), not a checkpoint file.", onFile.Errors.Trim());
 
         // A run of another dataset (here: seed 2's files with the recipe's data renamed) gets rows of its own, and report says so.
         string other = _temporary.File("other-data");

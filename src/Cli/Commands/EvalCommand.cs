@@ -28,6 +28,11 @@ public sealed class EvalSettings : CommandSettings
     [Description("Test images per class (first ones in dataset order); 0 takes all. Default: as the run.")]
     public int? TestPerClass { get; init; }
 
+    [CommandOption("--drift")]
+    [Description("With a run directory trained with --head-align ca or ca-restore: also how far each task's class means moved since " +
+                 "that task ended (the statistics alignment samples old classes from), on the same training images.")]
+    public bool Drift { get; init; }
+
     [CommandOption("--workers <N>")]
     [Description("Threads that decode images ahead of the model.")]
     [DefaultValue(2)]
@@ -40,6 +45,7 @@ public sealed class EvalSettings : CommandSettings
 
     public override ValidationResult Validate() => Rules.All(
         Rules.PathExists("CHECKPOINT", Checkpoint),
+        Rules.Requires(!Drift || Directory.Exists(Checkpoint), "--drift needs a run directory (its statistics/ folder), not a checkpoint file."),
         Rules.Positive("--task", Task ?? 1),
         Rules.NonNegative("--test-per-class", TestPerClass ?? 0),
         Rules.Positive("--workers", Workers));
@@ -60,6 +66,19 @@ public sealed class EvalCommand(IAnsiConsole console) : Command<EvalSettings>
         table.AddTextRow("all seen", $"{result.Total.Sum()}", $"{result.Overall * 100:F2}");
         console.Write(table);
         console.MarkupLineInterpolated($"accuracy after task {result.Task + 1} on its {result.SeenClasses} classes: [bold]{result.Overall * 100:F2}[/] %");
+        if (settings.Drift) WriteDrift(FeatureDrift.Measure(settings.Checkpoint, settings.Task, settings.Workers, device), result.Task);
         return 0;
+    }
+
+    void WriteDrift(IReadOnlyList<TaskDrift> drifts, int stage)
+    {
+        var table = new Table().Title($"class-mean drift since each task ended, at the stage after task {stage + 1}").AddColumn("classes of")
+            .AddColumn(new TableColumn("‖Δμ‖/‖μ‖ mean").RightAligned()).AddColumn(new TableColumn("max").RightAligned())
+            .AddColumn(new TableColumn("cos(μ_now, μ_then) mean").RightAligned());
+        foreach (TaskDrift drift in drifts)
+            table.AddTextRow($"task {drift.Task + 1}", $"{drift.MeanRelative:F4}", $"{drift.MaxRelative:F4}", $"{drift.MeanCosine:F4}");
+        console.Write(table);
+        double[] all = drifts.SelectMany(d => d.Relative).ToArray();
+        console.MarkupLineInterpolated($"mean relative drift over the {all.Length} classes: [bold]{all.Average():F4}[/]");
     }
 }
