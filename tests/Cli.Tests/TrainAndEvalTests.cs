@@ -58,6 +58,11 @@ public sealed class TrainAndEvalTests : IDisposable
         Assert.Equal(first.Costs!.Sum(c => c.TrainingSeconds) + second.Costs!.Sum(c => c.TrainingSeconds), 2 * rows[0].TrainingSeconds!.Mean, 6);
         Assert.True(new FileInfo(Path.Combine(root, "summary.png")).Length > 1000);
 
+        CltoolProcess.Result inspect = CltoolProcess.Run("inspect", runs[0]);
+        Assert.True(inspect.ExitCode == 0, inspect.Output + inspect.Errors);
+        Assert.Contains("parameters per task, trainable / stored", inspect.Output);
+        Assert.Matches(@"│ 5\s+│\s+\d+\.\d │ 0 / [\d,]+\s+│", inspect.Output);
+
         // eval --drift: each task's class means at the end against those its ca statistics stored; the last task has not moved.
         CltoolProcess.Result drift = CltoolProcess.Run("eval", runs[0], "--drift", "--workers", "1");
         Assert.True(drift.ExitCode == 0, drift.Output + drift.Errors);

@@ -5,6 +5,7 @@ using System.ComponentModel;
 using Cltool.Cli.Infrastructure;
 using Cltool.Core.Data;
 using Cltool.Core.Imaging;
+using Cltool.Core.Models;
 using Cltool.Core.Weights;
 using Cltool.Exporter.Onnx;
 using Spectre.Console;
@@ -15,7 +16,7 @@ namespace Cltool.Cli.Commands;
 public sealed class InspectSettings : CommandSettings
 {
     [CommandArgument(0, "[FILE]")]
-    [Description("A model or checkpoint (.safetensors), an ONNX file, or a run directory (its run.json).")]
+    [Description("A model or checkpoint (.safetensors), an ONNX file, or a run directory (its run.json, and each task's seconds and parameters by group).")]
     public string? File { get; init; }
 
     [CommandOption("--data <NAME>")]
@@ -96,6 +97,8 @@ public sealed class InspectCommand(IAnsiConsole console) : Command<InspectSettin
         console.MarkupLineInterpolated($"[bold]{directory}[/]: run manifest");
         console.Write(table);
         foreach (string difference in manifest.DifferencesFromHere()) console.MarkupLineInterpolated($"[yellow]differs here: {difference}[/]");
+        string metrics = new RunDirectory(directory).Metrics;
+        if (File.Exists(metrics)) AccuracyReport.WriteCosts(console, CltoolJson.Deserialize<MetricsReport>(File.ReadAllText(metrics), $"'{metrics}'"));
     }
 
     void InspectSafeTensors(string path)
