@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Cltool.Core;
 using Cltool.Core.Continual;
-using Cltool.Core.Models;
 using Cltool.Trainer.Continual;
 using Cltool.Trainer.Pretraining;
 using TorchSharp;
@@ -63,7 +62,7 @@ public sealed class ManyTasksTests(Xunit.Abstractions.ITestOutputHelper output) 
         Assert.Equal(488, last.SeenClasses);
         Assert.Equal(Tasks, sampler.Tasks.Count);
 
-        TaskCost[] costs = CltoolJson.Deserialize<MetricsReport>(File.ReadAllText(new RunDirectory(run).Metrics), "metrics").Costs!;
+        TaskCost[] costs = MetricsReport.Read(new RunDirectory(run).Metrics).Costs!;
         Dictionary<string, ParameterGroup> lastTask = costs[^1].Parameters.ToDictionary(g => g.Name);
         long direction = lastTask[ParameterGroups.CurrentAdapter].Stored;
         Assert.Equal(new ParameterGroup(ParameterGroups.FrozenDirections, 0, (Tasks - 1) * direction), lastTask[ParameterGroups.FrozenDirections]);

@@ -5,7 +5,6 @@ using System.ComponentModel;
 using Cltool.Cli.Infrastructure;
 using Cltool.Core.Data;
 using Cltool.Core.Imaging;
-using Cltool.Core.Models;
 using Cltool.Core.Weights;
 using Cltool.Exporter.Onnx;
 using Spectre.Console;
@@ -98,7 +97,7 @@ public sealed class InspectCommand(IAnsiConsole console) : Command<InspectSettin
         console.Write(table);
         foreach (string difference in manifest.DifferencesFromHere()) console.MarkupLineInterpolated($"[yellow]differs here: {difference}[/]");
         string metrics = new RunDirectory(directory).Metrics;
-        if (File.Exists(metrics)) AccuracyReport.WriteCosts(console, CltoolJson.Deserialize<MetricsReport>(File.ReadAllText(metrics), $"'{metrics}'"));
+        if (File.Exists(metrics)) AccuracyReport.WriteCosts(console, MetricsReport.Read(metrics));
     }
 
     void InspectSafeTensors(string path)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Cltool.Core.Models;
 
 namespace Cltool.Core.Continual;
 
@@ -135,4 +136,7 @@ public sealed record MetricsReport(
     public AbsorptionReport[]? Absorptions { get; init; }
     /// <summary>Per task trained so far: training seconds and parameters by group (null for runs made before cltool recorded them).</summary>
     public TaskCost[]? Costs { get; init; }
+
+    /// <summary>A run's metrics.json.</summary>
+    public static MetricsReport Read(string path) => CltoolJson.Deserialize<MetricsReport>(File.ReadAllText(path), $"'{path}'");
 }

@@ -41,7 +41,8 @@ public sealed record ClassStatistics(int Task, string Covariance, HostTensor Mea
         using SafeTensorsFile file = SafeTensorsFile.Open(path);
         IReadOnlyDictionary<string, string> metadata = file.Metadata;
         Header.Check(file);
-        if (metadata.GetValueOrDefault("task") != task.ToString() || !SameRecipe(metadata.GetValueOrDefault("recipe"), recipe, path))
+        if (metadata.GetValueOrDefault("task") != task.ToString() || metadata.GetValueOrDefault("recipe") is not { } stored
+            || !CltoolJson.Deserialize<TrainRecipe>(stored, $"the recipe in '{path}'").SameAs(recipe))
             throw new CltoolException($"'{path}' holds the class statistics of another run or task (task {metadata.GetValueOrDefault("task")}, recipe " +
                                       $"{metadata.GetValueOrDefault("recipe")}); expected task {task} of this run's recipe.");
         HostTensor Read(string name) => file.Contains(name)
@@ -49,11 +50,4 @@ public sealed record ClassStatistics(int Task, string Covariance, HostTensor Mea
             : throw new CltoolException($"'{path}' lacks the tensor '{name}'.");
         return new ClassStatistics(task, metadata.GetValueOrDefault("covariance") ?? CovarianceKinds.Full, Read("means"), Read("covariances"));
     }
-
-    /// <summary>
-    /// Compared as this cltool writes recipes: a file from an older cltool lacks the keys added since (null or default),
-    /// which must not make the run's own statistics look foreign.
-    /// </summary>
-    static bool SameRecipe(string? stored, TrainRecipe recipe, string path) => stored is not null &&
-        CltoolJson.SerializeCompact(CltoolJson.Deserialize<TrainRecipe>(stored, $"the recipe in '{path}'")) == CltoolJson.SerializeCompact(recipe);
 }

@@ -176,4 +176,10 @@ public sealed record TrainRecipe
     }
 
     public static TrainRecipe Load(string path) => CltoolJson.LoadStrict<TrainRecipe>(path, "Recipe");
+
+    /// <summary>
+    /// The same recipe, compared as this cltool writes recipes: records holding arrays (milestones) do not compare by
+    /// value, their serialisation does; and a recipe read from an older file has the keys added since at their defaults.
+    /// </summary>
+    public bool SameAs(TrainRecipe other) => CltoolJson.SerializeCompact(this) == CltoolJson.SerializeCompact(other);
 }

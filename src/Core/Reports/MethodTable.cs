@@ -137,7 +137,7 @@ public static class MethodTable
         if (!File.Exists(run.Recipe) || !File.Exists(run.Metrics))
             throw new CltoolException($"'{path}' is not a finished run directory (expected {run.Recipe} and {run.Metrics}).");
         TrainRecipe recipe = TrainRecipe.Load(run.Recipe);
-        var metrics = CltoolJson.Deserialize<MetricsReport>(File.ReadAllText(run.Metrics), $"'{run.Metrics}'");
+        MetricsReport metrics = MetricsReport.Read(run.Metrics);
         if (metrics.AccuracyAfterTask.Length != metrics.Matrix.Length)
             throw new CltoolException($"Run '{path}' is unfinished: {metrics.AccuracyAfterTask.Length} of {metrics.Matrix.Length} tasks evaluated; " +
                                       "finish it with cltool train --resume.");

@@ -75,7 +75,7 @@ public sealed class ContinualLearner(TrainRecipe recipe, string runDirectory, IT
             ParameterGroup[] atStart = ParameterCensus.Of(model, _method.Trainable(model).Select(p => p.Parameter));
             TrainTask(task, model, data, baseModel, scores, heads, continuing ? state : null, device, cancellation);
             cancellation.ThrowIfCancellationRequested();   // the last epoch's checkpoint holds the trained task: nothing is lost
-            if (_method.EndTask(task, model, () => ClassMeans(task, model, data, device)) is { } absorption)
+            if (_method.EndTask(task, model, () => data.ClassMeans(task, model, device)) is { } absorption)
             {
                 scores.AddAbsorption(absorption);
                 observer.Message(absorption.Describe());
@@ -99,12 +99,6 @@ public sealed class ContinualLearner(TrainRecipe recipe, string runDirectory, IT
         string last = _run.TaskCheckpoint(scenario.Tasks - 1);
         ContinualCheckpoint.Load(last).Golden!.Save(_run.Golden, FileHash.Sha256(last));
         return new TrainResult(scores.ToReport(), last, clock.Elapsed.TotalSeconds);
-    }
-
-    static Tensor ClassMeans(int task, ContinualModel model, TaskData data, Device device)
-    {
-        (Tensor features, long[] positions) = data.ClassFeatures(task, model, device);
-        using (features) return FeatureStatistics.Means(features, positions, data.Scenario.TaskSizes[task]);
     }
 
     /// <summary>
@@ -248,8 +242,7 @@ public sealed class ContinualLearner(TrainRecipe recipe, string runDirectory, IT
             return null;
         }
         ContinualCheckpoint state = ContinualCheckpoint.Load(_run.Resume);
-        // Compared as JSON: records holding arrays (milestones) do not compare by value, their serialisation does.
-        if (CltoolJson.Serialize(state.Recipe) != CltoolJson.Serialize(recipe))
+        if (!state.Recipe.SameAs(recipe))
             throw new CltoolException($"'{_run.Resume}' was made with another recipe ({CltoolJson.Serialize(state.Recipe).ReplaceLineEndings(" ")}); " +
                                       "resume with the same recipe and options, or use another --out.");
         if (state.Config != config)

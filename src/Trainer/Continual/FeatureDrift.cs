@@ -1,7 +1,6 @@
 using Cltool.Core.Continual;
 using Cltool.Core.Data;
 using Cltool.Core.Errors;
-using Cltool.Trainer.Continual.Heads;
 using static TorchSharp.torch;
 
 namespace Cltool.Trainer.Continual;
@@ -31,9 +30,7 @@ public static class FeatureDrift
     static TaskDrift Of(int task, ClassStatistics stored, ContinualModel model, TaskData data, Device device)
     {
         using var scope = NewDisposeScope();
-        (Tensor features, long[] positions) = data.ClassFeatures(task, model, device);
-        Tensor now = FeatureStatistics.Means(features, positions, stored.Classes).to(float64).cpu();
-        features.Dispose();
+        Tensor now = data.ClassMeans(task, model, device).to(float64);
         Tensor then = tensor(stored.Means.Data, stored.Means.Shape).to(float64);
         double[] relative = now.sub(then).norm(1).div(then.norm(1)).data<double>().ToArray();
         double[] cosine = nn.functional.cosine_similarity(now, then, dim: 1).data<double>().ToArray();

@@ -1,6 +1,7 @@
 using Cltool.Core.Continual;
 using Cltool.Core.Data;
 using Cltool.Core.Imaging;
+using Cltool.Trainer.Continual.Heads;
 using Cltool.Trainer.Models;
 using static TorchSharp.torch;
 
@@ -86,6 +87,13 @@ public sealed class TaskData
             if (predicted >= first && predicted < first + size) counts.CorrectTask[group]++;
             if (Logits.ArgMax(row.Slice(first, size)) + first == actual[i]) counts.CorrectWithinTask[group]++;
         }
+    }
+
+    /// <summary>The mean class-token feature of each of the task's classes over its training images [classes, dim] (float32, CPU).</summary>
+    public Tensor ClassMeans(int task, ContinualModel model, Device device)
+    {
+        (Tensor features, long[] positions) = ClassFeatures(task, model, device);
+        using (features) return FeatureStatistics.Means(features, positions, Scenario.TaskSizes[task]);
     }
 
     /// <summary>
