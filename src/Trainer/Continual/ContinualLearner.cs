@@ -93,6 +93,7 @@ public sealed class ContinualLearner(TrainRecipe recipe, string runDirectory, IT
                 done.Save(_run.Resume);
             }
             WriteReports(scores);
+            MemoryRelease.AtBoundary();
             observer.Message($"task {task + 1} done: accuracy on the {scenario.SeenAfter(task)} classes seen so far {scores.Selected.ClassIncremental.AccuracyAfter(task):P2}");
         }
 
@@ -175,6 +176,7 @@ public sealed class ContinualLearner(TrainRecipe recipe, string runDirectory, IT
             }
             scores.AddTrainingSeconds(task, clock.Elapsed.TotalSeconds);
             using (NewDisposeScope()) Snapshot(model, baseModel, data.Scenario, data.ClassNames, task, epoch + 1, scores.ToReport(), heads, optimizer).Save(_run.Resume);
+            MemoryRelease.AtBoundary();
             observer.EpochFinished(epoch, totalLoss / Math.Max(1, step), double.NaN, clock.Elapsed.TotalSeconds);
         }
     }

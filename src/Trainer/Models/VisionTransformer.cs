@@ -89,8 +89,8 @@ public sealed class Block : Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x)
     {
-        Tensor h = x.add(attn.forward(norm1.forward(x)), Scalars.One);
-        return h.add(mlp.forward(norm2.forward(h)), Scalars.One);
+        Tensor h = x.add(DisposeScopes.Keeping(() => attn.forward(norm1.forward(x))), Scalars.One);
+        return h.add(DisposeScopes.Keeping(() => mlp.forward(norm2.forward(h))), Scalars.One);
     }
 }
 
@@ -145,7 +145,7 @@ public sealed class VisionTransformer : Module<Tensor, Tensor>
         Tensor tokens = patch_embed.forward(images);
         Tensor cls = cls_token.expand(tokens.shape[0], -1, -1);
         Tensor x = cat([cls, tokens], 1).add(pos_embed, Scalars.One);
-        foreach (Block block in blocks) x = block.forward(x);
+        foreach (Block block in blocks) x = DisposeScopes.Keeping(() => block.forward(x));
         return norm.forward(x)[.., 0];
     }
 
