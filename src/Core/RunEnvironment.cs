@@ -7,22 +7,23 @@ namespace Cltool.Core;
 /// <summary>
 /// What made a run, beyond its recipe: cltool's version and commit (and whether the working tree had uncommitted
 /// changes), the versions of the native stacks (TorchSharp, libtorch, ONNX Runtime, as this program's dependency file
-/// lists them), .NET, the OS, the CPU, the threads and the device.
+/// lists them), .NET, the OS, the CPU, the threads and the device; the thread policy says why that many threads
+/// (null in runs made before it was recorded).
 /// </summary>
 public sealed record RunEnvironment(string Cltool, string Commit, bool Dirty, IReadOnlyDictionary<string, string> Packages,
-                                    string DotNet, string Os, string Cpu, int Cores, int Threads, string Device)
+                                    string DotNet, string Os, string Cpu, int Cores, int Threads, string Device, string? ThreadPolicy = null)
 {
     static readonly string[] PackagePrefixes = ["TorchSharp", "libtorch", "Microsoft.ML.OnnxRuntime"], OtherPlatforms = ["-osx-", "-win-"];
 
     /// <summary>This process's environment, with the device and thread count the caller runs on.</summary>
-    public static RunEnvironment Here(string device, int threads)
+    public static RunEnvironment Here(string device, int threads, string? threadPolicy = null)
     {
         string informational = typeof(RunEnvironment).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
         string[] parts = informational.Split('+', 2);
         string revision = parts.Length == 2 ? parts[1] : "unknown";
         bool dirty = revision.EndsWith("-dirty", StringComparison.Ordinal);
         return new RunEnvironment(parts[0], dirty ? revision[..^"-dirty".Length] : revision, dirty, NativePackages(), RuntimeInformation.FrameworkDescription,
-            RuntimeInformation.OSDescription, CpuModel(), Environment.ProcessorCount, threads, device);
+            RuntimeInformation.OSDescription, CpuModel(), Environment.ProcessorCount, threads, device, threadPolicy);
     }
 
     /// <summary>What differs between the environment that made a run and <paramref name="now"/>, one line per fact.</summary>

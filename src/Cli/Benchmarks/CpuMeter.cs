@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using System.Globalization;
+using Cltool.Core;
 
 namespace Cltool.Cli.Benchmarks;
 
@@ -63,25 +63,6 @@ public sealed class CpuMeter
     {
         static readonly Stopwatch Clock = Stopwatch.StartNew();
 
-        public static Sample Now()
-        {
-            using Process self = Process.GetCurrentProcess();
-            return new Sample(Clock.Elapsed, self.TotalProcessorTime, MachineBusy());
-        }
-
-        /// <summary>All cores' busy time since boot: /proc/stat's first line, every field but idle and iowait, in USER_HZ (100 per second).</summary>
-        static TimeSpan? MachineBusy()
-        {
-            try
-            {
-                string[] fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries);
-                long[] ticks = fields.Skip(1).Take(8).Select(f => long.Parse(f, CultureInfo.InvariantCulture)).ToArray();
-                return TimeSpan.FromSeconds((ticks.Sum() - ticks[3] - ticks[4]) / 100.0);
-            }
-            catch (Exception error) when (error is IOException or UnauthorizedAccessException or FormatException or InvalidOperationException)
-            {
-                return null;
-            }
-        }
+        public static Sample Now() => new(Clock.Elapsed, CpuTimes.Own(), CpuTimes.MachineBusy());
     }
 }

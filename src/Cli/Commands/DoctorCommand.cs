@@ -30,12 +30,13 @@ public sealed record DoctorReport(
     /// <summary>Healthy when both native runtimes load; CUDA and datasets are optional.</summary>
     public bool Healthy => Torch.Loaded && OnnxRuntime.Loaded;
 
+    /// <summary>Applies the default thread policy first (what train would choose now), so the report shows the policy in force.</summary>
     public static DoctorReport Collect() => new(
         typeof(DoctorReport).Assembly.GetName().Version?.ToString(3) ?? "unknown",
         RuntimeInformation.FrameworkDescription,
         $"{RuntimeInformation.OSDescription} {RuntimeInformation.RuntimeIdentifier}",
         Environment.ProcessorCount,
-        TorchEnvironment.Probe(),
+        TorchEnvironment.Probe(applyThreadPolicy: true),
         OrtEnvironment.Probe(),
         BuiltInDatasets.Probe());
 }
@@ -61,6 +62,7 @@ public sealed class DoctorCommand(IAnsiConsole console) : Command<DoctorSettings
         Line("status", torch.Loaded, torch.Loaded
             ? $"loaded: libtorch {torch.LibTorchVersion} via TorchSharp {torch.TorchSharpVersion}, {torch.Threads} threads"
             : $"failed to load: {torch.LoadError}");
+        if (torch.Loaded) Line("threads", true, torch.ThreadPolicy);
         Line("compat repair", !torch.CompatibilityRepair.StartsWith("MISSING", StringComparison.Ordinal), torch.CompatibilityRepair);
         Line("CUDA", torch.CudaUsable, torch.CudaUsable ? $"usable: {torch.CudaReason}" : $"unavailable: {torch.CudaReason}", optional: true);
 

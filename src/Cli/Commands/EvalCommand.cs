@@ -10,7 +10,7 @@ using Spectre.Console.Cli;
 
 namespace Cltool.Cli.Commands;
 
-public sealed class EvalSettings : CommandSettings
+public sealed class EvalSettings : TorchThreadSettings
 {
     [CommandArgument(0, "<CHECKPOINT>")]
     [Description("A checkpoint of any stage, or a run directory (its last stage).")]
@@ -44,6 +44,7 @@ public sealed class EvalSettings : CommandSettings
     public DeviceKind Device { get; init; } = DeviceKind.Auto;
 
     public override ValidationResult Validate() => Rules.All(
+        ValidateThreads(),
         Rules.PathExists("CHECKPOINT", Checkpoint),
         Rules.Requires(!Drift || Directory.Exists(Checkpoint), "--drift needs a run directory (its statistics/ folder), not a checkpoint file."),
         Rules.Positive("--task", Task ?? 1),
@@ -57,6 +58,8 @@ public sealed class EvalCommand(IAnsiConsole console) : Command<EvalSettings>
     {
         string checkpoint = RunDirectory.ResolveCheckpoint(settings.Checkpoint, settings.Task);
         RunEnvironmentWarnings.Print(checkpoint, console);
+        ThreadPolicy threads = TorchThreads.Apply(settings.Threads, RunManifest.ReadFromCheckpoint(checkpoint)?.Environment.Threads, settings.WaitPolicy);
+        console.MarkupLineInterpolated($"[grey]libtorch: {threads.Describe()}[/]");
         torch.Device device = TorchDevices.Resolve(settings.Device, message => console.MarkupLineInterpolated($"[grey]{message}[/]"));
         StageAccuracy result = CheckpointEvaluation.Run(checkpoint, settings.Data, settings.TestPerClass, settings.Workers, device);
         var table = new Table().Title(Markup.Escape($"{checkpoint} on {result.Data}")).AddColumn("classes of")

@@ -5,12 +5,13 @@ using Cltool.Core.Continual;
 using Cltool.Core.Data;
 using Cltool.Core.Models;
 using Cltool.Trainer.Continual;
+using Cltool.Trainer.Native;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace Cltool.Cli.Commands;
 
-public sealed class TrainSettings : CommandSettings
+public sealed class TrainSettings : TorchThreadSettings
 {
     [CommandOption("-r|--recipe <FILE>")]
     [Description("Strict JSON recipe (an unknown key is an error); command-line options override it.")]
@@ -117,6 +118,7 @@ public sealed class TrainSettings : CommandSettings
     public DeviceKind Device { get; init; } = DeviceKind.Auto;
 
     public override ValidationResult Validate() => Rules.All(
+        ValidateThreads(),
         Rules.FileExists("--recipe", Recipe),
         Rules.FileExists("--base", Base),
         Rules.Positive("--epochs", Epochs ?? 1),
@@ -163,6 +165,10 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<TrainSettings>
     {
         TrainRecipe recipe = settings.ToRecipe().Validate();
         if (settings.DryRun) return DryRun(recipe);
+        string first = settings.SeedList is { } list ? Path.Combine(settings.Out!, $"seed-{list[0]}") : settings.Out!;
+        ThreadPolicy threads = TorchThreads.Apply(settings.Threads, settings.Resume ? RunManifest.Read(new RunDirectory(first))?.Environment.Threads : null,
+                                                  settings.WaitPolicy);
+        console.MarkupLineInterpolated($"[grey]libtorch: {threads.Describe()}[/]");
         if (settings.SeedList is not { } seeds)
         {
             Train(recipe, settings.Out!, settings, cancellationToken);

@@ -231,7 +231,7 @@ public sealed class ContinualLearner(TrainRecipe recipe, string runDirectory, IT
     RunManifest StartManifest(Scenario scenario, BaseModel baseModel, Device device)
     {
         var manifest = new RunManifest(recipe, recipe.Seed, scenario.Order.ToArray(), DatasetCatalog.Identify(recipe.Data), recipe.Model ?? recipe.Base,
-            baseModel.Sha256, RunEnvironment.Here(device.type.ToString().ToLowerInvariant(), get_num_threads()), DateTime.UtcNow);
+            baseModel.Sha256, RunEnvironment.Here(device.type.ToString().ToLowerInvariant(), get_num_threads(), TorchThreads.Current?.Describe()), DateTime.UtcNow);
         manifest.Write(_run);
         return manifest;
     }

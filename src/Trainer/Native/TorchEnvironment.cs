@@ -9,6 +9,7 @@ public sealed record TorchReport(
     string? LibTorchVersion,
     string TorchSharpVersion,
     int Threads,
+    string ThreadPolicy,
     string CompatibilityRepair,
     bool CudaUsable,
     string CudaReason,
@@ -21,24 +22,27 @@ public static class TorchEnvironment
     public static string LibTorchSharpPath =>
         Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native", "libLibTorchSharp.so");
 
-    public static TorchReport Probe()
+    /// <param name="applyThreadPolicy">Apply the default thread policy (as train would) inside the load check, so it is what the report shows.</param>
+    public static TorchReport Probe(bool applyThreadPolicy = false)
     {
         string repair = DescribeRepair();
         string torchSharpVersion = typeof(torch).Assembly.GetName().Version?.ToString(3) ?? "unknown";
         try
         {
+            if (applyThreadPolicy) TorchThreads.Apply(requested: null, recorded: null);
             using (torch.NewDisposeScope())
             {
                 torch.Tensor probe = torch.ones(2, 2);
                 if (probe.matmul(probe)[0, 0].item<float>() != 2f) throw new InvalidOperationException("a 2x2 matmul gave a wrong result");
             }
             bool cuda = torch.cuda.is_available();
-            return new TorchReport(true, TrimVersion(torch.__version__), torchSharpVersion, torch.get_num_threads(), repair,
+            return new TorchReport(true, TrimVersion(torch.__version__), torchSharpVersion, torch.get_num_threads(),
+                TorchThreads.Current?.Describe() ?? "libtorch's default (no command chose a policy)", repair,
                 cuda, cuda ? $"{torch.cuda.device_count()} CUDA device(s)" : CudaUnavailableReason(), null);
         }
         catch (Exception error) when (error is not OutOfMemoryException)
         {
-            return new TorchReport(false, null, torchSharpVersion, 0, repair, false, "libtorch did not load", Flatten(error));
+            return new TorchReport(false, null, torchSharpVersion, 0, "none: libtorch did not load", repair, false, "libtorch did not load", Flatten(error));
         }
     }
 
