@@ -3,6 +3,7 @@
 //   Test            - every xunit project; fails when a test fails
 //   Demo            - the README's main job on the built-in default data
 //   Bench           - the benchmarks, each printing ratios measured side by side in one run
+//   Stress          - the trainer's native paths under memory pressure in several processes (a long run, not in Test)
 //   Fuzz            - the fuzz tests at 400 times their cases with their own seed: a long run outside CI
 
 var target = Argument("target", "Test");
@@ -69,6 +70,11 @@ Task("Demo")
         Cltool($"export {run} --merge --out {run}/model.onnx --eval --triton {run}/triton");
         ServeAndClassify($"{run}/model.onnx");
     });
+
+var stressSeconds = Argument("stress-seconds", 600);
+Task("Stress")
+    .IsDependentOn("Build")
+    .Does(() => Cltool($"bench stress --processes 3 --seconds {stressSeconds} --out {artifacts}/stress"));
 
 Task("Bench")
     .IsDependentOn("Build")

@@ -51,6 +51,7 @@ public static class CltoolApp
                 bench.AddCommand<BenchDataCommand>("data").WithDescription("Data pipeline alone vs the training step alone.");
                 bench.AddCommand<BenchSummaryCommand>("summary").WithDescription("Every speed target against the benchmarks' results: met, not met, within noise.");
                 bench.AddCommand<BenchModelCommand>("model").WithDescription("A ViT of a preset's shape with generated weights as ONNX, for speed measurements (ViT-B/16 on a GPU).");
+                bench.AddCommand<BenchStressCommand>("stress").WithDescription("The trainer's native paths under memory pressure in several processes: every fault and silent wrong value (a long run).");
                 bench.AddCommand<BenchProbeCommand>("probe").WithDescription("Linear probe of a model's frozen features vs a random ViT.");
             });
         });

@@ -93,6 +93,20 @@ public sealed class CommandLineTests
         Assert.Equal("", result.Output);
     }
 
+    [Theory]
+    [InlineData("train", "--threads 0", "--threads must be between 1 and this machine's {0} cores, got 0.")]
+    [InlineData("train", "--threads 4097", "--threads must be between 1 and this machine's {0} cores, got 4097.")]
+    [InlineData("train", "--wait-policy lazy", "--wait-policy must be one of default, active, passive, got 'lazy'.")]
+    [InlineData("eval", "--threads -1", "--threads must be between 1 and this machine's {0} cores, got -1.")]
+    public void Thread_options_outside_their_range_fail_with_the_accepted_values(string command, string arguments, string message)
+    {
+        string[] target = command == "train" ? ["--out", "r"] : ["."];
+        CltoolProcess.Result result = CltoolProcess.Run([command, .. target, .. arguments.Split(' ')]);
+
+        Assert.Equal(64, result.ExitCode);
+        Assert.Equal($"error: {string.Format(System.Globalization.CultureInfo.InvariantCulture, message, Environment.ProcessorCount)}", result.Errors.Trim());
+    }
+
     [Fact]
     public void Serve_rejects_conflicting_and_out_of_range_values()
     {

@@ -38,6 +38,8 @@ public sealed class TrainAndEvalTests : IDisposable
         Assert.Contains("parameters per task, trainable / stored", train.Output);
         string[] runs = [Path.Combine(root, "seed-1"), Path.Combine(root, "seed-2")];
         Assert.Equal([1, 2], runs.Select(run => RunManifest.Read(new RunDirectory(run))!.Seed));
+        Assert.All(runs, run => Assert.Matches(@"^\d+ intra-op threads?, OpenMP wait \w+ \(auto: ", RunManifest.Read(new RunDirectory(run))!.Environment.ThreadPolicy));
+        Assert.All(runs, run => Assert.All(MetricsReport.Read(new RunDirectory(run).Metrics).Costs!, cost => Assert.InRange(cost.PeakResidentMegabytes!.Value, 100, 4000)));
         string prefix = _temporary.File("table");
 
         CltoolProcess.Result report = CltoolProcess.Run(["report", .. runs, "--out", prefix]);

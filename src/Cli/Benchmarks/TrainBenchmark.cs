@@ -1,4 +1,5 @@
 using System.Text;
+using Cltool.Core;
 using Cltool.Core.Models;
 using Cltool.Trainer.Continual;
 using static TorchSharp.torch;
@@ -6,7 +7,7 @@ using static TorchSharp.torch;
 namespace Cltool.Cli.Benchmarks;
 
 /// <summary>One configuration's training step over the rounds, and its FLOP utilisation against the same-run matmul.</summary>
-public sealed record StepRow(string Method, int Directions, int BatchSize, Spread ImagesPerSecond, double GflopPerImage, double MatmulGflops,
+public sealed record StepRow(string Method, int Directions, int Threads, int BatchSize, Spread ImagesPerSecond, double GflopPerImage, double MatmulGflops,
                              double ForwardMs, double BackwardMs, double UpdateMs)
 {
     public double Gflops => GflopPerImage * ImagesPerSecond.Median;
@@ -21,7 +22,8 @@ public sealed record StepProfile(int Directions, double StepMs, double GemmMs, d
 }
 
 /// <summary>Everything `bench train` measured: rows, the per-round cost of 20 directions against 1, and the profile at 5.</summary>
-public sealed record TrainBenchmarkResult(IReadOnlyList<StepRow> Rows, Spread DirectionCost, StepProfile Profile, int Rounds, double CpuShare, double? OthersShare);
+public sealed record TrainBenchmarkResult(IReadOnlyList<StepRow> Rows, Spread DirectionCost, StepProfile Profile, int Rounds, double CpuShare, double? OthersShare,
+                                          double? PeakResidentMegabytes);
 
 /// <summary>
 /// The learner's training step: SD-LoRA after 1, 5 and 20 tasks and full fine-tuning, timed in interleaved rounds (every
@@ -31,7 +33,9 @@ public sealed record TrainBenchmarkResult(IReadOnlyList<StepRow> Rows, Spread Di
 public static class TrainBenchmark
 {
     public const int ProfiledDirections = 5;
-    static readonly (string Method, int Directions)[] Configurations = [("sdlora", 1), ("sdlora", ProfiledDirections), ("sdlora", 20), ("full-ft", 1)];
+    // The last row is the first at one intra-op thread: the thread policy's two settings side by side (issue 26).
+    static readonly (string Method, int Directions, bool OneThread)[] Configurations =
+        [("sdlora", 1, false), ("sdlora", ProfiledDirections, false), ("sdlora", 20, false), ("full-ft", 1, false), ("sdlora", 1, true)];
 
     public static TrainBenchmarkResult Run(ViTConfig config, int batchSize, int steps, int rounds, Device device, CpuMeter cpu, Action<string> progress)
     {
@@ -46,23 +50,38 @@ public static class TrainBenchmark
                 matmul.Add(cpu.Measure(() => TrainStepBenchmark.MatmulGflops(config, batchSize)));
                 gemmMs.Add(cpu.Measure(() => TrainStepBenchmark.FrozenStepGemms(config, batchSize)).TotalMilliseconds);
                 for (int k = 0; k < prepared.Length; k++)
-                    timings[k].Add(cpu.Measure(() => prepared[k].Time(steps)));
+                    timings[k].Add(cpu.Measure(() => Configurations[k].OneThread ? OnOneThread(() => prepared[k].Time(steps)) : prepared[k].Time(steps)));
                 progress($"round {round + 1}/{rounds}: " + string.Join(", ", prepared.Select((p, k) => $"{p.Method} {p.Directions}: {timings[k][^1].ImagesPerSecond:F0} img/s")));
             }
             double matmulMedian = Spread.MedianOf(matmul);
-            StepRow[] rows = prepared.Select((p, k) => new StepRow(p.Method, p.Directions, batchSize, Spread.Of(timings[k].Select(t => t.ImagesPerSecond).ToArray()),
+            int all = get_num_threads();
+            StepRow[] rows = prepared.Select((p, k) => new StepRow(p.Method, p.Directions, Configurations[k].OneThread ? 1 : all, batchSize, Spread.Of(timings[k].Select(t => t.ImagesPerSecond).ToArray()),
                 p.GflopPerImage, matmulMedian, Median(timings[k], t => t.ForwardMs), Median(timings[k], t => t.BackwardMs), Median(timings[k], t => t.UpdateMs))).ToArray();
-            int one = Array.FindIndex(Configurations, c => c == ("sdlora", 1)), twenty = Array.FindIndex(Configurations, c => c == ("sdlora", 20));
+            int one = Array.FindIndex(Configurations, c => c == ("sdlora", 1, false)), twenty = Array.FindIndex(Configurations, c => c == ("sdlora", 20, false));
             Spread cost = Spread.Of(Enumerable.Range(0, rounds).Select(r => timings[one][r].ImagesPerSecond / timings[twenty][r].ImagesPerSecond).ToArray());
             StepRow profiled = rows.Single(r => r.Method == "sdlora" && r.Directions == ProfiledDirections);
             double gemm = Spread.MedianOf(gemmMs);
             double frozenStepGflop = TrainStepBenchmark.ForwardFlops(config, 0) * 2 * batchSize / 1e9;
             var profile = new StepProfile(ProfiledDirections, profiled.StepMs, gemm, frozenStepGflop / (gemm / 1000), matmulMedian);
-            return new TrainBenchmarkResult(rows, cost, profile, rounds, cpu.Share, cpu.OthersShare);
+            return new TrainBenchmarkResult(rows, cost, profile, rounds, cpu.Share, cpu.OthersShare, ProcessMemory.PeakResidentMegabytes());
         }
         finally
         {
             foreach (PreparedStep step in prepared) step.Dispose();
+        }
+    }
+
+    static StepTiming OnOneThread(Func<StepTiming> time)
+    {
+        int threads = get_num_threads();
+        set_num_threads(1);
+        try
+        {
+            return time();
+        }
+        finally
+        {
+            set_num_threads(threads);
         }
     }
 
@@ -76,13 +95,19 @@ public static class TrainBenchmark
                         $"utilisation against a [{batch}x{config.Tokens}, {config.Dim}] x [{config.Dim}, {config.MlpHidden}] matmul timed in the same rounds; " +
                         $"GFLOP/img counts the method as written (frozen directions as rank-R products), whichever way the adapter computes them; {cpuVerdict}.");
         text.AppendLine();
-        text.AppendLine("| method | directions | img/s (min–max) | GFLOP/img (step) | step GFLOP/s | matmul GFLOP/s | utilisation | forward / backward / update ms |");
-        text.AppendLine("|---|---|---|---|---|---|---|---|");
+        text.AppendLine("| method | directions | threads | img/s (min–max) | GFLOP/img (step) | step GFLOP/s | matmul GFLOP/s | utilisation | forward / backward / update ms |");
+        text.AppendLine("|---|---|---|---|---|---|---|---|---|");
         foreach (StepRow r in result.Rows)
-            text.AppendLine($"| {r.Method} | {r.Directions} | {r.ImagesPerSecond.Median:F0} ({r.ImagesPerSecond.Min:F0}–{r.ImagesPerSecond.Max:F0}) | {r.GflopPerImage:F3} | " +
+            text.AppendLine($"| {r.Method} | {r.Directions} | {r.Threads} | {r.ImagesPerSecond.Median:F0} ({r.ImagesPerSecond.Min:F0}–{r.ImagesPerSecond.Max:F0}) | {r.GflopPerImage:F3} | " +
                             $"{r.Gflops:F1} | {r.MatmulGflops:F1} | {r.Utilisation:P0} | {r.ForwardMs:F1} / {r.BackwardMs:F1} / {r.UpdateMs:F1} |");
         text.AppendLine();
         Spread cost = result.DirectionCost;
+        StepRow[] sameStep = result.Rows.Where(r => r.Method == "sdlora" && r.Directions == 1).ToArray();
+        if (sameStep.Length == 2)
+            text.AppendLine($"- SD-LoRA, 1 direction: {sameStep[1].Threads} thread {sameStep[1].ImagesPerSecond.Median:F0} img/s against {sameStep[0].Threads} threads " +
+                            $"{sameStep[0].ImagesPerSecond.Median:F0} img/s ({sameStep[0].ImagesPerSecond.Median / sameStep[1].ImagesPerSecond.Median:F2}×); the thread policy takes " +
+                            "fewer threads only when other processes hold cores.");
+        if (result.PeakResidentMegabytes is { } peak) text.AppendLine($"- Peak resident memory of the benchmark process: {peak:F0} MB.");
         text.AppendLine($"- 20 directions vs 1: step time {cost.Median:F2}× (per-round ratios {cost.Min:F2}–{cost.Max:F2}; target ≤ 1.15×).");
         StepProfile p = result.Profile;
         text.AppendLine($"- Profile at {p.Directions} directions: a step takes {p.StepMs:F1} ms; its matmuls alone, each at its own shape, take {p.GemmMs:F1} ms " +

@@ -44,16 +44,17 @@ public static class AccuracyReport
         console.Write(table);
     }
 
-    /// <summary>Each task's training seconds and, per parameter group, the numbers trained during it / stored after it.</summary>
+    /// <summary>Each task's training seconds, the process's peak memory by its end and, per parameter group, the numbers trained during it / stored after it.</summary>
     public static void WriteCosts(IAnsiConsole console, MetricsReport report)
     {
         if (report.Costs is not { Length: > 0 } costs) return;
-        var table = new Table().Title("parameters per task, trainable / stored").AddColumn("task").AddColumn(new TableColumn("training s").RightAligned());
+        var table = new Table().Title("parameters per task, trainable / stored").AddColumn("task").AddColumn(new TableColumn("training s").RightAligned())
+            .AddColumn(new TableColumn("peak RSS MB").RightAligned());
         foreach (string group in ParameterGroups.All) table.AddColumn(new TableColumn(group).RightAligned());
         for (int task = 0; task < costs.Length; task++)
         {
             var byName = costs[task].Parameters.ToDictionary(g => g.Name);
-            table.AddTextRow([$"{task + 1}", $"{costs[task].TrainingSeconds:F1}",
+            table.AddTextRow([$"{task + 1}", $"{costs[task].TrainingSeconds:F1}", costs[task].PeakResidentMegabytes is { } peak ? $"{peak:F0}" : "—",
                 .. ParameterGroups.All.Select(name => byName.TryGetValue(name, out ParameterGroup? g) ? $"{g.Trainable:N0} / {g.Stored:N0}" : "")]);
         }
         console.Write(table);

@@ -57,6 +57,9 @@ public sealed class RunScores
         _costs[task] = cost with { TrainingSeconds = Math.Round(cost.TrainingSeconds + seconds, 3) };
     }
 
+    /// <summary>Records the process's peak resident memory so far as task <paramref name="task"/>'s.</summary>
+    public void SetPeakMemory(int task, double? megabytes) => _costs[task] = CostOf(task) with { PeakResidentMegabytes = megabytes };
+
     /// <summary>Task <paramref name="task"/>'s parameters by group; the adapter numbers stored become theirs.</summary>
     public void SetParameters(int task, ParameterGroup[] groups)
     {

@@ -85,6 +85,7 @@ public sealed class ContinualLearner(TrainRecipe recipe, string runDirectory, IT
             observer.Message($"task {task + 1} parameters, trainable / stored: {ParameterGroups.Describe(parameters)}");
             AlignHeads(task, model, data, heads, scores, statistics, device, cancellation);
             using (NewDisposeScope()) scores.Record(task, data.Evaluate(task, model, heads.OnDevice(device), device));
+            scores.SetPeakMemory(task, ProcessMemory.PeakResidentMegabytes());
             using (NewDisposeScope())
             {
                 ContinualCheckpoint done = Snapshot(model, baseModel, scenario, train.ClassNames, task, recipe.EpochsOf(task), scores.ToReport(), heads, optimizer: null)

@@ -32,7 +32,9 @@ public static class TorchThreads
         (int threads, string reason) = requested is { } pinned ? (pinned, "--threads")
             : recorded is { } same ? (Math.Min(same, Environment.ProcessorCount), "as the run was trained")
             : FromLoad();
-        torch.set_num_threads(threads);
+        // NOTE: set_num_threads also sets MKL's and oneDNN's counts, which libtorch's defaults leave elsewhere; a call
+        // with the default count would still change the last bits of the main job. Only a different count is set.
+        if (threads != torch.get_num_threads()) torch.set_num_threads(threads);
         return Current = new ThreadPolicy(torch.get_num_threads(), wait, reason);
     }
 
