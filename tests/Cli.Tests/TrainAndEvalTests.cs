@@ -15,7 +15,7 @@ public sealed class TrainAndEvalTests : IDisposable
 
     /// <summary>A run's metrics.json with the alignment and training seconds zeroed: wall-clock time is the one thing a rerun may not repeat.</summary>
     static string MetricsWithoutTimes(string run) =>
-        System.Text.RegularExpressions.Regex.Replace(File.ReadAllText(Path.Combine(run, "metrics.json")), "\"(headAlignSeconds|trainingSeconds)\": [0-9.eE+-]+", "\"$1\": 0");
+        System.Text.RegularExpressions.Regex.Replace(File.ReadAllText(Path.Combine(run, "metrics.json")), "\"(headAlignSeconds|trainingSeconds|peakResidentMegabytes)\": [0-9.eE+-]+", "\"$1\": 0");
 
     string[] Train(string run, int trainPerClass = 16) =>
     [
@@ -63,7 +63,7 @@ public sealed class TrainAndEvalTests : IDisposable
         CltoolProcess.Result inspect = CltoolProcess.Run("inspect", runs[0]);
         Assert.True(inspect.ExitCode == 0, inspect.Output + inspect.Errors);
         Assert.Contains("parameters per task, trainable / stored", inspect.Output);
-        Assert.Matches(@"│ 5\s+│\s+\d+\.\d │ 0 / [\d,]+\s+│", inspect.Output);
+        Assert.Matches(@"│ 5\s+│\s+\d+\.\d │\s+\d+ │ 0 / [\d,]+\s+│", inspect.Output);
 
         // eval --drift: each task's class means at the end against those its ca statistics stored; the last task has not moved.
         CltoolProcess.Result drift = CltoolProcess.Run("eval", runs[0], "--drift", "--workers", "1");
