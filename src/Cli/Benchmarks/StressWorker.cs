@@ -99,11 +99,18 @@ public static class StressWorker
         Thread.Sleep(1);
     }
 
-    /// <summary>Tensors and scalars nobody disposes: the finalizer thread frees them while the main thread computes.</summary>
+    /// <summary>
+    /// Tensors nobody disposes: the finalizer thread frees them while the main thread computes. Each is kept alive until
+    /// the call that reads it has returned (a temporary reachable only through the call in progress can be finalized
+    /// mid-call: the first version of this loop crashed itself that way).
+    /// </summary>
     static void LeaveToFinalizer()
     {
-        Tensor garbage = ones(64, 64).matmul(ones(64, 64)).relu();
-        GC.KeepAlive(garbage);
+        Tensor left = ones(64, 64), right = ones(64, 64);
+        Tensor product = left.matmul(right);
+        GC.KeepAlive(left);
+        GC.KeepAlive(right);
+        GC.KeepAlive(product);
         Thread.Sleep(1);
     }
 }

@@ -59,7 +59,7 @@ public sealed class RoutedLoraAdapter(ViTShape shape, CLoraSettings settings, in
         foreach (Module module in _modules.SelectMany(m => m))
         {
             Tensor delta = module.RoutingDelta ?? throw new InvalidOperationException("No routing delta to merge.");
-            module.RoutingOld.add_(delta);
+            module.RoutingOld.add_(delta, Native.Scalars.One);
             delta.Dispose();
             module.RoutingDelta = null;
             module.Basis?.Dispose();

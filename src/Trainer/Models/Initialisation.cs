@@ -17,7 +17,7 @@ public static class Initialisation
         tensor.uniform_(2 * lower - 1, 2 * upper - 1);
         tensor.erfinv_();
         using Scalar scale = (std * Math.Sqrt(2)).ToScalar(), shift = mean.ToScalar(), min = a.ToScalar(), max = b.ToScalar();
-        tensor.mul_(scale).add_(shift);
+        tensor.mul_(scale).add_(shift, Native.Scalars.One);
         return tensor.clamp_(min, max);
     }
 

@@ -69,7 +69,7 @@ public static class TransferProbe
     {
         using var scope = NewDisposeScope();
         using Scalar epsilon = 1e-6.ToScalar();
-        Tensor mean = trainX.mean([0], keepdim: true), std = trainX.std(0, keepdim: true).add(epsilon);
+        Tensor mean = trainX.mean([0], keepdim: true), std = trainX.std(0, keepdim: true).add(epsilon, Scalars.One);
         Tensor x = trainX.sub(mean).div(std), xTest = testX.sub(mean).div(std);
         Tensor weight = zeros([x.shape[1], classes], device: x.device).requires_grad_();
         Tensor bias = zeros([classes], device: x.device).requires_grad_();

@@ -60,7 +60,7 @@ public sealed class AdamW : IOptimizer
                 parameter.mul_(decay);
                 expAvg.mul_(_beta1Scalar).add_(gradient, _oneMinusBeta1);
                 expAvgSq.mul_(_beta2Scalar).addcmul_(gradient, gradient, _oneMinusBeta2);
-                Tensor denominator = expAvgSq.sqrt().div_(rootCorrection2).add_(_eps);
+                Tensor denominator = expAvgSq.sqrt().div_(rootCorrection2).add_(_eps, Native.Scalars.One);
                 parameter.addcdiv_(expAvg, denominator, stepSize);
             }
         }

@@ -18,7 +18,7 @@ public static class GradientClipping
         if (gradients.Length == 0) return;
         Tensor norm = stack(gradients.Select(gradient => linalg.vector_norm(gradient)).ToArray()).square().sum().sqrt();
         using Scalar epsilon = 1e-6.ToScalar(), limit = maxNorm.ToScalar(), one = 1.0.ToScalar();
-        Tensor scale = norm.add(epsilon).reciprocal().mul(limit).clamp_max(one);
+        Tensor scale = norm.add(epsilon, Native.Scalars.One).reciprocal().mul(limit).clamp_max(one);
         foreach (Tensor gradient in gradients) gradient.mul_(scale);
     }
 }
