@@ -69,8 +69,11 @@ public sealed class ContinualLearner(TrainRecipe recipe, string runDirectory, IT
             if (!continuing)
             {
                 if (heads.Carried is { } carried) model.SetHead(carried.Weight, carried.Bias);
-                model.GrowHead(scenario.TaskSizes[task], NewGenerator(task, RandomStreams.HeadRows));
-                _method.BeginTask(task, model, NewGenerator(task, RandomStreams.Direction));
+                // `using` roots each generator until its draws have returned (see Scalars: an argument reachable only
+                // through the call in progress can be finalized during it).
+                using Generator headRows = NewGenerator(task, RandomStreams.HeadRows), direction = NewGenerator(task, RandomStreams.Direction);
+                model.GrowHead(scenario.TaskSizes[task], headRows);
+                _method.BeginTask(task, model, direction);
             }
             ParameterGroup[] atStart = ParameterCensus.Of(model, _method.Trainable(model).Select(p => p.Parameter));
             TrainTask(task, model, data, baseModel, scores, heads, continuing ? state : null, device, cancellation);
