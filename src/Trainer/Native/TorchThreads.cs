@@ -32,8 +32,8 @@ public static class TorchThreads
         (int threads, string reason) = requested is { } pinned ? (pinned, "--threads")
             : recorded is { } same ? (Math.Min(same, Environment.ProcessorCount), "as the run was trained")
             : FromLoad();
-        // NOTE: set_num_threads also sets MKL's and oneDNN's counts, which libtorch's defaults leave elsewhere; a call
-        // with the default count would still change the last bits of the main job. Only a different count is set.
+        // Only a different count is set: on an idle machine libtorch keeps its own defaults for OpenMP, MKL and oneDNN,
+        // and a run is exactly the run cltool made before this policy existed.
         if (threads != torch.get_num_threads()) torch.set_num_threads(threads);
         return Current = new ThreadPolicy(torch.get_num_threads(), wait, reason);
     }
