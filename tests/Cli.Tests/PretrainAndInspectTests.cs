@@ -77,6 +77,42 @@ public sealed class PretrainAndInspectTests : IDisposable
     }
 
     [Fact]
+    public void A_damaged_pretraining_checkpoint_is_one_line_naming_the_file_and_the_key_and_nothing_is_written()
+    {
+        string output = _temporary.File("damaged");
+        string[] pretrain = ["pretrain", "--data", "glyphs:digits?train=4&test=2&size=16", "--model", "vit-test-16", "--epochs", "1", "--batch-size", "20", "--out", output];
+        Assert.Equal(0, CltoolProcess.Run(pretrain).ExitCode);
+        string checkpoint = Path.Combine(output, "checkpoint.safetensors");
+        byte[] good = File.ReadAllBytes(checkpoint);
+
+        foreach ((string key, string? value) in new (string, string?)[] { ("recipe", null), ("optimizer_steps", "many"), ("completed_epochs", null) })
+        {
+            File.WriteAllBytes(checkpoint, WithMetadata(good, key, value));
+            var before = Directory.GetFiles(output).ToDictionary(f => f, File.GetLastWriteTimeUtc);
+
+            CltoolProcess.Result resumed = CltoolProcess.Run([.. pretrain, "--resume"]);
+
+            Assert.Equal(1, resumed.ExitCode);
+            string error = Assert.Single(resumed.Errors.Trim().Split('\n'));
+            Assert.Contains($"'{checkpoint}'", error);
+            Assert.Contains($"'{key}'", error);
+            Assert.Equal(before, Directory.GetFiles(output).ToDictionary(f => f, File.GetLastWriteTimeUtc));
+        }
+    }
+
+    /// <summary>A safetensors file with one header metadata key removed (null) or set: the tensors' offsets are relative to the data, so they stay valid.</summary>
+    static byte[] WithMetadata(byte[] file, string key, string? value)
+    {
+        int length = (int)BitConverter.ToInt64(file, 0);
+        var header = System.Text.Json.Nodes.JsonNode.Parse(file.AsSpan(8, length))!.AsObject();
+        var metadata = header["__metadata__"]!.AsObject();
+        if (value is null) metadata.Remove(key);
+        else metadata[key] = value;
+        byte[] json = System.Text.Encoding.UTF8.GetBytes(header.ToJsonString());
+        return [.. BitConverter.GetBytes((long)json.Length), .. json, .. file.AsSpan(8 + length)];
+    }
+
+    [Fact]
     public void Pretrain_refuses_a_recipe_with_an_unknown_key_before_any_work()
     {
         string recipe = _temporary.File("recipe.json");

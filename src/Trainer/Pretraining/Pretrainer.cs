@@ -130,16 +130,18 @@ public sealed class Pretrainer(PretrainRecipe recipe, string outputDirectory, IT
         }
         using SafeTensorsFile file = SafeTensorsFile.Open(CheckpointPath);
         CheckpointHeader.Check(file);
-        var saved = CltoolJson.Deserialize<PretrainRecipe>(file.Metadata["recipe"], "checkpoint recipe");
+        // Every header value through the format's reader, before anything is loaded: a damaged file is one line naming
+        // the file and the key.
+        var saved = CheckpointHeader.Read<PretrainRecipe>(file, "recipe");
+        long steps = CheckpointHeader.Read<long>(file, "optimizer_steps");
+        int completed = CheckpointHeader.Read<int>(file, "completed_epochs");
         if (saved != recipe)
             throw new CltoolException($"'{CheckpointPath}' was made with another recipe ({JsonSerializer.Serialize(saved, CltoolJson.Options)}); " +
                                       "resume with the same options or use another --out.");
         var weights = config.ExpectedTensors().ToDictionary(t => t.Name, t => new HostTensor(file.ReadFloats("model." + t.Name), t.Shape));
         model.LoadWeights(weights);
         Device device = model.parameters().First().device;
-        optimizer.LoadState(name => tensor(file.ReadFloats("optimizer." + name), file["optimizer." + name].Shape).to(device),
-            long.Parse(file.Metadata["optimizer_steps"]));
-        int completed = int.Parse(file.Metadata["completed_epochs"]);
+        optimizer.LoadState(name => tensor(file.ReadFloats("optimizer." + name), file["optimizer." + name].Shape).to(device), steps);
         observer.Message($"resumed from {CheckpointPath} after epoch {completed}");
         return completed;
     }
