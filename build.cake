@@ -127,7 +127,7 @@ Task("Fuzz")
             Configuration = configuration,
             NoBuild = true,
             NoRestore = true,
-            Filter = "FullyQualifiedName~InferenceHost.Tests.FuzzTests|FullyQualifiedName~Core.Tests.FileFuzzTests",
+            Filter = "Category=Fuzz",   // every fuzz class carries the trait (a name filter had missed two)
             EnvironmentVariables =
             {
                 ["CLTOOL_FUZZ_SCALE"] = fuzzScale.ToString(),

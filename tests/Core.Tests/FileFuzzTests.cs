@@ -13,6 +13,7 @@ namespace Cltool.Core.Tests;
 /// seed). The property: the file loads, or the loader throws the one exception the command line prints as one line
 /// (exit 1). Anything else would reach the user as a stack trace.
 /// </summary>
+[Trait("Category", "Fuzz")]
 public sealed class FileFuzzTests : IDisposable
 {
     const int Iterations = 300;

@@ -8,6 +8,7 @@ namespace Cltool.Exporter.Tests;
 /// Damaged checkpoints handed to export and damaged ONNX files handed to inspect (seeded, bounded): they work, or fail
 /// with the one exception the command line prints as one line, and export then writes nothing.
 /// </summary>
+[Trait("Category", "Fuzz")]
 public sealed class FileFuzzTests(TinyRuns runs) : IClassFixture<TinyRuns>, IDisposable
 {
     const int Iterations = 150;

@@ -10,6 +10,7 @@ namespace Cltool.InferenceHost.Tests;
 /// and its seed). The property everywhere: the answer is 200 or a 4xx with a JSON error, never a 5xx, for anything a
 /// client can send.
 /// </summary>
+[Trait("Category", "Fuzz")]
 public sealed class FuzzTests(RunningServer server) : IClassFixture<RunningServer>
 {
     const int Iterations = 250;

@@ -7,6 +7,7 @@ namespace Cltool.InferenceHost.Tests;
 /// Damaged ONNX files handed to the host (seeded, bounded): the session opens and answers, or opening fails with the one
 /// exception `cltool serve` prints as one line (exit 1) before the server starts.
 /// </summary>
+[Trait("Category", "Fuzz")]
 public sealed class OnnxFileFuzzTests : IDisposable
 {
     readonly TemporaryDirectory _temporary = new();
