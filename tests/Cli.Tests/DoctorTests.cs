@@ -10,7 +10,8 @@ public sealed class DoctorTests
         CltoolProcess.Result result = CltoolProcess.Run("doctor");
 
         Assert.True(result.ExitCode == 0, result.Output + result.Errors);
-        Assert.Matches(@"ok\s+status\s+loaded: libtorch 2\.10\.0 via TorchSharp 0\.107\.0, \d+ threads", result.Output);
+        Assert.Matches(@"ok\s+status\s+loaded: libtorch 2\.10\.0 via TorchSharp 0\.107\.0 \(cpu build\), \d+ threads", result.Output);
+        Assert.Matches(@"ok\s+threads\s+\d+ intra-op threads?, OpenMP wait \w+ \(auto: other processes held \d+ % of \d+ cores at the start\)", result.Output);
         Assert.Matches(@"ok\s+compat repair\s+(applied|not needed)", result.Output);
         Assert.Matches(@"ok\s+status\s+loaded: ONNX Runtime 1\.31\.\d+", result.Output);
         Assert.Matches(@"ok\s+providers\s+.*CPUExecutionProvider", result.Output);
@@ -34,6 +35,7 @@ public sealed class DoctorTests
         JsonElement ort = json.RootElement.GetProperty("onnxRuntime");
         Assert.True(torch.GetProperty("loaded").GetBoolean());
         Assert.Equal("2.10.0", torch.GetProperty("libTorchVersion").GetString());
+        Assert.Equal("cpu", torch.GetProperty("backend").GetString());
         Assert.StartsWith("1.31.", ort.GetProperty("version").GetString());
         Assert.Contains("CPUExecutionProvider", ort.GetProperty("providers").EnumerateArray().Select(p => p.GetString()));
         Assert.False(string.IsNullOrWhiteSpace(ort.GetProperty("cudaReason").GetString()));

@@ -60,7 +60,7 @@ public sealed class DoctorCommand(IAnsiConsole console) : Command<DoctorSettings
         TorchReport torch = report.Torch;
         Section("libtorch (TorchSharp, used by the trainer)");
         Line("status", torch.Loaded, torch.Loaded
-            ? $"loaded: libtorch {torch.LibTorchVersion} via TorchSharp {torch.TorchSharpVersion}, {torch.Threads} threads"
+            ? $"loaded: libtorch {torch.LibTorchVersion} via TorchSharp {torch.TorchSharpVersion} ({torch.Backend} build), {torch.Threads} threads"
             : $"failed to load: {torch.LoadError}");
         if (torch.Loaded) Line("threads", true, torch.ThreadPolicy);
         Line("compat repair", !torch.CompatibilityRepair.StartsWith("MISSING", StringComparison.Ordinal), torch.CompatibilityRepair);

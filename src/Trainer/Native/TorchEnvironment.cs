@@ -8,6 +8,7 @@ public sealed record TorchReport(
     bool Loaded,
     string? LibTorchVersion,
     string TorchSharpVersion,
+    string Backend,
     int Threads,
     string ThreadPolicy,
     string CompatibilityRepair,
@@ -21,6 +22,10 @@ public static class TorchEnvironment
     /// <summary>Where TorchSharp's native glue lives in a framework-dependent build or publish output.</summary>
     public static string LibTorchSharpPath =>
         Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native", "libLibTorchSharp.so");
+
+    /// <summary>The libtorch backend this build references (MSBuild -p:TorchBackend=cpu|cuda, recorded in the assembly).</summary>
+    public static string Backend { get; } = typeof(TorchEnvironment).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
+        .Cast<System.Reflection.AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "TorchBackend")?.Value ?? "unknown";
 
     /// <param name="applyThreadPolicy">Apply the default thread policy (as train would) inside the load check, so it is what the report shows.</param>
     public static TorchReport Probe(bool applyThreadPolicy = false)
@@ -36,13 +41,13 @@ public static class TorchEnvironment
                 if (probe.matmul(probe)[0, 0].item<float>() != 2f) throw new InvalidOperationException("a 2x2 matmul gave a wrong result");
             }
             bool cuda = torch.cuda.is_available();
-            return new TorchReport(true, TrimVersion(torch.__version__), torchSharpVersion, torch.get_num_threads(),
+            return new TorchReport(true, TrimVersion(torch.__version__), torchSharpVersion, Backend, torch.get_num_threads(),
                 TorchThreads.Current?.Describe() ?? "libtorch's default (no command chose a policy)", repair,
                 cuda, cuda ? $"{torch.cuda.device_count()} CUDA device(s)" : CudaUnavailableReason(), null);
         }
         catch (Exception error) when (error is not OutOfMemoryException)
         {
-            return new TorchReport(false, null, torchSharpVersion, 0, "none: libtorch did not load", repair, false, "libtorch did not load", Flatten(error));
+            return new TorchReport(false, null, torchSharpVersion, Backend, 0, "none: libtorch did not load", repair, false, "libtorch did not load", Flatten(error));
         }
     }
 
