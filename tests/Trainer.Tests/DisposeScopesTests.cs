@@ -33,7 +33,8 @@ public sealed class DisposeScopesTests
         ViTConfig config = ViTConfig.Preset("vit-cpu-28").WithClasses(3);
         using var model = new VisionTransformer(config);
         using var scope = torch.NewDisposeScope();
-        torch.Tensor images = torch.randn(2, 3, config.ImageSize, config.ImageSize, generator: new torch.Generator(3));
+        using var generator = new torch.Generator(3);   // rooted for the draw (an inline one could be finalized during it)
+        torch.Tensor images = torch.randn(2, 3, config.ImageSize, config.ImageSize, generator: generator);
         torch.Tensor logits = model.forward(images);
         logits.mul(logits).sum().backward();
 

@@ -50,9 +50,12 @@ public static class StressWorker
         }
         catch (Exception error)
         {
-            return $"{Fault} {path} {round} {error.GetType().Name}: {error.Message.ReplaceLineEndings(" ")}";
+            return FaultLine(path, round, error);
         }
     }
+
+    static string FaultLine(string path, int round, Exception error) =>
+        $"{Fault} {path} {round} {error.GetType().Name}: {error.Message.ReplaceLineEndings(" ")}";
 
     static double[] TrainSteps(string method)
     {
@@ -84,7 +87,7 @@ public static class StressWorker
             for (int round = 1; !stop.IsCancellationRequested; round++)
             {
                 try { body(); }
-                catch (Exception error) { emit($"{Fault} {path} {round} {error.GetType().Name}: {error.Message.ReplaceLineEndings(" ")}"); }
+                catch (Exception error) { emit(FaultLine(path, round, error)); }
             }
         }
         var thread = new Thread(Body) { IsBackground = true };

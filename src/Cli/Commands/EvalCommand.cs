@@ -58,8 +58,7 @@ public sealed class EvalCommand(IAnsiConsole console) : Command<EvalSettings>
     {
         string checkpoint = RunDirectory.ResolveCheckpoint(settings.Checkpoint, settings.Task);
         RunEnvironmentWarnings.Print(checkpoint, console);
-        ThreadPolicy threads = TorchThreads.Apply(settings.Threads, RunManifest.ReadFromCheckpoint(checkpoint)?.Environment.Threads, settings.WaitPolicy);
-        console.MarkupLineInterpolated($"[grey]libtorch: {threads.Describe()}[/]");
+        settings.ApplyThreadPolicy(RunManifest.ReadFromCheckpoint(checkpoint)?.Environment.Threads, console);
         torch.Device device = TorchDevices.Resolve(settings.Device, message => console.MarkupLineInterpolated($"[grey]{message}[/]"));
         StageAccuracy result = CheckpointEvaluation.Run(checkpoint, settings.Data, settings.TestPerClass, settings.Workers, device);
         var table = new Table().Title(Markup.Escape($"{checkpoint} on {result.Data}")).AddColumn("classes of")

@@ -5,7 +5,6 @@ using Cltool.Core.Continual;
 using Cltool.Core.Data;
 using Cltool.Core.Models;
 using Cltool.Trainer.Continual;
-using Cltool.Trainer.Native;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -165,16 +164,14 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<TrainSettings>
     {
         TrainRecipe recipe = settings.ToRecipe().Validate();
         if (settings.DryRun) return DryRun(recipe);
-        string first = settings.SeedList is { } list ? Path.Combine(settings.Out!, $"seed-{list[0]}") : settings.Out!;
-        ThreadPolicy threads = TorchThreads.Apply(settings.Threads, settings.Resume ? RunManifest.Read(new RunDirectory(first))?.Environment.Threads : null,
-                                                  settings.WaitPolicy);
-        console.MarkupLineInterpolated($"[grey]libtorch: {threads.Describe()}[/]");
-        if (settings.SeedList is not { } seeds)
+        int[]? seeds = settings.SeedList;
+        string[] runs = seeds?.Select(seed => Path.Combine(settings.Out!, $"seed-{seed}")).ToArray() ?? [settings.Out!];
+        settings.ApplyThreadPolicy(settings.Resume ? RunManifest.Read(new RunDirectory(runs[0]))?.Environment.Threads : null, console);
+        if (seeds is null)
         {
-            Train(recipe, settings.Out!, settings, cancellationToken);
+            Train(recipe, runs[0], settings, cancellationToken);
             return 0;
         }
-        string[] runs = seeds.Select(seed => Path.Combine(settings.Out!, $"seed-{seed}")).ToArray();
         for (int i = 0; i < seeds.Length; i++)
         {
             console.MarkupLineInterpolated($"[bold]seed {seeds[i]}[/] ({i + 1} of {seeds.Length}) → {runs[i]}");

@@ -19,6 +19,13 @@ public abstract class TorchThreadSettings : CommandSettings
     [DefaultValue(TorchThreads.WaitDefault)]
     public string WaitPolicy { get; init; } = TorchThreads.WaitDefault;
 
+    /// <summary>
+    /// Applies the thread policy (before libtorch loads: the command's first torch call comes after) with the count the
+    /// continued or evaluated run <paramref name="recorded"/>, and says which policy is in force.
+    /// </summary>
+    public void ApplyThreadPolicy(int? recorded, IAnsiConsole console) =>
+        console.MarkupLineInterpolated($"[grey]libtorch: {TorchThreads.Apply(Threads, recorded, WaitPolicy).Describe()}[/]");
+
     /// <summary>The thread options' rules, for the settings' own Validate.</summary>
     protected ValidationResult ValidateThreads() => Rules.All(
         Rules.Requires(Threads is null || (Threads >= 1 && Threads <= Environment.ProcessorCount),

@@ -30,7 +30,8 @@ public static class TorchThreads
     {
         string wait = SetWaitPolicy(waitPolicy);
         (int threads, string reason) = requested is { } pinned ? (pinned, "--threads")
-            : recorded is { } same ? (Math.Min(same, Environment.ProcessorCount), "as the run was trained")
+            : recorded is { } same ? (Math.Min(same, Environment.ProcessorCount),
+                same <= Environment.ProcessorCount ? "as the run was trained" : $"the run's {same}, capped to this machine's cores")
             : FromLoad();
         // Only a different count is set: on an idle machine libtorch keeps its own defaults for OpenMP, MKL and oneDNN,
         // and a run is exactly the run cltool made before this policy existed.
