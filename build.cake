@@ -112,7 +112,7 @@ Task("Proof")
 
 // The suite's fuzz tests of the live host and of the files users hand cltool, at CLTOOL_FUZZ_SCALE times their cases
 // (400: 100,000 damaged infer bodies, 200,000 damaged image uploads, ...) drawn from their own fixed seed; the counts of
-// every outcome go to artifacts/fuzz/report.txt and are printed at the end (README, "Reliability").
+// every outcome go to artifacts/fuzz/report.txt and are printed at the end (docs/serving.md, "Reliability").
 var fuzzSeed = Argument("fuzz-seed", "cltoolFuzz01");
 var fuzzScale = Argument("fuzz-scale", 400);
 Task("Fuzz")

@@ -20,6 +20,8 @@ public static class CltoolApp
                 .WithDescription("Check the native stack: .NET, libtorch, ONNX Runtime, CUDA and the built-in datasets.");
             config.AddCommand<PretrainCommand>("pretrain")
                 .WithDescription("Pretrain a ViT on all weights (the built-in base model is made this way).");
+            config.AddCommand<MethodsCommand>("methods")
+                .WithDescription("List the continual-learning methods: family, what trains, head options, recipe keys of their own.");
             config.AddCommand<TrainCommand>("train")
                 .WithDescription("Train a class-incremental run with SD-LoRA or a baseline, task after task.");
             config.AddCommand<EvalCommand>("eval")

@@ -1,3 +1,4 @@
+using Cltool.Core.Adapters;
 using Cltool.Core.Continual;
 using Cltool.Core.Errors;
 using Cltool.Core.IO;

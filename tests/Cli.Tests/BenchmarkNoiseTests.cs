@@ -37,12 +37,13 @@ public sealed class BenchmarkNoiseTests
     public void Another_process_busy_on_every_core_while_timing_is_reported_as_contention()
     {
         var spinners = Enumerable.Range(0, Environment.ProcessorCount)
-            .Select(_ => System.Diagnostics.Process.Start("bash", ["-c", "end=$((SECONDS + 3)); while (( SECONDS < end )); do :; done"])).ToArray();
+            .Select(_ => System.Diagnostics.Process.Start("bash", ["-c", "end=$((SECONDS + 2)); while (( SECONDS < end )); do :; done"])).ToArray();
         try
         {
-            Thread.Sleep(200);
+            // Killed as soon as the 0.5 s measurement ends (the 2 s bound only guards against a killed test).
+            Thread.Sleep(100);
             var meter = new CpuMeter();
-            meter.Measure(() => { Thread.Sleep(1000); return 0; });
+            meter.Measure(() => { Thread.Sleep(500); return 0; });
 
             Assert.True(meter.OthersShare >= 0.5, $"others' share {meter.OthersShare}");
             Assert.True(meter.Contended, meter.Verdict);

@@ -1,3 +1,5 @@
+using Cltool.Core.Adapters.Directions;
+using Cltool.Core.Adapters;
 using Cltool.Core.Continual;
 using Cltool.Core.Weights;
 

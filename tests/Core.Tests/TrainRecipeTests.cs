@@ -1,3 +1,4 @@
+using Cltool.Core.Adapters.Routed;
 using Cltool.Core.Continual;
 using Cltool.Core.Errors;
 
@@ -39,7 +40,7 @@ public sealed class TrainRecipeTests : IDisposable
     [InlineData("""{ "method": "clora", "clora": { "targets": "qk" } }""", "clora.targets 'qk' is not one of qv, kv")]
     [InlineData("""{ "method": "clora", "clora": { "energy": 0 } }""", "clora.energy must be in (0, 1]")]
     [InlineData("""{ "method": "clora", "clora": { "lamda": 0.1 } }""", "lamda")]
-    [InlineData("""{ "method": "sdlora", "clora": { "lambda": 0.1 } }""", "clora settings apply to method clora only, not 'sdlora'; remove them or use --method clora")]
+    [InlineData("""{ "method": "sdlora", "clora": { "lambda": 0.1 } }""", "clora applies to method clora only, not 'sdlora'; remove it or use --method clora")]
     public void Validation_names_the_field_and_what_was_expected(string json, string expected)
     {
         string path = _temporary.File("recipe.json");

@@ -1,5 +1,6 @@
+using Cltool.Core.Adapters;
+using Cltool.Core.Adapters.Routed;
 using Cltool.Core.Continual;
-using Cltool.Core.Errors;
 using Cltool.Core.Weights;
 using Cltool.Exporter.Folding;
 using Cltool.Trainer.Models;
@@ -11,11 +12,7 @@ namespace Cltool.Exporter.Tests;
 public sealed class CheckpointFoldingTests(TinyRuns runs) : IClassFixture<TinyRuns>
 {
     [Theory]
-    [InlineData(Methods.SdLora)]
-    [InlineData(Methods.SdLoraPaper)]
-    [InlineData(Methods.CLora)]
-    [InlineData(Methods.SeqLora)]
-    [InlineData(Methods.FullFineTune)]
+    [MemberData(nameof(CatalogMethods.Sequential), MemberType = typeof(CatalogMethods))]
     public void A_plain_vit_with_the_folded_weights_reproduces_the_trained_models_logits(string method)
     {
         RunDirectory run = runs.Of(method);
@@ -35,7 +32,7 @@ public sealed class CheckpointFoldingTests(TinyRuns runs) : IClassFixture<TinyRu
         int classes = checkpoint.SeenClasses;
         for (int row = 0; row < expected.Length / classes; row++)
             Assert.Equal(Logits.ArgMax(expected.AsSpan(row * classes, classes)), Logits.ArgMax(actual.AsSpan(row * classes, classes)));
-        if (method != Methods.FullFineTune)
+        if (MethodCatalog.Of(method).Family != NoAdapter.Family)
             Assert.NotEqual(checkpoint.Backbone["blocks.0.attn.qkv.weight"].Data, dense["blocks.0.attn.qkv.weight"].Data);
     }
 
@@ -53,7 +50,7 @@ public sealed class CheckpointFoldingTests(TinyRuns runs) : IClassFixture<TinyRu
             Assert.Equal(before.AsSpan(0, dim * dim).ToArray(), after.AsSpan(0, dim * dim).ToArray());   // q untouched with targets kv
             for (int t = 0; t < 2; t++)
             {
-                RoutedLoraModule m = checkpoint.Routed!.Modules[block][t];
+                RoutedLoraModule m = checkpoint.Routed().Modules[block][t];
                 int firstRow = (t + 1) * dim;
                 double worst = 0;
                 for (int r = 0; r < dim; r++)
@@ -69,16 +66,5 @@ public sealed class CheckpointFoldingTests(TinyRuns runs) : IClassFixture<TinyRu
                 Assert.True(worst <= 1e-7, $"block {block}, target {t}: max |difference| {worst:E2}");
             }
         }
-    }
-
-    [Fact]
-    public void An_unknown_method_is_one_error_naming_the_known_ones()
-    {
-        RunDirectory run = runs.Of(Methods.SimpleCil);
-        ContinualCheckpoint checkpoint = ContinualCheckpoint.Load(run.TaskCheckpoint(4));
-
-        var error = Assert.Throws<CltoolException>(() => CheckpointFolding.DenseWeights(checkpoint with { Recipe = checkpoint.Recipe with { Method = "l2p" } }));
-        Assert.Contains("'l2p'", error.Message);
-        Assert.Contains("sdlora", error.Message);
     }
 }

@@ -1,7 +1,10 @@
-using Cltool.Core.IO;
 using System.Diagnostics;
+using Cltool.Core.Adapters.Directions;
+using Cltool.Core.Adapters.Routed;
+using Cltool.Core.Adapters;
 using Cltool.Core.Continual;
 using Cltool.Core.Errors;
+using Cltool.Core.IO;
 using Cltool.Core.Models;
 using Cltool.Core.Weights;
 using Cltool.Exporter.Verification;
@@ -19,13 +22,7 @@ public sealed class ModelExportTests(TinyRuns runs) : IClassFixture<TinyRuns>, I
     string LastCheckpoint(string method = Methods.SdLora) => runs.Of(method).TaskCheckpoint(4);
 
     [Theory]
-    [InlineData(Methods.SdLora)]
-    [InlineData(Methods.SdLoraPaper)]
-    [InlineData(Methods.SdLoraRr)]
-    [InlineData(Methods.CLora)]
-    [InlineData(Methods.SeqLora)]
-    [InlineData(Methods.FullFineTune)]
-    [InlineData(Methods.SimpleCil)]
+    [MemberData(nameof(CatalogMethods.Sequential), MemberType = typeof(CatalogMethods))]
     public void A_merged_export_of_every_method_reproduces_the_golden_logits_in_onnx_runtime(string method)
     {
         ExportResult result = ModelExport.Run(LastCheckpoint(method), _out.File("model.onnx"), new ExportOptions());
@@ -196,7 +193,7 @@ public sealed class ModelExportTests(TinyRuns runs) : IClassFixture<TinyRuns>, I
         { "not-a-checkpoint", "is not valid safetensors" },
         { "truncated", "truncated" },
         { "other-version", "is a cltool checkpoint of version 4; this cltool reads versions 1 to 3" },
-        { "unknown-method", "does not know how to fold method 'l2p'" },
+        { "unknown-method", "holds method 'l2p', which this cltool does not know (it knows sdlora, " },
         { "model-file", "is not a cltool checkpoint" },
     };
 
@@ -345,10 +342,10 @@ public sealed class ModelExportTests(TinyRuns runs) : IClassFixture<TinyRuns>, I
         AbsorptionReport task2 = always.Metrics!.Absorptions![0];
         string checkpoint = runs.Of(Methods.SdLoraKd, kdThreshold: (task2.MinResidual + task2.MedianResidual) / 2).TaskCheckpoint(4);
         ContinualCheckpoint stage = ContinualCheckpoint.Load(checkpoint);
-        LoraFactors[] modules = stage.Directions[1].Query.Concat(stage.Directions[1].Value).ToArray();
+        LoraFactors[] modules = stage.Directions()[1].Query.Concat(stage.Directions()[1].Value).ToArray();
         Assert.Contains(modules, f => f.Rank == 0);
         Assert.Contains(modules, f => f.Rank > 0);
-        Assert.NotNull(stage.Directions[0].Offsets);
+        Assert.NotNull(stage.Directions()[0].Offsets);
 
         ExportsMergedAndUnmergedWithParityThatTheCheckerAccepts(checkpoint);
     }

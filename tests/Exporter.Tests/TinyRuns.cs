@@ -1,5 +1,6 @@
-using Cltool.Core;
+using Cltool.Core.Adapters.Routed;
 using Cltool.Core.Continual;
+using Cltool.Core;
 using Cltool.Trainer.Continual;
 using Cltool.Trainer.Pretraining;
 

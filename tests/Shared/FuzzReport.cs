@@ -5,7 +5,7 @@ namespace Cltool.Testing;
 
 /// <summary>
 /// Counts the outcomes of one fuzz test (HTTP statuses, or loaded/refused for files) and, when CLTOOL_FUZZ_REPORT names a
-/// file (the long run, `dotnet cake --target=Fuzz`), appends them there as one line: the counts the README reports.
+/// file (the long run, `dotnet cake --target=Fuzz`), appends them there as one line: the counts docs/serving.md reports.
 /// </summary>
 public sealed class FuzzReport
 {

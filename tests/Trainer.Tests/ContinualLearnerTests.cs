@@ -1,7 +1,9 @@
-using Cltool.Core;
+using Cltool.Core.Adapters.Routed;
+using Cltool.Core.Adapters;
 using Cltool.Core.Continual;
 using Cltool.Core.Errors;
 using Cltool.Core.Weights;
+using Cltool.Core;
 using Cltool.Trainer.Continual;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -86,8 +88,8 @@ public sealed class ContinualLearnerTests : IDisposable
         {
             ContinualCheckpoint stage = stages[t];
             Assert.Equal(2 * (t + 1), stage.SeenClasses);
-            Assert.Equal(t + 1, stage.Directions.Count);
-            Assert.Equal(t + 1, stage.Magnitudes.Length);
+            Assert.Equal(t + 1, stage.Directions().Count);
+            Assert.Equal(t + 1, stage.Magnitudes().Length);
             Assert.All(pristine, pair => Assert.Equal(pair.Value.Data, stage.Backbone[pair.Key].Data));
             if (t == 0) continue;
             ContinualCheckpoint previous = stages[t - 1];
@@ -96,14 +98,14 @@ public sealed class ContinualLearnerTests : IDisposable
             Assert.Equal(previous.HeadBias.Data, stage.HeadBias.Data.Take(previous.HeadBias.Data.Length));
             for (int i = 0; i < t; i++)
             {
-                Assert.Equal(previous.Directions[i].Query[1].A.Data, stage.Directions[i].Query[1].A.Data);
-                Assert.Equal(previous.Directions[i].Value[0].B.Data, stage.Directions[i].Value[0].B.Data);
+                Assert.Equal(previous.Directions()[i].Query[1].A.Data, stage.Directions()[i].Query[1].A.Data);
+                Assert.Equal(previous.Directions()[i].Value[0].B.Data, stage.Directions()[i].Value[0].B.Data);
             }
             // Code variant: the direction just frozen is divided by ||B||_F ||A||_F; the current one is not normalised.
-            LoraFactors q = stage.Directions[t - 1].Query[0];
+            LoraFactors q = stage.Directions()[t - 1].Query[0];
             double expected = Norm(q.B.Data) * Norm(q.A.Data);
-            Assert.Equal(expected, stage.Directions[t - 1].Norms[0, 0], expected * 1e-5);
-            Assert.Equal(1f, stage.Directions[t].Norms[1, 1]);
+            Assert.Equal(expected, stage.Directions()[t - 1].Norms[0, 0], expected * 1e-5);
+            Assert.Equal(1f, stage.Directions()[t].Norms[1, 1]);
         }
         Assert.Equal(stages[4].Metrics!.Acc, result.Metrics.Acc);
         Assert.Equal(5, result.Metrics.AccuracyAfterTask.Length);
@@ -133,13 +135,7 @@ public sealed class ContinualLearnerTests : IDisposable
     }
 
     [Theory]
-    [InlineData(Methods.SdLoraPaper)]
-    [InlineData(Methods.SdLoraRr)]
-    [InlineData(Methods.CLora)]
-    [InlineData(Methods.SeqLora)]
-    [InlineData(Methods.FullFineTune)]
-    [InlineData(Methods.SimpleCil)]
-    [InlineData(Methods.Joint)]
+    [MemberData(nameof(CatalogMethods.BesidesTheHeadline), MemberType = typeof(CatalogMethods))]
     public void Every_method_runs_in_the_same_loop(string method)
     {
         TrainResult result = Train(Recipe(method), _temporary.File(method));
@@ -158,23 +154,23 @@ public sealed class ContinualLearnerTests : IDisposable
         switch (method)
         {
             case Methods.SeqLora or Methods.Joint:
-                Assert.Equal([1.0], last.Magnitudes);
+                Assert.Equal([1.0], last.Magnitudes());
                 break;
             case Methods.SdLoraPaper:
                 // Magnitudes carry over: the first one is no longer its initial 1.0 after four more tasks trained it.
-                Assert.Equal(5, last.Magnitudes.Length);
-                Assert.NotEqual(1.0, last.Magnitudes[0]);
-                Assert.All(last.Directions, d => Assert.NotEqual(1f, d.Norms[0, 0]));
+                Assert.Equal(5, last.Magnitudes().Length);
+                Assert.NotEqual(1.0, last.Magnitudes()[0]);
+                Assert.All(last.Directions(), d => Assert.NotEqual(1f, d.Norms[0, 0]));
                 break;
             case Methods.CLora:
                 // One shared adapter: the same stored size after every task, its shared factors still learning in later
                 // tasks, and every task's R_δ merged into R_old before the task's checkpoint.
                 ContinualCheckpoint[] stages = Enumerable.Range(0, 5).Select(t => ContinualCheckpoint.Load(new RunDirectory(_temporary.File(method)).TaskCheckpoint(t))).ToArray();
-                Assert.Empty(last.Directions);
-                Assert.Single(stages.Select(stage => stage.Routed!.Parameters).Distinct());
-                Assert.Equal(last.Routed!.Parameters, result.Metrics.AdapterParameters);
-                Assert.NotEqual(stages[1].Routed!.Modules[1][1].Up.Data, last.Routed.Modules[1][1].Up.Data);
-                Assert.All(stages.SelectMany(stage => stage.Routed!.Modules.SelectMany(m => m)), m => Assert.Null(m.RoutingDelta));
+                Assert.IsType<RoutedLora>(last.Adapter);
+                Assert.Single(stages.Select(stage => stage.Routed().Parameters).Distinct());
+                Assert.Equal(last.Routed().Parameters, result.Metrics.AdapterParameters);
+                Assert.NotEqual(stages[1].Routed().Modules[1][1].Up.Data, last.Routed().Modules[1][1].Up.Data);
+                Assert.All(stages.SelectMany(stage => stage.Routed().Modules.SelectMany(m => m)), m => Assert.Null(m.RoutingDelta));
                 break;
             case Methods.SimpleCil:
                 for (int row = 0; row < 10; row++)
@@ -205,14 +201,14 @@ public sealed class ContinualLearnerTests : IDisposable
             switch (method)
             {
                 case Methods.SdLoraPaper or Methods.SdLoraRr:
-                    long frozen = last.Directions.Take(task).Sum(d => d.Parameters), current = last.Directions[task].Parameters;
+                    long frozen = last.Directions().Take(task).Sum(d => d.Parameters), current = last.Directions()[task].Parameters;
                     Assert.Equal((0L, frozen), Of(ParameterGroups.FrozenDirections));
                     Assert.Equal((task + 1L, task + 1L), Of(ParameterGroups.Magnitudes));
                     Assert.Equal((current, current), Of(ParameterGroups.CurrentAdapter));
                     break;
                 case Methods.CLora:
-                    long routingOld = last.Routed!.Modules.SelectMany(m => m).Sum(m => (long)m.RoutingOld.Data.Length);
-                    long factors = last.Routed.Parameters - routingOld;
+                    long routingOld = last.Routed().Modules.SelectMany(m => m).Sum(m => (long)m.RoutingOld.Data.Length);
+                    long factors = last.Routed().Parameters - routingOld;
                     Assert.Equal((0L, routingOld), Of(ParameterGroups.FrozenDirections));
                     Assert.Equal((0L, 0L), Of(ParameterGroups.Magnitudes));
                     Assert.Equal((factors + routingOld, factors), Of(ParameterGroups.CurrentAdapter));   // R_δ trains, then merges into R_old
@@ -220,7 +216,7 @@ public sealed class ContinualLearnerTests : IDisposable
                 case Methods.SeqLora or Methods.Joint:
                     Assert.Equal((0L, 0L), Of(ParameterGroups.FrozenDirections));
                     Assert.Equal((0L, 1L), Of(ParameterGroups.Magnitudes));
-                    Assert.Equal((last.Directions[0].Parameters, last.Directions[0].Parameters), Of(ParameterGroups.CurrentAdapter));
+                    Assert.Equal((last.Directions()[0].Parameters, last.Directions()[0].Parameters), Of(ParameterGroups.CurrentAdapter));
                     break;
                 default:
                     Assert.All(ParameterGroups.Adapter, group => Assert.Equal((0L, 0L), Of(group)));
@@ -270,8 +266,29 @@ public sealed class ContinualLearnerTests : IDisposable
         ContinualCheckpoint a = ContinualCheckpoint.Load(new RunDirectory(straight).TaskCheckpoint(4));
         ContinualCheckpoint b = ContinualCheckpoint.Load(new RunDirectory(interrupted).TaskCheckpoint(4));
         Assert.Equal(a.HeadWeight.Data, b.HeadWeight.Data);
-        Assert.Equal(a.Magnitudes, b.Magnitudes);
-        for (int i = 0; i < 5; i++) Assert.Equal(a.Directions[i].Value[1].B.Data, b.Directions[i].Value[1].B.Data);
+        Assert.Equal(a.Magnitudes(), b.Magnitudes());
+        for (int i = 0; i < 5; i++) Assert.Equal(a.Directions()[i].Value[1].B.Data, b.Directions()[i].Value[1].B.Data);
+        Assert.Equal(a.Metrics, b.Metrics, MetricsComparer.Instance);
+    }
+
+    [Fact]
+    public void A_full_fine_tuning_run_cancelled_mid_task_and_resumed_trains_the_backbone_and_ends_bit_identical()
+    {
+        // The resumed task starts without BeginTask, so the restore must unfreeze the backbone itself (it once did not).
+        string straight = _temporary.File("straight"), interrupted = _temporary.File("interrupted");
+        TrainRecipe recipe = Recipe(Methods.FullFineTune) with { Epochs = 2 };
+        Train(recipe, straight);
+
+        using var cancel = new CancellationTokenSource();
+        int epochsSeen = 0;
+        var stopper = new Recorder(onEpochFinished: _ => { if (++epochsSeen == 3) cancel.Cancel(); });   // task 2, epoch 1 of 2
+        Assert.ThrowsAny<OperationCanceledException>(() => Train(recipe, interrupted, stopper, cancel: cancel.Token));
+        Train(recipe, interrupted, resume: true);
+
+        ContinualCheckpoint a = ContinualCheckpoint.Load(new RunDirectory(straight).TaskCheckpoint(4));
+        ContinualCheckpoint b = ContinualCheckpoint.Load(new RunDirectory(interrupted).TaskCheckpoint(4));
+        Assert.Equal(a.HeadWeight.Data, b.HeadWeight.Data);
+        foreach (string name in a.Backbone.Keys) Assert.Equal(a.Backbone[name].Data, b.Backbone[name].Data);
         Assert.Equal(a.Metrics, b.Metrics, MetricsComparer.Instance);
     }
 
@@ -286,13 +303,13 @@ public sealed class ContinualLearnerTests : IDisposable
         int epochsSeen = 0;
         var stopper = new Recorder(onEpochFinished: _ => { if (++epochsSeen == 3) cancel.Cancel(); });   // task 2, epoch 1 of 2
         Assert.ThrowsAny<OperationCanceledException>(() => Train(recipe, interrupted, stopper, cancel: cancel.Token));
-        Assert.NotNull(ContinualCheckpoint.Load(new RunDirectory(interrupted).Resume).Routed!.Modules[0][0].RoutingDelta);
+        Assert.NotNull(ContinualCheckpoint.Load(new RunDirectory(interrupted).Resume).Routed().Modules[0][0].RoutingDelta);
         Train(recipe, interrupted, resume: true);
 
         ContinualCheckpoint a = ContinualCheckpoint.Load(new RunDirectory(straight).TaskCheckpoint(4));
         ContinualCheckpoint b = ContinualCheckpoint.Load(new RunDirectory(interrupted).TaskCheckpoint(4));
         Assert.Equal(a.HeadWeight.Data, b.HeadWeight.Data);
-        foreach ((RoutedLoraModule x, RoutedLoraModule y) in a.Routed!.Modules.SelectMany(m => m).Zip(b.Routed!.Modules.SelectMany(m => m)))
+        foreach ((RoutedLoraModule x, RoutedLoraModule y) in a.Routed().Modules.SelectMany(m => m).Zip(b.Routed().Modules.SelectMany(m => m)))
         {
             Assert.Equal(x.Down.Data, y.Down.Data);
             Assert.Equal(x.Up.Data, y.Up.Data);
@@ -308,9 +325,9 @@ public sealed class ContinualLearnerTests : IDisposable
         TrainResult plain = Train(Recipe(), _temporary.File("plain"));
         ContinualCheckpoint last = ContinualCheckpoint.Load(kd.LastCheckpoint);
 
-        Assert.All(last.Directions.Skip(1), d => Assert.Equal(0, d.Parameters));
-        Assert.Equal(last.Directions[0].Parameters + 5 + 2 * 2, kd.Metrics.AdapterParameters);   // + 5 magnitudes + 4 offsets
-        Assert.Equal(plain.Metrics.AdapterParameters, 5 * last.Directions[0].Parameters + 5);
+        Assert.All(last.Directions().Skip(1), d => Assert.Equal(0, d.Parameters));
+        Assert.Equal(last.Directions()[0].Parameters + 5 + 2 * 2, kd.Metrics.AdapterParameters);   // + 5 magnitudes + 4 offsets
+        Assert.Equal(plain.Metrics.AdapterParameters, 5 * last.Directions()[0].Parameters + 5);
         Assert.Equal([1, 2, 3, 4], kd.Metrics.Absorptions!.Select(a => a.Task));
         Assert.All(kd.Metrics.Absorptions!, a => Assert.Equal((4, 4), (a.Modules, a.Absorbed)));
         Assert.Null(plain.Metrics.Absorptions);
@@ -337,9 +354,9 @@ public sealed class ContinualLearnerTests : IDisposable
         ContinualCheckpoint a = ContinualCheckpoint.Load(new RunDirectory(straight).TaskCheckpoint(4));
         ContinualCheckpoint b = ContinualCheckpoint.Load(new RunDirectory(interrupted).TaskCheckpoint(4));
         Assert.Equal(a.HeadWeight.Data, b.HeadWeight.Data);
-        Assert.Equal(a.Magnitudes, b.Magnitudes);
-        Assert.Equal(a.Directions[0].Offsets, b.Directions[0].Offsets);
-        Assert.Equal(a.Directions[0].Value[1].B.Data, b.Directions[0].Value[1].B.Data);
+        Assert.Equal(a.Magnitudes(), b.Magnitudes());
+        Assert.Equal(a.Directions()[0].Offsets, b.Directions()[0].Offsets);
+        Assert.Equal(a.Directions()[0].Value[1].B.Data, b.Directions()[0].Value[1].B.Data);
         Assert.Equal(a.Metrics, b.Metrics, MetricsComparer.Instance);
     }
 
@@ -392,8 +409,8 @@ public sealed class ContinualLearnerTests : IDisposable
         // ca run is exactly the head, and the scores, of a run that never aligned.
         ContinualCheckpoint a = ContinualCheckpoint.Load(new RunDirectory(none).TaskCheckpoint(4));
         ContinualCheckpoint b = ContinualCheckpoint.Load(run.TaskCheckpoint(4));
-        for (int i = 0; i < 5; i++) Assert.Equal(a.Directions[i].Query[0].A.Data, b.Directions[i].Query[0].A.Data);
-        Assert.Equal(a.Magnitudes, b.Magnitudes);
+        for (int i = 0; i < 5; i++) Assert.Equal(a.Directions()[i].Query[0].A.Data, b.Directions()[i].Query[0].A.Data);
+        Assert.Equal(a.Magnitudes(), b.Magnitudes());
         Assert.Equal(a.HeadWeight.Data, b.Heads[HeadAlignments.None].Weight.Data);
         Assert.Equal(b.Heads[HeadAlignments.ClassifierAlign].Weight.Data, b.HeadWeight.Data);
         Assert.NotEqual(a.HeadWeight.Data, b.HeadWeight.Data);
@@ -453,12 +470,12 @@ public sealed class ContinualLearnerTests : IDisposable
         Assert.False(File.Exists(directory.TaskCheckpoint(2)));
     }
 
-    /// <summary>The report with every option's alignment seconds and each task's training seconds zeroed: wall-clock time is the one thing a rerun may not repeat.</summary>
-    static MetricsReport WithoutTimes(MetricsReport report) => report with
+    /// <summary>The report with every option's alignment seconds and each task's training seconds zeroed: wall-clock time and the process's peak memory are what a rerun may not repeat.</summary>
+    static MetricsReport WithoutMeasurements(MetricsReport report) => report with
     {
         HeadAlignSeconds = 0,
-        Costs = report.Costs?.Select(cost => cost with { TrainingSeconds = 0 }).ToArray(),
-        Alternatives = report.Alternatives?.ToDictionary(pair => pair.Key, pair => WithoutTimes(pair.Value)),
+        Costs = report.Costs?.Select(cost => cost with { TrainingSeconds = 0, PeakResidentMegabytes = null }).ToArray(),
+        Alternatives = report.Alternatives?.ToDictionary(pair => pair.Key, pair => WithoutMeasurements(pair.Value)),
     };
 
     /// <summary>Parameter groups compared by value (records holding arrays compare their references).</summary>
@@ -475,7 +492,7 @@ public sealed class ContinualLearnerTests : IDisposable
     {
         public static readonly MetricsComparer Instance = new();
         public bool Equals(MetricsReport? x, MetricsReport? y) =>
-            Cltool.Core.Models.CltoolJson.Serialize(x is null ? null : WithoutTimes(x)) == Cltool.Core.Models.CltoolJson.Serialize(y is null ? null : WithoutTimes(y));
+            Cltool.Core.Models.CltoolJson.Serialize(x is null ? null : WithoutMeasurements(x)) == Cltool.Core.Models.CltoolJson.Serialize(y is null ? null : WithoutMeasurements(y));
         public int GetHashCode(MetricsReport? obj) => 0;
     }
 }

@@ -1,3 +1,4 @@
+using Cltool.Trainer.Adapters.Directions;
 using Cltool.Trainer.Continual;
 using Cltool.Trainer.Native;
 using static TorchSharp.torch;
@@ -139,7 +140,7 @@ public sealed class LoraQkvAdapterTests
         using Tensor x = randn(2, 3, Dim), qkv = randn(2, 3, 3 * Dim);
         Tensor[] before = Enumerable.Range(0, Depth).Select(b => adapter.Apply(b, x, qkv).detach()).ToArray();
 
-        var fits = Cltool.Core.Continual.DirectionAbsorption.Plan(adapter.Export(), adapter.MagnitudeValues(), 9e-4);
+        var fits = Cltool.Core.Adapters.Directions.DirectionAbsorption.Plan(adapter.Export(), adapter.MagnitudeValues(), 9e-4);
         adapter.Absorb(fits);
 
         Assert.All(fits, fit => Assert.True(fit.Absorbed, $"residual {fit.Residual:E2}"));

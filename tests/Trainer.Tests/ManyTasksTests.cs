@@ -57,8 +57,8 @@ public sealed class ManyTasksTests(Xunit.Abstractions.ITestOutputHelper output) 
         output.WriteLine($"managed MB per task: {string.Join(" ", sampler.Tasks.Select(t => t.Managed >> 20))}");
         output.WriteLine($"seconds per task: {string.Join(" ", sampler.Tasks.Select(t => t.Seconds.ToString("F1")))}");
         ContinualCheckpoint last = ContinualCheckpoint.Load(new RunDirectory(run).TaskCheckpoint(Tasks - 1));
-        Assert.Equal(Tasks, last.Directions.Count);
-        Assert.Equal(Tasks, last.Magnitudes.Length);
+        Assert.Equal(Tasks, last.Directions().Count);
+        Assert.Equal(Tasks, last.Magnitudes().Length);
         Assert.Equal(488, last.SeenClasses);
         Assert.Equal(Tasks, sampler.Tasks.Count);
 

@@ -67,6 +67,39 @@ public sealed class PretrainerTests : IDisposable
     }
 
     [Fact]
+    public void A_finished_run_continued_to_more_epochs_equals_one_planned_that_way_and_not_one_planned_long_from_the_start()
+    {
+        string continued = _temporary.File("continued"), planned = _temporary.File("planned"), long_ = _temporary.File("long");
+        new Pretrainer(Tiny with { Epochs = 1 }, continued, new Recorder()).Run(resume: false, DeviceKind.Cpu);
+        var recorder = new Recorder();
+        ModelCard card = new Pretrainer(Tiny with { Epochs = 3 }, continued, recorder).Run(resume: true, DeviceKind.Cpu);
+        new Pretrainer(Tiny with { Epochs = 3, EarlierPlans = [new EarlierPlan(Epochs: 1, ContinuedAt: 1)] }, planned, new Recorder())
+            .Run(resume: false, DeviceKind.Cpu);
+        new Pretrainer(Tiny with { Epochs = 3 }, long_, new Recorder()).Run(resume: false, DeviceKind.Cpu);
+
+        Assert.Contains(recorder.Lines, line => line.Contains("continuing 1 epochs of a 1-epoch plan to 3"));
+        Assert.Equal(["start 1 3", "end 1", "start 2 3", "end 2"], recorder.Lines.Where(line => line.StartsWith("start") || line.StartsWith("end")));
+        Assert.Equal(3, card.Curve!.Count);
+        Assert.Contains("\"earlierPlans\":[{\"epochs\":1,\"continuedAt\":1}]", card.Recipe.GetRawText().Replace(" ", "").Replace("\n", ""));
+        Assert.Equal(Curve(planned), Curve(continued));
+        Dictionary<string, HostTensor> a = Weights(continued), b = Weights(planned), c = Weights(long_);
+        foreach ((string name, HostTensor tensor) in a)
+            Assert.True(tensor.Data.AsSpan().SequenceEqual(b[name].Data), $"{name} differs between the continued and the planned run");
+        Assert.Contains(a, pair => !pair.Value.Data.AsSpan().SequenceEqual(c[pair.Key].Data));
+    }
+
+    [Fact]
+    public void A_continuation_that_adds_no_epochs_is_refused()
+    {
+        string output = _temporary.File("run");
+        new Pretrainer(Tiny, output, new Recorder()).Run(false, DeviceKind.Cpu);
+
+        var error = Assert.Throws<CltoolException>(() => new Pretrainer(Tiny with { Epochs = 1 }, output, new Recorder()).Run(true, DeviceKind.Cpu));
+
+        Assert.Contains("has 2 epochs done; --epochs 1 adds none (give more than 2)", error.Message);
+    }
+
+    [Fact]
     public void Resuming_with_another_recipe_is_refused()
     {
         string output = _temporary.File("run");
@@ -80,6 +113,7 @@ public sealed class PretrainerTests : IDisposable
     [Theory]
     [InlineData("{\"epochs\": 0}", "epochs must be positive, got 0")]
     [InlineData("{\"model\": \"vit-huge\"}", "model 'vit-huge' is not a preset")]
+    [InlineData("{\"epochs\": 3, \"earlierPlans\": [{\"epochs\": 1, \"continuedAt\": 2}]}", "earlierPlans[0] continued at epoch 2 of a 1-epoch plan")]
     public void Invalid_recipes_fail_before_any_work(string json, string problem)
     {
         string path = _temporary.File("recipe.json");

@@ -1,5 +1,6 @@
-using Cltool.Core.Continual;
+using Cltool.Core.Adapters.Routed;
 using Cltool.Core.Weights;
+using Cltool.Trainer.Adapters.Routed;
 using Cltool.Trainer.Continual;
 using Cltool.Trainer.Native;
 using static TorchSharp.torch;
@@ -20,7 +21,7 @@ public sealed class RoutedLoraAdapterTests
         return new RoutedLora(Enumerable.Range(0, Depth).Select(b => Enumerable.Range(0, 2).Select(t => new RoutedLoraModule(
             Random(Rank, Dim), Random(Dim, Rank),
             routingOld is null ? Random(Rank, Rank) : new HostTensor(routingOld(b, t), [Rank, Rank]),
-            withDelta ? Random(Rank, Rank) : null)).ToArray()).ToArray());
+            withDelta ? Random(Rank, Rank) : null)).ToArray()).ToArray(), new CLoraSettings());
     }
 
     static RoutedLoraAdapter Adapter(CLoraSettings settings, RoutedLora stored, bool trainable = true)

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The README's "Feature drift, measured" table from `cltool eval RUN --drift` outputs.
+"""The "Feature drift, measured" table of docs/head-calibration.md from `cltool eval RUN --drift` outputs.
 
 Each input is one run's output saved as DATA-METHOD-SEED.txt (docs/results/drift/); rows group the seeds of one data
 and method: the accuracy eval printed (the run's own head), the mean drift over all classes, task 1's drift, the mean

@@ -1,9 +1,11 @@
 using System.Diagnostics;
+using Cltool.Core.Adapters.Directions;
+using Cltool.Core.Adapters;
 using Cltool.Core.Continual;
 using Cltool.Core.Models;
 using Cltool.Core.Weights;
-using Cltool.Exporter;
 using Cltool.Exporter.Verification;
+using Cltool.Exporter;
 using Cltool.Trainer.Continual;
 using Google.Protobuf;
 using static TorchSharp.torch;
@@ -141,8 +143,7 @@ public sealed class ExportBenchmark : IDisposable
             Backbone = config.ExpectedTensors().ToDictionary(t => t.Name, t => baseModel.Weights[t.Name]),
             HeadWeight = Random([classes, config.Dim], 0.1),
             HeadBias = Random([classes], 0.1),
-            Directions = directions,
-            Magnitudes = directions.Select(_ => 0.5 + random.NextDouble()).ToArray(),
+            Adapter = directions.Length == 0 ? null : new DirectionSet(directions, directions.Select(_ => 0.5 + random.NextDouble()).ToArray()),
         };
     }
 

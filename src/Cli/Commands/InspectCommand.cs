@@ -1,14 +1,14 @@
-using Cltool.Core;
-using Cltool.Core.Continual;
-using Cltool.Core.Errors;
 using System.ComponentModel;
 using Cltool.Cli.Infrastructure;
+using Cltool.Core.Continual;
 using Cltool.Core.Data;
+using Cltool.Core.Errors;
 using Cltool.Core.Imaging;
 using Cltool.Core.Weights;
+using Cltool.Core;
 using Cltool.Exporter.Onnx;
-using Spectre.Console;
 using Spectre.Console.Cli;
+using Spectre.Console;
 
 namespace Cltool.Cli.Commands;
 
@@ -119,44 +119,13 @@ public sealed class InspectCommand(IAnsiConsole console) : Command<InspectSettin
         if (file.Metadata.GetValueOrDefault("format") == ContinualCheckpoint.Format) InspectAdapter(ContinualCheckpoint.Load(path));
     }
 
-    /// <summary>A checkpoint's directions as the model uses them: rank, magnitude, modules stored or absorbed (SD-LoRA-KD), offsets.</summary>
+    /// <summary>The checkpoint's adapter as its family tables it (SD-LoRA's directions, C-LoRA's routed modules).</summary>
     void InspectAdapter(ContinualCheckpoint checkpoint)
     {
-        if (checkpoint.Routed is { } routed) InspectRouted(checkpoint, routed);
-        if (checkpoint.Directions.Count == 0) return;
-        int modules = 2 * checkpoint.Config.Depth;
-        var table = new Table().Title($"{checkpoint.Method} adapter after task {checkpoint.Task + 1}")
-            .AddColumns("direction", "rank", "magnitude", "modules stored", "absorbed (kd)", "modules with kd offsets", "parameters");
-        for (int i = 0; i < checkpoint.Directions.Count; i++)
-        {
-            LoraDirection direction = checkpoint.Directions[i];
-            int stored = direction.Query.Concat(direction.Value).Count(f => f.Rank > 0);
-            int offsets = direction.Offsets?.Cast<float>().Count(o => o != 0) ?? 0;
-            table.AddTextRow($"{i + 1}", $"{direction.Query.Max(f => f.Rank)}", $"{checkpoint.Magnitudes[i]:F4}", $"{stored}/{modules}",
-                             $"{modules - stored}", $"{offsets}", direction.Parameters.ToString("N0"));
-        }
-        console.Write(table);
-    }
-
-    /// <summary>C-LoRA's modules per block: the size of each target's routing and of the weight update it makes.</summary>
-    void InspectRouted(ContinualCheckpoint checkpoint, RoutedLora routed)
-    {
-        string[] targets = checkpoint.Recipe.EffectiveClora.TargetNames;
-        var table = new Table().Title($"clora adapter after task {checkpoint.Task + 1}: rank {checkpoint.Recipe.Rank}, {routed.Parameters:N0} parameters stored")
-            .AddColumn("block");
-        foreach (string target in targets) table.AddColumns($"{target}: ‖R_old‖_F", $"{target}: ‖ΔW‖_F");
-        for (int block = 0; block < routed.Modules.Length; block++)
-        {
-            var cells = new List<string> { $"{block}" };
-            foreach (RoutedLoraModule module in routed.Modules[block])
-            {
-                var delta = new double[module.Down.Shape[1] * module.Down.Shape[1]];
-                module.AddProductTo(delta);
-                cells.Add($"{Math.Sqrt(module.RoutingOld.Data.Sum(v => (double)v * v)):F4}");
-                cells.Add($"{Math.Sqrt(delta.Sum(v => v * v)):F4}");
-            }
-            table.AddTextRow([.. cells]);
-        }
+        if (checkpoint.Adapter?.Describe() is not { } described) return;
+        string title = $"{checkpoint.Method} adapter after task {checkpoint.Task + 1}" + (described.Summary == "" ? "" : $": {described.Summary}");
+        var table = new Table().Title(title).AddColumns([.. described.Columns]);
+        foreach (string[] row in described.Rows) table.AddTextRow(row);
         console.Write(table);
     }
 

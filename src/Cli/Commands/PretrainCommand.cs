@@ -71,7 +71,7 @@ public sealed class PretrainSettings : CommandSettings
     public int Workers { get; init; } = 2;
 
     [CommandOption("--resume")]
-    [Description("Continue from the checkpoint in --out (the recipe must be the same).")]
+    [Description("Continue from the checkpoint in --out with the same options; a larger --epochs continues a finished or stopped run to that many epochs (from there on the cosine planned over the new length).")]
     public bool Resume { get; init; }
 
     [CommandOption("--device <DEVICE>")]

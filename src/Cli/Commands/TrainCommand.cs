@@ -1,12 +1,13 @@
 using System.ComponentModel;
 using Cltool.Cli.Infrastructure;
-using Cltool.Core;
+using Cltool.Core.Adapters.Routed;
 using Cltool.Core.Continual;
 using Cltool.Core.Data;
 using Cltool.Core.Models;
+using Cltool.Core;
 using Cltool.Trainer.Continual;
-using Spectre.Console;
 using Spectre.Console.Cli;
+using Spectre.Console;
 
 namespace Cltool.Cli.Commands;
 
@@ -17,7 +18,7 @@ public sealed class TrainSettings : TorchThreadSettings
     public string? Recipe { get; init; }
 
     [CommandOption("--method <METHOD>")]
-    [Description("sdlora (default), sdlora-paper, sdlora-rr, sdlora-kd, clora, seq-lora, full-ft, simplecil or joint.")]
+    [Description("A method of the catalog: sdlora (default); `cltool methods` lists every method and what it trains.")]
     public string? Method { get; init; }
 
     [CommandOption("--kd-threshold <TAU>")]

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Cltool.Core.Adapters.Directions;
 using Cltool.Core.Models;
 
 namespace Cltool.Core.Continual;

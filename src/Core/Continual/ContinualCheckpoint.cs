@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Cltool.Core.Adapters;
 using Cltool.Core.Errors;
 using Cltool.Core.Imaging;
 using Cltool.Core.Models;
@@ -6,45 +7,9 @@ using Cltool.Core.Weights;
 
 namespace Cltool.Core.Continual;
 
-/// <summary>One low-rank factor pair: A [rank, dim] (down-projection) and B [dim, rank] (up-projection), so ΔW = B·A.</summary>
-public sealed record LoraFactors(HostTensor A, HostTensor B)
-{
-    public long Rank => A.Shape[0];
-
-    /// <summary>B·A as a dense row-major [dim, dim] matrix in float64.</summary>
-    public double[] Product()
-    {
-        long dim = A.Shape[1];
-        var product = new double[dim * dim];
-        AddScaledProduct(product, 1);
-        return product;
-    }
-
-    /// <summary><paramref name="into"/> += scale · B·A, with <paramref name="into"/> a dense row-major [dim, dim] float64 matrix.</summary>
-    public void AddScaledProduct(double[] into, double scale) => LowRankProduct.Add(into, B.Data, A.Data, (int)Rank, scale);
-}
-
 /// <summary>
-/// One task's direction on every block's q and v rows. In the model it contributes
-/// <c>(magnitude + Offsets[block, q|v]) · B·A / Norms[block, q|v]</c>; a norm of 1 means the direction is used unnormalised.
-/// Offsets are SD-LoRA-KD's per-module magnitude offsets (null: none); a module whose factors have rank 0 was absorbed
-/// into the earlier directions by SD-LoRA-KD and stores nothing.
-/// </summary>
-public sealed record LoraDirection(LoraFactors[] Query, LoraFactors[] Value, float[,] Norms, float[,]? Offsets = null)
-{
-    public LoraFactors Factors(int block, int projection) => projection == 0 ? Query[block] : Value[block];
-
-    /// <summary>What multiplies B·A in one module: the effective magnitude over the norm.</summary>
-    public double Scale(double magnitude, int block, int projection) =>
-        (magnitude + (Offsets?[block, projection] ?? 0)) / Norms[block, projection];
-
-    /// <summary>The stored factor numbers (absorbed modules store none).</summary>
-    public long Parameters => Query.Concat(Value).Sum(f => f.A.Data.LongLength + f.B.Data.LongLength);
-}
-
-/// <summary>
-/// The checkpoint contract (README, "Checkpoints"): one safetensors file per stage with the backbone in timm names, the grown head,
-/// every task's LoRA directions and their norms, the magnitudes, and in the header the recipe, config, preprocessing,
+/// The checkpoint contract (docs/continual-training.md, "Checkpoints"): one safetensors file per stage with the backbone in timm names, the grown head,
+/// the method family's adapter state (<see cref="IAdapterState"/>, written and read by the family's codec), and in the header the recipe, config, preprocessing,
 /// class names, class order, tasks and metrics. Python reads it with safetensors; the exporter reads it without libtorch.
 /// A resume checkpoint is the same file plus the optimizer state of an unfinished task.
 /// </summary>
@@ -78,11 +43,8 @@ public sealed record ContinualCheckpoint
     /// recipe's own option is also <see cref="HeadWeight"/>. Empty in checkpoints written before alignment existed.
     /// </summary>
     public IReadOnlyDictionary<string, LinearHead> Heads { get; init; } = new Dictionary<string, LinearHead>();
-    public IReadOnlyList<LoraDirection> Directions { get; init; } = [];
-    /// <summary>C-LoRA's shared factors and routing (method clora only; it has no directions or magnitudes).</summary>
-    public RoutedLora? Routed { get; init; }
-    /// <summary>One magnitude per direction, as the model uses them at this stage.</summary>
-    public double[] Magnitudes { get; init; } = [];
+    /// <summary>The method family's adapter as the model uses it at this stage; null for a method without one.</summary>
+    public IAdapterState? Adapter { get; init; }
     public string BaseSha256 { get; init; } = "";
     /// <summary>The run's manifest (recipe, data, base model, environment); null in checkpoints written before it existed.</summary>
     public RunManifest? Run { get; init; }
@@ -91,11 +53,15 @@ public sealed record ContinualCheckpoint
     public long OptimizerSteps { get; init; }
     /// <summary>Test images and this stage's logits for them; null in checkpoints written before it existed.</summary>
     public GoldenBatch? Golden { get; init; }
-    const string GoldenPrefix = "golden.", HeadsPrefix = "heads.", RoutedPrefix = "clora.blocks.";
+    const string GoldenPrefix = "golden.", HeadsPrefix = "heads.";
 
     public string Method => Recipe.Method;
     public int SeenClasses => (int)HeadWeight.Shape[0];
     public bool TaskComplete => CompletedEpochs >= Recipe.EpochsOf(Task);
+
+    /// <summary>The adapter as its family's state type; a checkpoint of another family is a programming error.</summary>
+    public T AdapterAs<T>() where T : IAdapterState =>
+        Adapter is T state ? state : throw new InvalidOperationException($"A {Method} checkpoint holds no {typeof(T).Name}.");
 
     /// <summary>The label of each logit: the dataset class name at each class-order position seen so far.</summary>
     public string[] Labels => Scenario.Order.Take(SeenClasses).Select(label => ClassNames[label]).ToArray();
@@ -128,22 +94,7 @@ public sealed record ContinualCheckpoint
             Add(writer, $"{HeadsPrefix}{option}.weight", head.Weight);
             Add(writer, $"{HeadsPrefix}{option}.bias", head.Bias);
         }
-        if (Directions.Count > 0) writer.Add("magnitudes", Magnitudes.Select(m => (float)m).ToArray(), [Magnitudes.Length]);
-        for (int i = 0; i < Directions.Count; i++)
-        {
-            LoraDirection direction = Directions[i];
-            for (int block = 0; block < Config.Depth; block++)
-            {
-                foreach ((string projection, LoraFactors factors) in new[] { ("q", direction.Query[block]), ("v", direction.Value[block]) })
-                {
-                    Add(writer, $"lora.{i}.blocks.{block}.attn.{projection}.lora_A", factors.A);
-                    Add(writer, $"lora.{i}.blocks.{block}.attn.{projection}.lora_B", factors.B);
-                }
-            }
-            writer.Add($"lora.{i}.norms", direction.Norms.Cast<float>().ToArray(), [Config.Depth, 2]);
-            if (direction.Offsets is { } offsets) writer.Add($"lora.{i}.offsets", offsets.Cast<float>().ToArray(), [Config.Depth, 2]);
-        }
-        if (Routed is not null) SaveRouted(writer);
+        Adapter?.WriteTo(writer);
         foreach ((string name, HostTensor value) in OptimizerState) Add(writer, "optimizer." + name, value);
         Golden?.AddTo(writer, GoldenPrefix);
         writer.Save(path);
@@ -161,25 +112,8 @@ public sealed record ContinualCheckpoint
 
         var config = Read<ViTConfig>("config").Validate();
         var recipe = Read<TrainRecipe>("recipe");
-        float[] magnitudes = file.Contains("magnitudes") ? file.ReadFloats("magnitudes") : [];
-        var directions = Enumerable.Range(0, magnitudes.Length).Select(i =>
-        {
-            LoraFactors Factors(int block, string p) =>
-                new(Tensor($"lora.{i}.blocks.{block}.attn.{p}.lora_A"), Tensor($"lora.{i}.blocks.{block}.attn.{p}.lora_B"));
-            float[,] Grid(string name)
-            {
-                float[] values = Tensor(name).Data;
-                if (values.Length != config.Depth * 2)
-                    throw new CltoolException($"'{path}' tensor '{name}' has {values.Length} values; expected depth × 2 = {config.Depth * 2}.");
-                var grid = new float[config.Depth, 2];
-                Buffer.BlockCopy(values, 0, grid, 0, sizeof(float) * values.Length);
-                return grid;
-            }
-            return new LoraDirection(
-                Enumerable.Range(0, config.Depth).Select(b => Factors(b, "q")).ToArray(),
-                Enumerable.Range(0, config.Depth).Select(b => Factors(b, "v")).ToArray(), Grid($"lora.{i}.norms"),
-                file.Contains($"lora.{i}.offsets") ? Grid($"lora.{i}.offsets") : null);
-        }).ToList();
+        MethodEntry method = MethodCatalog.Find(recipe.Method)
+            ?? throw new CltoolException($"'{path}' holds method '{recipe.Method}', which this cltool does not know (it knows {string.Join(", ", MethodCatalog.Names)}).");
         const string optimizerPrefix = "optimizer.";
         return new ContinualCheckpoint
         {
@@ -199,52 +133,12 @@ public sealed record ContinualCheckpoint
             Heads = file.Tensors.Where(t => t.Name.StartsWith(HeadsPrefix, StringComparison.Ordinal) && t.Name.EndsWith(".weight", StringComparison.Ordinal))
                 .Select(t => t.Name[HeadsPrefix.Length..^".weight".Length])
                 .ToDictionary(option => option, option => new LinearHead(Tensor($"{HeadsPrefix}{option}.weight"), Tensor($"{HeadsPrefix}{option}.bias"))),
-            Magnitudes = magnitudes.Select(m => (double)m).ToArray(),
-            Directions = directions,
-            Routed = recipe.Method == Methods.CLora ? LoadRouted(file, recipe, config) : null,
+            Adapter = method.Family.Read(file, recipe, config),
             OptimizerState = file.Tensors.Where(t => t.Name.StartsWith(optimizerPrefix, StringComparison.Ordinal))
                 .ToDictionary(t => t.Name[optimizerPrefix.Length..], t => new HostTensor(file.ReadFloats(t.Name), t.Shape)),
             OptimizerSteps = metadata.ContainsKey("optimizer_steps") ? Read<long>("optimizer_steps") : 0,
             Golden = GoldenBatch.ReadFrom(file, GoldenPrefix),
         };
-    }
-
-    static string RoutedName(int block, string target, string part) => $"{RoutedPrefix}{block}.attn.{target}.{part}";
-
-    void SaveRouted(SafeTensorsWriter writer)
-    {
-        string[] targets = Recipe.EffectiveClora.TargetNames;
-        for (int block = 0; block < Config.Depth; block++)
-        {
-            for (int t = 0; t < targets.Length; t++)
-            {
-                RoutedLoraModule module = Routed!.Modules[block][t];
-                Add(writer, RoutedName(block, targets[t], "lora_A"), module.Down);
-                Add(writer, RoutedName(block, targets[t], "lora_B"), module.Up);
-                Add(writer, RoutedName(block, targets[t], "routing_old"), module.RoutingOld);
-                if (module.RoutingDelta is { } delta) Add(writer, RoutedName(block, targets[t], "routing_delta"), delta);
-            }
-        }
-    }
-
-    /// <summary>C-LoRA's modules, every shape checked against the recipe's rank and the config's width.</summary>
-    static RoutedLora LoadRouted(SafeTensorsFile file, TrainRecipe recipe, ViTConfig config)
-    {
-        int rank = recipe.Rank, dim = config.Dim;
-        HostTensor Part(int block, string target, string part, long[] shape)
-        {
-            string name = RoutedName(block, target, part);
-            if (!file.Contains(name)) throw new CltoolException($"'{file.Path}' lacks the C-LoRA tensor '{name}'.");
-            HostTensor tensor = new(file.ReadFloats(name), file[name].Shape);
-            if (!tensor.Shape.SequenceEqual(shape))
-                throw new CltoolException($"'{file.Path}' tensor '{name}' has shape {tensor.ShapeText}; expected [{string.Join(", ", shape)}] " +
-                                          $"(rank {rank}, width {dim}).");
-            return tensor;
-        }
-        string[] targets = recipe.EffectiveClora.TargetNames;
-        return new RoutedLora(Enumerable.Range(0, config.Depth).Select(block => targets.Select(target => new RoutedLoraModule(
-            Part(block, target, "lora_A", [rank, dim]), Part(block, target, "lora_B", [dim, rank]), Part(block, target, "routing_old", [rank, rank]),
-            file.Contains(RoutedName(block, target, "routing_delta")) ? Part(block, target, "routing_delta", [rank, rank]) : null)).ToArray()).ToArray());
     }
 
     static void Add(SafeTensorsWriter writer, string name, HostTensor tensor) => writer.Add(name, tensor.Data, tensor.Shape);

@@ -1,3 +1,4 @@
+using Cltool.Core.Adapters.Directions;
 namespace Cltool.Core.Continual;
 
 /// <summary>

@@ -1,35 +1,9 @@
+using Cltool.Core.Adapters.Directions;
+using Cltool.Core.Adapters.Routed;
 using Cltool.Core.Errors;
 using Cltool.Core.Models;
 
 namespace Cltool.Core.Continual;
-
-/// <summary>The continual-learning methods the trainer runs in one learner loop.</summary>
-public static class Methods
-{
-    /// <summary>SD-LoRA as the official code runs it (the code path that produced the paper's logs).</summary>
-    public const string SdLora = "sdlora";
-    /// <summary>SD-LoRA as the paper writes it: directions normalised by ||BA||_F, magnitudes from 1.0, kept across tasks.</summary>
-    public const string SdLoraPaper = "sdlora-paper";
-    /// <summary>SD-LoRA-RR: the code variant with the rank reduced to 8 from the 5th task and to 6 from the 9th.</summary>
-    public const string SdLoraRr = "sdlora-rr";
-    /// <summary>SD-LoRA-KD: the code variant where a new direction a least-squares fit of the earlier ones expresses is absorbed into them.</summary>
-    public const string SdLoraKd = "sdlora-kd";
-    /// <summary>C-LoRA: one shared LoRA per adapted projection with a learnable r×r routing matrix R = R_old + R_δ (arXiv 2502.17920).</summary>
-    public const string CLora = "clora";
-    /// <summary>One LoRA on q and v trained task after task (the naive LoRA baseline).</summary>
-    public const string SeqLora = "seq-lora";
-    /// <summary>Sequential fine-tuning of every weight (the lower bound).</summary>
-    public const string FullFineTune = "full-ft";
-    /// <summary>Frozen backbone, class-mean prototypes as a cosine classifier (SimpleCIL, Zhou et al. 2023).</summary>
-    public const string SimpleCil = "simplecil";
-    /// <summary>All classes at once, one LoRA on q and v (the upper bound).</summary>
-    public const string Joint = "joint";
-
-    public static readonly string[] All = [SdLora, SdLoraPaper, SdLoraRr, SdLoraKd, CLora, SeqLora, FullFineTune, SimpleCil, Joint];
-
-    /// <summary>Whether the method trains the head with gradients, which head alignment then calibrates (SimpleCIL's is set, joint has one task).</summary>
-    public static bool TrainsHead(string method) => method is not (SimpleCil or Joint);
-}
 
 /// <summary>
 /// Everything that defines a continual-learning run. Read strictly from JSON (an unknown key is an error), overridden by
@@ -38,6 +12,9 @@ public static class Methods
 /// </summary>
 public sealed record TrainRecipe
 {
+    /// <summary>The recipe keys that apply to some methods only (<see cref="MethodEntry.Options"/>).</summary>
+    public const string KdThresholdKey = "kdThreshold", CloraKey = "clora";
+
     public string Method { get; init; } = Methods.SdLora;
     /// <summary>Dataset spec (see DatasetCatalog).</summary>
     public string Data { get; init; } = "fashion-mnist";
@@ -100,15 +77,23 @@ public sealed record TrainRecipe
     public int FirstTaskEpochs => InitEpochs ?? Epochs;
     public double EffectiveKdThreshold => KdThreshold ?? DirectionAbsorption.PaperThreshold;
     public CLoraSettings EffectiveClora => Clora ?? new CLoraSettings();
-    public double EffectiveMagnitudeInit => MagnitudeInit ?? (Method == Methods.SdLoraPaper ? 1.0 : 0.8);
+    /// <summary>Serialised with the recipe, so it must not throw for a method validation has yet to refuse.</summary>
+    public double EffectiveMagnitudeInit => MagnitudeInit ?? MethodCatalog.Find(Method)?.MagnitudeInit ?? MethodEntry.DefaultMagnitudeInit;
 
     public int EpochsOf(int task) => task == 0 ? FirstTaskEpochs : Epochs;
     public double LearningRateOf(int task) => task == 0 ? InitLearningRate ?? LearningRate : LearningRate;
     public int[] MilestonesOf(int task) => task == 0 ? InitMilestones ?? Milestones : Milestones;
     public double LrDecayOf(int task) => task == 0 ? InitLrDecay ?? LrDecay : LrDecay;
 
-    /// <summary>The rank of task <paramref name="task"/>'s direction: SD-LoRA-RR's schedule (0-indexed, as the code) or <see cref="Rank"/>.</summary>
-    public int RankOf(int task) => Method != Methods.SdLoraRr ? Rank : task < 4 ? Rank : task < 8 ? Math.Min(Rank, 8) : Math.Min(Rank, 6);
+    /// <summary>The rank of task <paramref name="task"/>'s adapter: the method's schedule of <see cref="Rank"/> (SD-LoRA-RR reduces it).</summary>
+    public int RankOf(int task) => MethodCatalog.Of(Method).RankOf(task, Rank);
+
+    /// <summary>The method-specific keys this recipe sets.</summary>
+    public IEnumerable<string> MethodOptions()
+    {
+        if (KdThreshold is not null) yield return KdThresholdKey;
+        if (Clora is not null) yield return CloraKey;
+    }
 
     /// <summary>Learning rate at <paramref name="epoch"/> of <paramref name="task"/>: MultiStepLR or cosine stepped per epoch.</summary>
     public double LearningRateAt(int task, int epoch) => Schedule switch
@@ -125,7 +110,8 @@ public sealed record TrainRecipe
         {
             if (!ok) throw new CltoolException($"Recipe: {message}.");
         }
-        Require(Methods.All.Contains(Method), $"method '{Method}' is not one of {string.Join(", ", Methods.All)}");
+        Require(MethodCatalog.Find(Method) is not null, $"method '{Method}' is not one of {string.Join(", ", MethodCatalog.Names)}");
+        MethodEntry method = MethodCatalog.Of(Method);
         Require(TrainPerClass >= 0 && TestPerClass >= 0, "trainPerClass and testPerClass must be 0 (all) or positive");
         Require(Preprocessing is "base" or "sdlora-official" or "timm" or "native",
             $"preprocessing '{Preprocessing}' is not one of base, sdlora-official, timm, native");
@@ -148,13 +134,17 @@ public sealed record TrainRecipe
         Require(EffectiveMagnitudeInit > 0 && double.IsFinite(EffectiveMagnitudeInit), $"magnitudeInit must be positive, got {MagnitudeInit}");
         Require(MinCropScale is > 0 and <= 1, $"minCropScale must be in (0, 1], got {MinCropScale}");
         Require(HeadAlignments.All.Contains(HeadAlign), $"headAlign '{HeadAlign}' is not one of {string.Join(", ", HeadAlignments.All)}");
-        Require(HeadAlign == HeadAlignments.None || Methods.TrainsHead(Method),
+        Require(HeadAlign == HeadAlignments.None || method.TrainsHead,
             $"headAlign '{HeadAlign}' calibrates a trained head across tasks, but method '{Method}' has none to align " +
             $"(simplecil sets its rows from class means, joint learns one task); use headAlign none (--head-align none)");
-        Require(KdThreshold is null || Method == Methods.SdLoraKd, $"kdThreshold applies to method sdlora-kd only, not '{Method}'; remove it or use --method sdlora-kd");
+        foreach (string key in MethodOptions())
+        {
+            string[] owners = MethodCatalog.All.Where(m => m.Options.Contains(key)).Select(m => m.Name).ToArray();
+            Require(method.Options.Contains(key), $"{key} applies to method {string.Join(", ", owners)} only, not '{Method}'; " +
+                                                  $"remove it or use --method {owners[0]}");
+        }
         Require(KdThreshold is null or >= 0 && double.IsFinite(EffectiveKdThreshold),
             $"kdThreshold must be a number ≥ 0 (a relative residual; 0 absorbs only exact combinations, 1 absorbs everything), got {KdThreshold}");
-        Require(Clora is null || Method == Methods.CLora, $"clora settings apply to method clora only, not '{Method}'; remove them or use --method clora");
         string? cloraProblem = EffectiveClora.Problem();
         Require(cloraProblem is null, cloraProblem!);
         Require(CovarianceKinds.All.Contains(HeadAlignCovariance), $"headAlignCovariance '{HeadAlignCovariance}' is not one of full, diag");
@@ -172,7 +162,7 @@ public sealed record TrainRecipe
                                       $"'{Data}' has {classes}.");
         int[] order = ShuffleClasses ? ClassOrder.FromSeed(Seed, classes) : ClassOrder.Identity(classes);
         Scenario scenario = Scenario.Create(order, InitClasses, Increment);
-        return Method == Methods.Joint ? scenario.Joint() : scenario;
+        return MethodCatalog.Of(Method).OneTask ? scenario.Joint() : scenario;
     }
 
     public static TrainRecipe Load(string path) => CltoolJson.LoadStrict<TrainRecipe>(path, "Recipe");

@@ -25,7 +25,7 @@ public class CltoolException(string message, int exitCode = ExitCodes.Failure, E
         new($"{what} '{path}' does not exist.");
 }
 
-/// <summary>Process exit codes of every cltool executable, documented in the README.</summary>
+/// <summary>Process exit codes of every cltool executable, documented in docs/cli.md.</summary>
 public static class ExitCodes
 {
     public const int Success = 0;

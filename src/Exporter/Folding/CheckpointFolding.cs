@@ -1,5 +1,5 @@
+using Cltool.Core.Adapters;
 using Cltool.Core.Continual;
-using Cltool.Core.Errors;
 using Cltool.Core.Weights;
 
 namespace Cltool.Exporter.Folding;
@@ -7,24 +7,17 @@ namespace Cltool.Exporter.Folding;
 /// <summary>Turns any stage's checkpoint into the weights of one plain ViT with a linear head: no adapters, no task id.</summary>
 public static class CheckpointFolding
 {
-    static readonly IAdapterFold[] Folds = [new LoraDirectionFold(), new RoutedLoraFold(), new NothingToFold()];
-
+    /// <summary>The backbone with the method family's adapter folded in (<see cref="IAdapterState.FoldInto"/>), and the head.</summary>
     public static Dictionary<string, HostTensor> DenseWeights(ContinualCheckpoint checkpoint)
     {
-        IAdapterFold fold = FoldOf(checkpoint);
         Dictionary<string, HostTensor> weights = BaseWeights(checkpoint);
-        fold.FoldInto(checkpoint, weights);
+        checkpoint.Adapter?.FoldInto(weights);
         return weights;
     }
 
     /// <summary>The backbone and head as trained, and the adapters as separate branches (export --no-merge).</summary>
     public static (Dictionary<string, HostTensor> Weights, IReadOnlyList<QkvLowRankBranch> Branches) Unmerged(ContinualCheckpoint checkpoint) =>
-        (BaseWeights(checkpoint), FoldOf(checkpoint).Branches(checkpoint));
-
-    static IAdapterFold FoldOf(ContinualCheckpoint checkpoint) =>
-        Folds.FirstOrDefault(f => f.MethodNames.Contains(checkpoint.Method))
-        ?? throw new CltoolException($"The exporter does not know how to fold method '{checkpoint.Method}' " +
-                                     $"(it knows {string.Join(", ", Folds.SelectMany(f => f.MethodNames))}).");
+        (BaseWeights(checkpoint), checkpoint.Adapter?.Branches() ?? []);
 
     static Dictionary<string, HostTensor> BaseWeights(ContinualCheckpoint checkpoint)
     {

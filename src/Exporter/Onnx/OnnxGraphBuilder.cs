@@ -4,7 +4,7 @@ using Onnx;
 
 namespace Cltool.Exporter.Onnx;
 
-/// <summary>The ONNX versions every cltool export targets (README, "Export"): accepted by Debian 12's onnx checker and ORT 1.31.</summary>
+/// <summary>The ONNX versions every cltool export targets (docs/export.md): accepted by Debian 12's onnx checker and ORT 1.31.</summary>
 public static class OnnxFormat
 {
     public const long IrVersion = 8;

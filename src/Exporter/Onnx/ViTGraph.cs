@@ -1,6 +1,6 @@
+using Cltool.Core.Adapters;
 using Cltool.Core.Models;
 using Cltool.Core.Weights;
-using Cltool.Exporter.Folding;
 using Onnx;
 using static Cltool.Exporter.Onnx.OnnxGraphBuilder;
 

@@ -199,7 +199,7 @@ public sealed class ContinualLearner(TrainRecipe recipe, string runDirectory, IT
     ContinualCheckpoint Snapshot(ContinualModel model, BaseModel baseModel, Scenario scenario, IReadOnlyList<string> classNames, int task,
                                  int completedEpochs, MetricsReport metrics, HeadLineages heads, IOptimizer? optimizer)
     {
-        var snapshot = new ContinualCheckpoint
+        return new ContinualCheckpoint
         {
             Recipe = recipe,
             Config = baseModel.Config,
@@ -217,8 +217,8 @@ public sealed class ContinualLearner(TrainRecipe recipe, string runDirectory, IT
             Metrics = metrics,
             OptimizerState = optimizer?.State().ToDictionary(s => s.Name, s => HostTensors.From(s.Value)) ?? new Dictionary<string, HostTensor>(),
             OptimizerSteps = optimizer?.Steps ?? 0,
+            Adapter = model.Adapter?.State(),
         };
-        return model.Adapter?.StoreIn(snapshot) ?? snapshot;
     }
 
     /// <summary>Writes the recipe and class order of a new run; refuses a directory that holds a run unless resuming found nothing.</summary>

@@ -27,6 +27,9 @@ public sealed class ContinualModel : IDisposable
         Backbone = new VisionTransformer(backbone.WithClasses(0));
         Backbone.LoadWeights(weights);
         Backbone.to(device);
+        // Frozen until a method trains it (full fine-tuning): otherwise every backward pass would also compute the weight
+        // gradient of every backbone linear, a third of a step's matmul work, for tensors no optimiser updates.
+        TrainBackbone(false);
         Adapter = adapter;
         if (adapter is not null)
             foreach (Block block in Backbone.Blocks) block.Attention.Adapter = adapter;

@@ -1,3 +1,4 @@
+using Cltool.Core.Adapters;
 using Cltool.Core.Continual;
 using Cltool.Trainer.Models;
 using static TorchSharp.torch;
@@ -19,6 +20,6 @@ public interface IContinualAdapter : IQkvAdapter, IDisposable
     /// <summary>The low-rank width one forward computes per adapted projection (for FLOP counts).</summary>
     int ForwardRank { get; }
 
-    /// <summary><paramref name="checkpoint"/> with this adapter's state in it.</summary>
-    ContinualCheckpoint StoreIn(ContinualCheckpoint checkpoint);
+    /// <summary>The adapter as its family's checkpoint state; null before it holds anything (a direction family's first task start).</summary>
+    IAdapterState? State();
 }

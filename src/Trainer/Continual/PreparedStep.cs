@@ -1,5 +1,6 @@
 using Cltool.Core.Continual;
 using Cltool.Core.Models;
+using Cltool.Trainer.Adapters.Directions;
 using Cltool.Trainer.Models;
 using Cltool.Trainer.Optim;
 using static TorchSharp.torch;

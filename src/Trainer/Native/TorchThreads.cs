@@ -6,7 +6,7 @@ namespace Cltool.Trainer.Native;
 
 /// <summary>
 /// Chooses libtorch's intra-op thread count and OpenMP's wait policy for a command, before libtorch loads.
-/// Measured on 2 cores (issue 26; README "Training under load"): with every core used and libgomp's default waiting, one
+/// Measured on 2 cores (issue 26; docs/speed.md, "Training under load"): with every core used and libgomp's default waiting, one
 /// other CPU-bound process made training 3.2x slower, because each parallel region waits for the thread the scheduler
 /// took away; one thread then ran 2x faster than two. Passive waiting cured that too but cost 50 % on an idle machine,
 /// so the default keeps libgomp's waiting and takes fewer threads when other processes hold cores at the start.

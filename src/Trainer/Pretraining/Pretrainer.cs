@@ -20,7 +20,8 @@ namespace Cltool.Trainer.Pretraining;
 /// warm-up then cosine per step, gradient clipping, optional label smoothing. After every
 /// epoch it evaluates on the held-out split and writes an atomic checkpoint (weights, optimizer moments, epoch, the
 /// learning curve so far), so a kill loses at most one epoch; `resume` continues from it and, since data order and
-/// augmentation depend only on (seed, epoch, index), ends with the same weights.
+/// augmentation depend only on (seed, epoch, index), ends with the same weights. Resumed with more epochs than the
+/// checkpoint's recipe, a finished or stopped run is continued (<see cref="PretrainRecipe.EarlierPlans"/>).
 /// </summary>
 public sealed class Pretrainer(PretrainRecipe recipe, string outputDirectory, ITrainingObserver observer, int workers = 2)
 {
@@ -40,13 +41,14 @@ public sealed class Pretrainer(PretrainRecipe recipe, string outputDirectory, IT
         ViTConfig config = ViTConfig.Preset(recipe.Model).WithClasses(train.ClassNames.Count);
         Preprocessing preprocessing = Preprocessing.Native(config.ImageSize);
         Directory.CreateDirectory(outputDirectory);
+        // The primary-constructor recipe is what every step below reads: a continued run's is its checkpoint's, extended.
+        if (resume && File.Exists(CheckpointPath)) recipe = RecipeToResume();
 
         random.manual_seed(recipe.Seed);
         using var model = new VisionTransformer(config);
         model.to(device);
         using AdamW optimizer = CreateOptimizer(model);
         int stepsPerEpoch = train.Count / recipe.BatchSize;
-        var schedule = new WarmupCosine(recipe.LearningRate, (long)(recipe.WarmupEpochs * stepsPerEpoch), (long)recipe.Epochs * stepsPerEpoch);
         int firstEpoch = resume ? LoadCheckpoint(model, optimizer, config) : 0;
 
         var augmentation = new Augmentation(recipe.MinCropScale);
@@ -61,6 +63,7 @@ public sealed class Pretrainer(PretrainRecipe recipe, string outputDirectory, IT
         for (int epoch = firstEpoch; epoch < recipe.Epochs; epoch++)
         {
             cancellation.ThrowIfCancellationRequested();
+            var schedule = new WarmupCosine(recipe.LearningRate, (long)(recipe.WarmupEpochs * stepsPerEpoch), (long)recipe.PlannedEpochsAt(epoch) * stepsPerEpoch);
             double meanLoss = TrainEpoch(model, optimizer, schedule, trainLoader, epoch, stepsPerEpoch, device, cancellation);
             double accuracy = Evaluation.Accuracy(model, testLoader, device);
             curve.Add(new PretrainingEpoch(epoch + 1, (long)(epoch + 1) * stepsPerEpoch * recipe.BatchSize, Math.Round(meanLoss, 4),
@@ -132,18 +135,36 @@ public sealed class Pretrainer(PretrainRecipe recipe, string outputDirectory, IT
         CheckpointHeader.Check(file);
         // Every header value through the format's reader, before anything is loaded: a damaged file is one line naming
         // the file and the key.
-        var saved = CheckpointHeader.Read<PretrainRecipe>(file, "recipe");
         long steps = CheckpointHeader.Read<long>(file, "optimizer_steps");
         int completed = CheckpointHeader.Read<int>(file, "completed_epochs");
-        if (saved != recipe)
-            throw new CltoolException($"'{CheckpointPath}' was made with another recipe ({JsonSerializer.Serialize(saved, CltoolJson.Options)}); " +
-                                      "resume with the same options or use another --out.");
         var weights = config.ExpectedTensors().ToDictionary(t => t.Name, t => new HostTensor(file.ReadFloats("model." + t.Name), t.Shape));
         model.LoadWeights(weights);
         Device device = model.parameters().First().device;
         optimizer.LoadState(name => tensor(file.ReadFloats("optimizer." + name), file["optimizer." + name].Shape).to(device), steps);
         observer.Message($"resumed from {CheckpointPath} after epoch {completed}");
         return completed;
+    }
+
+    /// <summary>
+    /// The checkpoint's recipe when this one asks for the same run, or that recipe continued to this one's epochs. Earlier
+    /// plans are compared out: a command line does not repeat how a run was continued before.
+    /// </summary>
+    PretrainRecipe RecipeToResume()
+    {
+        using SafeTensorsFile file = SafeTensorsFile.Open(CheckpointPath);
+        CheckpointHeader.Check(file);
+        var saved = CheckpointHeader.Read<PretrainRecipe>(file, "recipe");
+        int completed = CheckpointHeader.Read<int>(file, "completed_epochs");
+        if (!(saved with { Epochs = recipe.Epochs, EarlierPlans = [] }).SameAs(recipe with { EarlierPlans = [] }))
+            throw new CltoolException($"'{CheckpointPath}' was made with another recipe ({JsonSerializer.Serialize(saved, CltoolJson.Options)}); " +
+                                      "resume with the same options (a larger --epochs continues the run) or use another --out.");
+        if (recipe.Epochs == saved.Epochs) return saved;
+        if (recipe.Epochs <= completed)
+            throw new CltoolException($"'{CheckpointPath}' has {completed} epochs done; --epochs {recipe.Epochs} adds none (give more than {completed}).");
+        PretrainRecipe continued = saved.ContinuedTo(recipe.Epochs, completed);
+        observer.Message($"continuing {completed} epochs of a {saved.Epochs}-epoch plan to {recipe.Epochs}: from epoch {completed + 1} the " +
+                         $"learning rate follows the warm-up and cosine planned over {recipe.Epochs} epochs");
+        return continued;
     }
 
     List<PretrainingEpoch> LoadCurve()

@@ -31,7 +31,7 @@ public sealed class HeadLineages(TrainRecipe recipe, IReadOnlyDictionary<string,
     static string[] Tracked(TrainRecipe recipe)
     {
         string selected = recipe.HeadAlign;
-        if (!Methods.TrainsHead(recipe.Method)) return [selected];
+        if (!MethodCatalog.Of(recipe.Method).TrainsHead) return [selected];
         if (recipe.WeightDecay != 0) return new[] { selected, HeadAlignments.CarriedFrom(selected) }.Distinct().ToArray();
         string[] free = [HeadAlignments.None, HeadAlignments.WeightAlign];
         string[] sampled = HeadAlignments.NeedsStatistics(selected) ? [HeadAlignments.ClassifierAlign, HeadAlignments.ClassifierAlignRestored] : [];
@@ -51,7 +51,7 @@ public sealed class HeadLineages(TrainRecipe recipe, IReadOnlyDictionary<string,
         Dictionary<string, LinearHead> starts = Options.ToDictionary(option => option, option =>
             HeadAlignments.CarriedFrom(option) == modelCarries || task == 0 ? trained : WithOldRows(trained, _heads[HeadAlignments.CarriedFrom(option)], known));
         var seconds = new Dictionary<string, double>();
-        bool aligns = task > 0 && Methods.TrainsHead(recipe.Method);
+        bool aligns = task > 0 && MethodCatalog.Of(recipe.Method).TrainsHead;
         string[] sampled = aligns ? Options.Where(HeadAlignments.NeedsStatistics).ToArray() : [];
         var clock = Stopwatch.StartNew();
         LinearHead[] calibrated = sampled.Length == 0 ? []

@@ -1,6 +1,6 @@
 using System.Numerics;
 
-namespace Cltool.Core.Continual;
+namespace Cltool.Core.Adapters;
 
 /// <summary>The dense float64 product of two low-rank factors, which every fold and fit builds on.</summary>
 public static class LowRankProduct

@@ -1,10 +1,13 @@
+using Cltool.Core.Adapters;
+using Cltool.Core.Adapters.Routed;
 using Cltool.Core.Continual;
 using Cltool.Core.Weights;
+using Cltool.Trainer.Continual;
 using Cltool.Trainer.Models;
 using Cltool.Trainer.Native;
 using static TorchSharp.torch;
 
-namespace Cltool.Trainer.Continual;
+namespace Cltool.Trainer.Adapters.Routed;
 
 /// <summary>
 /// C-LoRA on the target projections (q and v, or k and v) of every block's fused qkv: one shared Down [r, dim] and
@@ -153,10 +156,10 @@ public sealed class RoutedLoraAdapter(ViTShape shape, CLoraSettings settings, in
             for (int t = 0; t < _targets.Length; t++)
             {
                 Module module = _modules[b][t];
-                string prefix = $"clora.blocks.{b}.attn.{_targets[t]}.";
-                yield return (prefix + "lora_A", module.Down);
-                yield return (prefix + "lora_B", module.Up);
-                if (module.RoutingDelta is { } delta) yield return (prefix + "routing_delta", delta);
+                string Name(string part) => RoutedFamily.PartName(b, _targets[t], part);
+                yield return (Name(RoutedFamily.Down), module.Down);
+                yield return (Name(RoutedFamily.Up), module.Up);
+                if (module.RoutingDelta is { } delta) yield return (Name(RoutedFamily.RoutingDelta), delta);
             }
         }
     }
@@ -172,12 +175,9 @@ public sealed class RoutedLoraAdapter(ViTShape shape, CLoraSettings settings, in
 
     public int ForwardRank => rank;
 
-    public ContinualCheckpoint StoreIn(ContinualCheckpoint checkpoint) => checkpoint with
-    {
-        Routed = new RoutedLora(_modules.Select(block => block.Select(m => new RoutedLoraModule(
-            HostTensors.From(m.Down), HostTensors.From(m.Up), HostTensors.From(m.RoutingOld),
-            m.RoutingDelta is { } delta ? HostTensors.From(delta) : null)).ToArray()).ToArray()),
-    };
+    public IAdapterState? State() => new RoutedLora(_modules.Select(block => block.Select(m => new RoutedLoraModule(
+        HostTensors.From(m.Down), HostTensors.From(m.Up), HostTensors.From(m.RoutingOld),
+        m.RoutingDelta is { } delta ? HostTensors.From(delta) : null)).ToArray()).ToArray(), settings);
 
     /// <summary>One module per block and target, created in that order (block-major, so random draws repeat).</summary>
     Module[][] PerModule(Func<int, int, Module> create) =>

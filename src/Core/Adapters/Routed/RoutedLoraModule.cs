@@ -1,6 +1,6 @@
 using Cltool.Core.Weights;
 
-namespace Cltool.Core.Continual;
+namespace Cltool.Core.Adapters.Routed;
 
 /// <summary>
 /// C-LoRA on one projection of one block: ΔW = Up·(RoutingOld + RoutingDelta)·Down, with Down [r, dim] (the paper's B,
@@ -11,6 +11,9 @@ public sealed record RoutedLoraModule(HostTensor Down, HostTensor Up, HostTensor
 {
     public int Rank => (int)Down.Shape[0];
 
+    /// <summary>The width of the projection it adapts.</summary>
+    public int Dim => (int)Down.Shape[1];
+
     /// <summary>RoutingOld + RoutingDelta in float64, row-major [r, r].</summary>
     public double[] Routing() =>
         RoutingOld.Data.Select((value, i) => (double)value + (RoutingDelta?.Data[i] ?? 0)).ToArray();
@@ -18,7 +21,7 @@ public sealed record RoutedLoraModule(HostTensor Down, HostTensor Up, HostTensor
     /// <summary>Up·R as float64 [dim, r]: the up-projection with the routing folded in.</summary>
     public double[] RoutedUp()
     {
-        int rank = Rank, dim = (int)Up.Shape[0];
+        int rank = Rank, dim = Dim;
         double[] routing = Routing();
         var routedUp = new double[dim * rank];
         for (int row = 0; row < dim; row++)

@@ -1,4 +1,4 @@
-namespace Cltool.Core.Continual;
+namespace Cltool.Core.Adapters.Directions;
 
 /// <summary>
 /// One module's (block, q = 0 | v = 1) least-squares fit of the newest direction by the earlier ones: its residual

@@ -1,9 +1,9 @@
 using System.Globalization;
 
-namespace Cltool.Core.Continual;
+namespace Cltool.Core.Adapters.Routed;
 
 /// <summary>
-/// C-LoRA's choices (recipe key <c>clora</c>; README "C-LoRA" says where each default comes from). The paper (arXiv
+/// C-LoRA's choices (recipe key <c>clora</c>; docs/continual-training.md, "C-LoRA", says where each default comes from). The paper (arXiv
 /// 2502.17920) is not public in full; the defaults are the reconstruction of <c>reference/c-lora.md</c> §1.6.
 /// </summary>
 public sealed record CLoraSettings

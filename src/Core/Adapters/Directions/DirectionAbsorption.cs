@@ -1,10 +1,10 @@
-namespace Cltool.Core.Continual;
+namespace Cltool.Core.Adapters.Directions;
 
 /// <summary>
 /// SD-LoRA-KD (paper §3.5, Eq. 7–8, Algorithm 1 lines 9–12): after a task, the newest direction of each block's q and v
 /// is fitted by least squares with the earlier directions of the same module; if the fit leaves a residual within τ,
 /// the new direction is dropped there and its fitted image is added to the earlier directions' magnitudes. Decisions
-/// where the paper is open (README, "SD-LoRA-KD"):
+/// where the paper is open (docs/continual-training.md, "SD-LoRA-KD"):
 /// <list type="bullet">
 /// <item>Per module, not one global Δα: the residual Eq. 7 bounds is a per-matrix quantity, and a global solve would
 /// absorb a module the earlier directions cannot express because others can (LibContinual also solves per module).</item>

@@ -1,7 +1,6 @@
-using Cltool.Core.Continual;
 using Cltool.Core.Weights;
 
-namespace Cltool.Exporter.Folding;
+namespace Cltool.Core.Adapters;
 
 /// <summary>
 /// One low-rank branch on every block's fused qkv, left unmerged: qkv += magnitude · (x·Down)·Up, with Down [dim, r]

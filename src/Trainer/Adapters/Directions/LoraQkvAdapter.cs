@@ -1,22 +1,13 @@
+using Cltool.Core.Adapters;
+using Cltool.Core.Adapters.Directions;
 using Cltool.Core.Continual;
 using Cltool.Core.Weights;
+using Cltool.Trainer.Continual;
 using Cltool.Trainer.Models;
 using Cltool.Trainer.Native;
 using static TorchSharp.torch;
 
-namespace Cltool.Trainer.Continual;
-
-/// <summary>How a direction B·A is scaled to unit size.</summary>
-public enum DirectionNorm
-{
-    /// <summary>‖B‖_F·‖A‖_F, as the official code (lora.py) divides.</summary>
-    FactorProduct,
-    /// <summary>‖B·A‖_F, as the paper (Eq. 3) writes.</summary>
-    Frobenius,
-}
-
-/// <summary>The two numbers of a ViT the adapter needs.</summary>
-public readonly record struct ViTShape(int Depth, int Dim);
+namespace Cltool.Trainer.Adapters.Directions;
 
 /// <summary>
 /// Low-rank directions on the q and v rows of every block's fused qkv output. Direction i adds
@@ -28,7 +19,7 @@ public readonly record struct ViTShape(int Depth, int Dim);
 /// the weight gradient of the qkv linear (6·tokens·d² FLOPs per block, against 20·tokens·d·R for the stacked products
 /// with their gradients: folding wins from R ≥ 0.3·d, i.e. from about 6 rank-10 tasks at d = 192). At most one
 /// direction (the current task's) is trainable; it is used unnormalised (n = 1, the code) or divided by its own
-/// ‖B·A‖_F, recomputed every step as a constant (the paper's normalised current direction; see docs in the README).
+/// ‖B·A‖_F, recomputed every step as a constant (the paper's normalised current direction; see docs/continual-training.md).
 /// </summary>
 /// <param name="shape">Depth and width of the ViT.</param>
 /// <param name="device">Where the adapter's tensors live.</param>
@@ -116,8 +107,7 @@ public sealed class LoraQkvAdapter(ViTShape shape, Device device, int? foldFromR
     /// <summary>Σ ranks of the directions (SD-LoRA-KD's absorbed modules have rank 0, so the largest module's rank counts).</summary>
     public int ForwardRank => _frozen.Concat(_current is null ? [] : [_current]).Sum(d => d.Aq.Concat(d.Av).Max(a => (int)a.shape[0]));
 
-    public ContinualCheckpoint StoreIn(ContinualCheckpoint checkpoint) =>
-        checkpoint with { Directions = Export(), Magnitudes = Count > 0 ? MagnitudeValues() : [] };
+    public IAdapterState? State() => Count > 0 ? new DirectionSet(Export(), MagnitudeValues()) : null;
 
     public double[] MagnitudeValues()
     {
@@ -133,13 +123,14 @@ public sealed class LoraQkvAdapter(ViTShape shape, Device device, int? foldFromR
             int i = _frozen.Count;
             for (int b = 0; b < shape.Depth; b++)
             {
-                yield return ($"lora.{i}.blocks.{b}.attn.q.lora_A", d.Aq[b]);
-                yield return ($"lora.{i}.blocks.{b}.attn.q.lora_B", d.Bq[b]);
-                yield return ($"lora.{i}.blocks.{b}.attn.v.lora_A", d.Av[b]);
-                yield return ($"lora.{i}.blocks.{b}.attn.v.lora_B", d.Bv[b]);
+                for (int p = 0; p < 2; p++)
+                {
+                    yield return (DirectionFamily.FactorName(i, b, p, up: false), d.A(b, p));
+                    yield return (DirectionFamily.FactorName(i, b, p, up: true), d.B(b, p));
+                }
             }
         }
-        if (_magnitudes is { requires_grad: true }) yield return ("magnitudes", _magnitudes);
+        if (_magnitudes is { requires_grad: true }) yield return (DirectionFamily.MagnitudesName, _magnitudes);
     }
 
     /// <summary>Every direction in the checkpoint form, each with the norms the model divides it by right now.</summary>
