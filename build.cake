@@ -1,5 +1,6 @@
 // cltool's build: `dotnet cake --target=<Task>` (Cake.Tool is pinned in .config/dotnet-tools.json).
 //   Restore, Build  - the whole solution (the build also repairs libLibTorchSharp.so where Debian needs it)
+//   Format          - dotnet format --verify-no-changes: the .editorconfig house style (Test depends on it)
 //   Test            - every xunit project; fails when a test fails
 //   Demo            - the README's main job on the built-in default data
 //   Bench           - the benchmarks, each printing ratios measured side by side in one run
@@ -25,8 +26,18 @@ Task("Build")
     }));
 
 var testResults = artifacts + Directory("test-results");
-Task("Test")
+// House style as the .editorconfig states it (whitespace, using order, naming, unused usings): a change that breaks it
+// fails here, before the tests, with the files and lines; `dotnet format cltool.slnx` applies it.
+Task("Format")
     .IsDependentOn("Build")
+    .Does(() =>
+    {
+        int exitCode = StartProcess("dotnet", new ProcessSettings { Arguments = $"format {solution} --verify-no-changes --no-restore" });
+        if (exitCode != 0) throw new CakeException(exitCode, "dotnet format found code that does not follow .editorconfig; run `dotnet format cltool.slnx` and commit.");
+    });
+
+Task("Test")
+    .IsDependentOn("Format")
     .Does(() =>
     {
         if (DirectoryExists(testResults)) CleanDirectory(testResults);

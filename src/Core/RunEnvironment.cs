@@ -46,7 +46,7 @@ public sealed record RunEnvironment(string Cltool, string Commit, bool Dirty, IR
     /// The native stacks' package versions from the application's dependency files (what was restored and runs): the
     /// host's list, and every *.deps.json next to the application (a test host lists its own, not the tests').
     /// </summary>
-    static IReadOnlyDictionary<string, string> NativePackages()
+    static SortedDictionary<string, string> NativePackages()
     {
         var packages = new SortedDictionary<string, string>(StringComparer.Ordinal);
         IEnumerable<string> files = (AppContext.GetData("APP_CONTEXT_DEPS_FILES") as string ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)

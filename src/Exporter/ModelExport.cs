@@ -10,51 +10,6 @@ using Onnx;
 
 namespace Cltool.Exporter;
 
-/// <summary>How the exported weights are stored.</summary>
-public enum WeightPrecision
-{
-    Fp32,
-    /// <summary>float16 weights; input and output stay float32.</summary>
-    Fp16,
-    /// <summary>The chosen block linears (<see cref="Int8Layers"/>) as per-channel int8 with dynamically quantised activations (<see cref="Int8Quantization"/>).</summary>
-    Int8,
-}
-
-/// <summary>Which linears an int8 export quantises.</summary>
-public enum Int8Layers
-{
-    /// <summary>fc1 and fc2 of every block (the default): two thirds of the linear FLOPs, and what keeps the gate on the
-    /// glyph model, where quantising the attention projections too flipped 3 % of the top-1 answers.</summary>
-    Mlp,
-    /// <summary>Also qkv and proj.</summary>
-    All,
-}
-
-/// <param name="Merge">Fold every adapter into the dense weights (the deployable model) or keep them as branches.</param>
-/// <param name="Precision">fp32, fp16 or int8 weights.</param>
-/// <param name="ExternalDataThreshold">Weights above this many bytes go to an external data file (protobuf's 2 GB cap).</param>
-/// <param name="FusedAttention">Emit ONNX Runtime's com.microsoft.Attention kernel (merged models only).</param>
-/// <param name="MinimumInt8Agreement">The int8 gate: the share of test images whose top-1 class equals the fp32 export's.</param>
-/// <param name="Int8Layers">Which linears int8 quantises.</param>
-public sealed record ExportOptions(bool Merge = true, WeightPrecision Precision = WeightPrecision.Fp32, long ExternalDataThreshold = OnnxFile.ExternalDataThreshold,
-                                   bool FusedAttention = false, double MinimumInt8Agreement = QuantisedAgreement.MinimumAgreement, Int8Layers Int8Layers = Int8Layers.Mlp)
-{
-    public bool Half => Precision == WeightPrecision.Fp16;
-
-    /// <summary>The combination that cannot be exported, named; null when it can.</summary>
-    public string? Problem() =>
-        Precision == WeightPrecision.Int8 && !Merge ? "--dtype int8 needs merged weights (the low-rank branches would stay float); drop --no-merge." :
-        Precision == WeightPrecision.Int8 && FusedAttention ? "--dtype int8 quantises the standard attention graph's linears; drop --fused-attention." :
-        FusedAttention && !Merge ? "--fused-attention needs merged adapters; drop --no-merge." :
-        null;
-}
-
-/// <summary>A written, checked export; <c>Agreement</c> (int8 only) compares its test-split predictions with the fp32 export's.</summary>
-public sealed record ExportResult(string ModelPath, string? DataPath, ParityReport Parity, ContinualCheckpoint Checkpoint, QuantisedAgreement? Agreement = null)
-{
-    public long Bytes => new FileInfo(ModelPath).Length + (DataPath is null ? 0 : new FileInfo(DataPath).Length);
-}
-
 /// <summary>
 /// Checkpoint → ONNX, the exporter's one main path: read the stage through Core (no libtorch), fold its adapters (or keep
 /// them as branches), build the graph, write it to a staging directory, prove parity on the checkpoint's golden batch in

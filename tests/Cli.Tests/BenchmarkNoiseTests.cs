@@ -7,7 +7,7 @@ namespace Cltool.Cli.Tests;
 /// <summary>Benchmarks report their own noise: spreads over rounds, a verdict on differences inside them, and contention.</summary>
 public sealed class BenchmarkNoiseTests
 {
-    static InferenceTiming Timing(string model, int tasks, double min, double median, double max) => new(model, tasks, 2.0, new Spread(min, median, max), 32);
+    static InferenceTiming Timing(string model, int tasks, double min, double median, double max) => new(model, tasks, 2.0, new RoundSpread(min, median, max), 32);
 
     static string Report(double mergedMedian, CpuMeter cpu) => ExportBenchmarkReport.Markdown(ViTConfig.Preset("vit-test-16"),
     [
@@ -27,9 +27,9 @@ public sealed class BenchmarkNoiseTests
     [Fact]
     public void Spread_is_min_median_max_and_relative_width()
     {
-        Spread spread = Spread.Of([5.0, 1.0, 4.0, 2.0]);
+        RoundSpread spread = RoundSpread.Of([5.0, 1.0, 4.0, 2.0]);
 
-        Assert.Equal(new Spread(1, 3, 5), spread);
+        Assert.Equal(new RoundSpread(1, 3, 5), spread);
         Assert.Equal(4.0 / 3, spread.Relative, 12);
     }
 
@@ -80,7 +80,9 @@ public sealed class BenchmarkNoiseTests
         }
         string Timing(string model, int tasks, double min, double median, double max) => new System.Text.Json.Nodes.JsonObject
         {
-            ["model"] = model, ["tasks"] = tasks, ["throughput"] = new System.Text.Json.Nodes.JsonObject { ["min"] = min, ["median"] = median, ["max"] = max },
+            ["model"] = model,
+            ["tasks"] = tasks,
+            ["throughput"] = new System.Text.Json.Nodes.JsonObject { ["min"] = min, ["median"] = median, ["max"] = max },
         }.ToJsonString();
         Write("train", """{"rows":[{"method":"sdlora","directions":1,"utilisation":0.6},{"method":"sdlora","directions":5,"utilisation":0.72},{"method":"sdlora","directions":20,"utilisation":0.7}],"directionCost":{"min":1.02,"median":1.07,"max":1.2},"cpuShare":0.4}""");
         Write("export", $$"""{"timings":[{{Timing(Plain, 0, 90, 100, 110)}},{{Timing(Merged, 20, 88, 95, 104)}},{{Timing(Int8, 20, 140, 150, 160)}},{{Timing(Eager, 20, 50, 60, 70)}}],"cpuShare":0.95}""");

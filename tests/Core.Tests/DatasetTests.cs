@@ -15,7 +15,7 @@ public sealed class DatasetTests : IDisposable
 
     // ---- Fashion-MNIST -----------------------------------------------------------------------------------------
 
-    void WriteIdx(string directory, string prefix, byte[][] images, byte[] labels, bool gzip = true)
+    static void WriteIdx(string directory, string prefix, byte[][] images, byte[] labels, bool gzip = true)
     {
         var imageBytes = new byte[16 + images.Length * 4];
         BinaryPrimitives.WriteInt32BigEndian(imageBytes, 0x803);

@@ -1,5 +1,5 @@
-using Cltool.Core.Adapters.Directions;
 using Cltool.Core.Adapters;
+using Cltool.Core.Adapters.Directions;
 using Cltool.Core.Continual;
 using Cltool.Core.Weights;
 
@@ -48,10 +48,10 @@ public sealed class DirectionAbsorptionTests
     }
 
     /// <summary>Σ_i (α_i + o_i)/n_i · B_i A_i of one module, in float64: what the model adds to those weight rows.</summary>
-    static double[] ModuleDelta(IReadOnlyList<LoraDirection> directions, double[] magnitudes, int block, int projection, double[]? offsets = null)
+    static double[] ModuleDelta(LoraDirection[] directions, double[] magnitudes, int block, int projection, double[]? offsets = null)
     {
         var delta = new double[Dim * Dim];
-        for (int i = 0; i < directions.Count; i++)
+        for (int i = 0; i < directions.Length; i++)
         {
             double[] product = directions[i].Factors(block, projection).Product();
             double scale = (magnitudes[i] + (offsets?[i] ?? 0)) / directions[i].Norms[block, projection];

@@ -77,7 +77,11 @@ public sealed class TrainRecipeTests : IDisposable
         // The official ImageNet-A config: t0 1e-2, later 5e-3, x0.05 at epochs 10 and 15.
         var recipe = new TrainRecipe
         {
-            LearningRate = 5e-3, InitLearningRate = 1e-2, Milestones = [10, 15], LrDecay = 0.05, Epochs = 20,
+            LearningRate = 5e-3,
+            InitLearningRate = 1e-2,
+            Milestones = [10, 15],
+            LrDecay = 0.05,
+            Epochs = 20,
         };
         Assert.Equal(1e-2, recipe.LearningRateAt(0, 9), 15);
         Assert.Equal(5e-4, recipe.LearningRateAt(0, 10), 15);

@@ -1,7 +1,7 @@
 using System.Diagnostics;
+using Cltool.Core.Adapters;
 using Cltool.Core.Adapters.Directions;
 using Cltool.Core.Adapters.Routed;
-using Cltool.Core.Adapters;
 using Cltool.Core.Continual;
 using Cltool.Core.Errors;
 using Cltool.Core.IO;

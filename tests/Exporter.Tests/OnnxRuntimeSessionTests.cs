@@ -50,12 +50,12 @@ public sealed class OnnxRuntimeSessionTests
 
         float[] expected = new float[4];
         for (int row = 0; row < 2; row++)
-        for (int column = 0; column < 2; column++)
-        {
-            float value = Bias[column];
-            for (int k = 0; k < 3; k++) value += input[row * 3 + k] * Weight[k * 2 + column];
-            expected[row * 2 + column] = Math.Max(0, value);
-        }
+            for (int column = 0; column < 2; column++)
+            {
+                float value = Bias[column];
+                for (int k = 0; k < 3; k++) value += input[row * 3 + k] * Weight[k * 2 + column];
+                expected[row * 2 + column] = Math.Max(0, value);
+            }
         Assert.Equal(new long[] { 2, 2 }, outputs[0].GetTensorTypeAndShape().Shape);
         Assert.Equal(expected, y);
         Assert.Equal([0f, 2.75f], y[..2]); // row 0: relu(-4 + 0.5, 3 - 0.25)

@@ -1,8 +1,8 @@
+using Cltool.Core;
 using Cltool.Core.Adapters.Routed;
 using Cltool.Core.Continual;
-using Cltool.Core;
+using Cltool.Trainer;
 using Cltool.Trainer.Continual;
-using Cltool.Trainer.Pretraining;
 
 namespace Cltool.Exporter.Tests;
 
@@ -32,8 +32,17 @@ public sealed class TinyRuns : IDisposable
             string path = _temporary.File(key);
             var recipe = new TrainRecipe
             {
-                Method = method, Base = TinyBase.Write(_temporary.File($"{key}-base.safetensors")), TrainPerClass = 16, TestPerClass = 4,
-                Epochs = 1, BatchSize = 8, LearningRate = 0.05, MinCropScale = 0.8, HeadAlign = headAlign, KdThreshold = kdThreshold, Clora = clora,
+                Method = method,
+                Base = TinyBase.Write(_temporary.File($"{key}-base.safetensors")),
+                TrainPerClass = 16,
+                TestPerClass = 4,
+                Epochs = 1,
+                BatchSize = 8,
+                LearningRate = 0.05,
+                MinCropScale = 0.8,
+                HeadAlign = headAlign,
+                KdThreshold = kdThreshold,
+                Clora = clora,
             };
             new ContinualLearner(recipe, path, new Silent(), workers: 1).Run(resume: false, DeviceKind.Cpu);
             return _runs[key] = new RunDirectory(path);

@@ -22,7 +22,9 @@ public sealed class BinaryTensorTests(RunningServer host) : IClassFixture<Runnin
         {
             ["inputs"] = new JsonArray(new JsonObject
             {
-                ["name"] = "pixel_values", ["shape"] = new JsonArray(count, 3, 16, 16), ["datatype"] = "FP32",
+                ["name"] = "pixel_values",
+                ["shape"] = new JsonArray(count, 3, 16, 16),
+                ["datatype"] = "FP32",
                 ["parameters"] = new JsonObject { ["binary_data_size"] = declaredSize ?? data.Length },
             }),
         };

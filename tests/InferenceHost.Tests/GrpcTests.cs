@@ -82,7 +82,8 @@ public sealed class GrpcTests(RunningServer host) : IClassFixture<RunningServer>
         ModelInferRequest request = Request(pixels, 2, raw: true);
         request.Outputs.Add(new ModelInferRequest.Types.InferRequestedOutputTensor
         {
-            Name = "logits", Parameters = { ["classification"] = new InferParameter { Int64Param = 3 } },
+            Name = "logits",
+            Parameters = { ["classification"] = new InferParameter { Int64Param = 3 } },
         });
 
         ModelInferResponse response = await Client.ModelInferAsync(request, Key);

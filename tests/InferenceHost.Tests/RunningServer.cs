@@ -35,8 +35,15 @@ public sealed class RunningServer : IAsyncLifetime
 
     public static ServeOptions Options(string model) => new()
     {
-        ModelPath = model, Urls = "http://127.0.0.1:0", GrpcUrls = "http://127.0.0.1:0", Device = Core.DeviceKind.Cpu, ApiKey = ApiKey,
-        MaxImagePixels = MaxImagePixels, MaxBodyBytes = MaxBodyBytes, MaxBatch = 16, MaxDelayMs = 5,
+        ModelPath = model,
+        Urls = "http://127.0.0.1:0",
+        GrpcUrls = "http://127.0.0.1:0",
+        Device = Core.DeviceKind.Cpu,
+        ApiKey = ApiKey,
+        MaxImagePixels = MaxImagePixels,
+        MaxBodyBytes = MaxBodyBytes,
+        MaxBatch = 16,
+        MaxDelayMs = 5,
     };
 
     public async Task DisposeAsync()
@@ -74,7 +81,9 @@ public sealed class RunningServer : IAsyncLifetime
             ["id"] = "request-1",
             ["inputs"] = new JsonArray(new JsonObject
             {
-                ["name"] = "pixel_values", ["shape"] = new JsonArray(count, 3, 16, 16), ["datatype"] = "FP32",
+                ["name"] = "pixel_values",
+                ["shape"] = new JsonArray(count, 3, 16, 16),
+                ["datatype"] = "FP32",
                 ["data"] = new JsonArray(pixels.Select(v => (JsonNode)v).ToArray()),
             }),
         };
@@ -108,6 +117,6 @@ public sealed class RunningServer : IAsyncLifetime
         return png.ToArray();
     }
 
-    public async Task<JsonObject> ReadJson(HttpResponseMessage response) =>
+    public static async Task<JsonObject> ReadJson(HttpResponseMessage response) =>
         (await response.Content.ReadFromJsonAsync<JsonObject>())!;
 }

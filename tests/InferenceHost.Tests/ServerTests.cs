@@ -54,7 +54,7 @@ public sealed class ServerTests(RunningServer host) : IClassFixture<RunningServe
         HttpResponseMessage response = await Client.PostAsJsonAsync("/v2/models/tiny/infer", RunningServer.InferBody(pixels, 3));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        JsonObject answer = await host.ReadJson(response);
+        JsonObject answer = await RunningServer.ReadJson(response);
         Assert.Equal("request-1", answer["id"]!.GetValue<string>());
         JsonNode output = answer["outputs"]![0]!;
         Assert.Equal("[3,10]", output["shape"]!.ToJsonString());
@@ -69,7 +69,7 @@ public sealed class ServerTests(RunningServer host) : IClassFixture<RunningServe
         float[] direct = host.Direct(pixels, 1);
         int best = Array.IndexOf(direct, direct.Max());
 
-        JsonObject answer = await host.ReadJson(await Client.PostAsJsonAsync("/v2/models/tiny/infer", RunningServer.InferBody(pixels, 1, classification: 3)));
+        JsonObject answer = await RunningServer.ReadJson(await Client.PostAsJsonAsync("/v2/models/tiny/infer", RunningServer.InferBody(pixels, 1, classification: 3)));
 
         JsonNode output = answer["outputs"]![0]!;
         Assert.Equal("BYTES", output["datatype"]!.GetValue<string>());
@@ -89,7 +89,7 @@ public sealed class ServerTests(RunningServer host) : IClassFixture<RunningServe
         HttpResponseMessage response = await Client.PostAsync("/v1/models/tiny/classify?top_k=2", new ByteArrayContent(png));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        JsonArray predictions = (await host.ReadJson(response))["predictions"]!.AsArray();
+        JsonArray predictions = (await RunningServer.ReadJson(response))["predictions"]!.AsArray();
         Assert.Equal(2, predictions.Count);
         Assert.Equal(best, predictions[0]!["index"]!.GetValue<int>());
         Assert.Equal(TinyOnnxModel.Labels[best], predictions[0]!["label"]!.GetValue<string>());
@@ -108,7 +108,7 @@ public sealed class ServerTests(RunningServer host) : IClassFixture<RunningServe
         HttpResponseMessage response = await Client.PostAsync("/v1/models/tiny/classify?top_k=1", new ByteArrayContent(encoded.ToArray()));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Single((await host.ReadJson(response))["predictions"]!.AsArray());
+        Assert.Single((await RunningServer.ReadJson(response))["predictions"]!.AsArray());
     }
 
     [Fact]
@@ -120,7 +120,7 @@ public sealed class ServerTests(RunningServer host) : IClassFixture<RunningServe
         HttpResponseMessage response = await Client.PostAsync("/v1/models/tiny/classify", form);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(5, (await host.ReadJson(response))["predictions"]!.AsArray().Count);
+        Assert.Equal(5, (await RunningServer.ReadJson(response))["predictions"]!.AsArray().Count);
     }
 
     public static TheoryData<string, int, string> BadRequests => new()
@@ -147,7 +147,7 @@ public sealed class ServerTests(RunningServer host) : IClassFixture<RunningServe
         HttpResponseMessage response = await Client.SendAsync(Bad(kind));
 
         Assert.Equal(status, (int)response.StatusCode);
-        Assert.Contains(message, (await host.ReadJson(response))["error"]!.GetValue<string>());
+        Assert.Contains(message, (await RunningServer.ReadJson(response))["error"]!.GetValue<string>());
         HttpResponseMessage after = await Client.PostAsJsonAsync("/v2/models/tiny/infer", RunningServer.InferBody(RunningServer.RandomImages(1, 3), 1));
         Assert.Equal(HttpStatusCode.OK, after.StatusCode);
     }
@@ -170,27 +170,27 @@ public sealed class ServerTests(RunningServer host) : IClassFixture<RunningServe
             case "non-image-bytes": return Post("/v1/models/tiny/classify", new ByteArrayContent(Encoding.UTF8.GetBytes("just some text, not an image")));
             case "image-over-pixel-limit": return Post("/v1/models/tiny/classify", new ByteArrayContent(RunningServer.Png(400, 300)));
             case "oversized-body":
-            {
-                // Expect: 100-continue lets the server refuse before the body is sent, as a real client that cares would.
-                HttpRequestMessage request = Post("/v1/models/tiny/classify", new ByteArrayContent(new byte[RunningServer.MaxBodyBytes + 1]));
-                request.Headers.ExpectContinue = true;
-                return request;
-            }
+                {
+                    // Expect: 100-continue lets the server refuse before the body is sent, as a real client that cares would.
+                    HttpRequestMessage request = Post("/v1/models/tiny/classify", new ByteArrayContent(new byte[RunningServer.MaxBodyBytes + 1]));
+                    request.Headers.ExpectContinue = true;
+                    return request;
+                }
             case "unknown-model": return Post("/v2/models/other/infer", JsonContent.Create(Body()));
             case "unknown-endpoint": return new HttpRequestMessage(HttpMethod.Get, "/v2/nothing/here");
             case "missing-api-key":
-            {
-                var request = new HttpRequestMessage(HttpMethod.Get, "/v2/models/tiny");
-                request.Headers.Authorization = null;
-                request.Headers.TryAddWithoutValidation("Authorization", "");
-                return request;
-            }
+                {
+                    var request = new HttpRequestMessage(HttpMethod.Get, "/v2/models/tiny");
+                    request.Headers.Authorization = null;
+                    request.Headers.TryAddWithoutValidation("Authorization", "");
+                    return request;
+                }
             case "wrong-api-key":
-            {
-                var request = new HttpRequestMessage(HttpMethod.Get, "/v2/models/tiny");
-                request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "not-the-key");
-                return request;
-            }
+                {
+                    var request = new HttpRequestMessage(HttpMethod.Get, "/v2/models/tiny");
+                    request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "not-the-key");
+                    return request;
+                }
             default: throw new ArgumentException(kind);
         }
     }
@@ -224,7 +224,7 @@ public sealed class ServerTests(RunningServer host) : IClassFixture<RunningServe
                     lock (failures) failures.Add(failure);
                     continue;
                 }
-                float[] logits = (await host.ReadJson(response))["outputs"]![0]!["data"]!.AsArray().Select(v => v!.GetValue<float>()).ToArray();
+                float[] logits = (await RunningServer.ReadJson(response))["outputs"]![0]!["data"]!.AsArray().Select(v => v!.GetValue<float>()).ToArray();
                 if (!logits.Zip(expected).All(p => Math.Abs(p.First - p.Second) <= 1e-5f)) Interlocked.Increment(ref mismatches);
             }
         }

@@ -22,10 +22,10 @@ public sealed class UnexpectedErrorTests : IDisposable
     /// <summary>pixel_values [batch, 3, 16, 16] → Reshape to [1, 768] → MatMul → logits [batch, 10]: right for one image only.</summary>
     static string WriteBatchOfOneModel(string path)
     {
-        const TensorProto.Types.DataType Float = TensorProto.Types.DataType.Float;
+        const TensorProto.Types.DataType float32 = TensorProto.Types.DataType.Float;
         var graph = new OnnxGraphBuilder("batch-of-one");
-        graph.AddInput(ModelSignature.Input, Float, "batch", 3, 16, 16);
-        graph.AddOutput(ModelSignature.Output, Float, "batch", 10);
+        graph.AddInput(ModelSignature.Input, float32, "batch", 3, 16, 16);
+        graph.AddOutput(ModelSignature.Output, float32, "batch", 10);
         string flat = graph.AddNode("Reshape", [ModelSignature.Input, graph.AddInt64Initializer("shape", [1, 768], 2)]);
         graph.AddNode("MatMul", [flat, graph.AddInitializer("weight", new float[768 * 10], 768, 10)], ModelSignature.Output);
         var metadata = new ServingMetadata(TinyOnnxModel.Labels, Preprocessing.Native(16)).ToProperties();

@@ -1,9 +1,9 @@
-using Cltool.Core.Adapters.Routed;
+using Cltool.Core;
 using Cltool.Core.Adapters;
+using Cltool.Core.Adapters.Routed;
 using Cltool.Core.Continual;
 using Cltool.Core.Errors;
 using Cltool.Core.Weights;
-using Cltool.Core;
 using Cltool.Trainer.Continual;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -22,11 +22,18 @@ public sealed class ContinualLearnerTests : IDisposable
 
     TrainRecipe Recipe(string method = Methods.SdLora) => new()
     {
-        Method = method, Base = _base, TrainPerClass = 24, TestPerClass = 10, Epochs = 1, InitEpochs = 2, BatchSize = 8,
-        LearningRate = 0.05, MinCropScale = 0.8,
+        Method = method,
+        Base = _base,
+        TrainPerClass = 24,
+        TestPerClass = 10,
+        Epochs = 1,
+        InitEpochs = 2,
+        BatchSize = 8,
+        LearningRate = 0.05,
+        MinCropScale = 0.8,
     };
 
-    TrainResult Train(TrainRecipe recipe, string run, Recorder? recorder = null, bool resume = false, CancellationToken cancel = default) =>
+    static TrainResult Train(TrainRecipe recipe, string run, Recorder? recorder = null, bool resume = false, CancellationToken cancel = default) =>
         new ContinualLearner(recipe, run, recorder ?? new Recorder(), workers: 1).Run(resume, DeviceKind.Cpu, cancel);
 
     [Fact]
@@ -63,7 +70,9 @@ public sealed class ContinualLearnerTests : IDisposable
         RunEnvironment here = RunEnvironment.Here("cpu", 2);
         RunEnvironment then = here with
         {
-            Commit = "0123456789abcdef0123456789abcdef01234567", Dirty = true, Cpu = "another CPU",
+            Commit = "0123456789abcdef0123456789abcdef01234567",
+            Dirty = true,
+            Cpu = "another CPU",
             Packages = here.Packages.ToDictionary(p => p.Key, p => p.Key.StartsWith("TorchSharp", StringComparison.Ordinal) ? "0.0.1" : p.Value),
         };
 

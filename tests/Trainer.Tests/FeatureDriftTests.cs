@@ -15,8 +15,16 @@ public sealed class FeatureDriftTests : IDisposable
 
     TrainRecipe Recipe(string headAlign) => new()
     {
-        Method = Methods.SdLora, Base = TinyBase.Write(_temporary.File("base.safetensors")), TrainPerClass = 24, TestPerClass = 10,
-        Epochs = 1, InitEpochs = 2, BatchSize = 8, LearningRate = 0.05, MinCropScale = 0.8, HeadAlign = headAlign,
+        Method = Methods.SdLora,
+        Base = TinyBase.Write(_temporary.File("base.safetensors")),
+        TrainPerClass = 24,
+        TestPerClass = 10,
+        Epochs = 1,
+        InitEpochs = 2,
+        BatchSize = 8,
+        LearningRate = 0.05,
+        MinCropScale = 0.8,
+        HeadAlign = headAlign,
     };
 
     string Train(string headAlign)

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using Cltool.Core;
 using Cltool.Core.Continual;
 using Cltool.Trainer.Continual;
-using Cltool.Trainer.Pretraining;
 using TorchSharp;
 
 namespace Cltool.Trainer.Tests;
@@ -44,8 +43,16 @@ public sealed class ManyTasksTests(Xunit.Abstractions.ITestOutputHelper output) 
     {
         var recipe = new TrainRecipe
         {
-            Method = Methods.SdLora, Base = TinyBase.Write(_temporary.File("base.safetensors")), Data = "glyphs:pretrain?train=2&test=1&size=16",
-            Tasks = Tasks, InitClasses = 92, Increment = 4, Epochs = 1, BatchSize = 8, LearningRate = 0.05, MinCropScale = 0.8,
+            Method = Methods.SdLora,
+            Base = TinyBase.Write(_temporary.File("base.safetensors")),
+            Data = "glyphs:pretrain?train=2&test=1&size=16",
+            Tasks = Tasks,
+            InitClasses = 92,
+            Increment = 4,
+            Epochs = 1,
+            BatchSize = 8,
+            LearningRate = 0.05,
+            MinCropScale = 0.8,
         };
         var sampler = new Sampler();
         string run = _temporary.File("run");

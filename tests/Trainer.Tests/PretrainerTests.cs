@@ -1,6 +1,6 @@
-using Cltool.Core.IO;
 using Cltool.Core;
 using Cltool.Core.Errors;
+using Cltool.Core.IO;
 using Cltool.Core.Models;
 using Cltool.Core.Weights;
 using Cltool.Trainer.Pretraining;
@@ -15,7 +15,12 @@ public sealed class PretrainerTests : IDisposable
 
     static readonly PretrainRecipe Tiny = new()
     {
-        Data = "glyphs:digits?train=6&test=2&size=16", Model = "vit-test-16", Epochs = 2, BatchSize = 20, WarmupEpochs = 0.5, Seed = 7,
+        Data = "glyphs:digits?train=6&test=2&size=16",
+        Model = "vit-test-16",
+        Epochs = 2,
+        BatchSize = 20,
+        WarmupEpochs = 0.5,
+        Seed = 7,
     };
 
     static (int, double, double)[] Curve(string directory) =>

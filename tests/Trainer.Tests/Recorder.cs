@@ -1,5 +1,3 @@
-using Cltool.Trainer.Pretraining;
-
 namespace Cltool.Trainer.Tests;
 
 /// <summary>Records a training loop's events; optional hooks run on the training thread (to cancel, or to sample state).</summary>

@@ -19,16 +19,16 @@ public static class ReferenceViT
         float[] conv = w["patch_embed.proj.weight"].Data, convBias = w["patch_embed.proj.bias"].Data;
         var patch = new float[c.Channels * p * p];
         for (int py = 0; py < g; py++)
-        for (int px = 0; px < g; px++)
-        {
-            int i = 0;
-            for (int ch = 0; ch < c.Channels; ch++)
-            for (int ky = 0; ky < p; ky++)
-            for (int kx = 0; kx < p; kx++)
-                patch[i++] = image[ch * s * s + (py * p + ky) * s + px * p + kx];
-            int token = 1 + py * g + px;
-            x[token] = Add(Linear(patch, conv, convBias, d), pos.AsSpan(token * d, d));
-        }
+            for (int px = 0; px < g; px++)
+            {
+                int i = 0;
+                for (int ch = 0; ch < c.Channels; ch++)
+                    for (int ky = 0; ky < p; ky++)
+                        for (int kx = 0; kx < p; kx++)
+                            patch[i++] = image[ch * s * s + (py * p + ky) * s + px * p + kx];
+                int token = 1 + py * g + px;
+                x[token] = Add(Linear(patch, conv, convBias, d), pos.AsSpan(token * d, d));
+            }
         for (int b = 0; b < c.Depth; b++)
         {
             string n = $"blocks.{b}.";
@@ -55,17 +55,17 @@ public static class ReferenceViT
         var output = Enumerable.Range(0, n).Select(_ => new float[d]).ToArray();
         double scale = 1 / Math.Sqrt(hd);
         for (int head = 0; head < c.Heads; head++)
-        for (int i = 0; i < n; i++)
-        {
-            var scores = new double[n];
-            for (int j = 0; j < n; j++)
-                scores[j] = scale * TensorPrimitives.Dot(qkv[i].AsSpan(head * hd, hd), qkv[j].AsSpan(d + head * hd, hd));
-            double max = scores.Max(), total = 0;
-            for (int j = 0; j < n; j++) total += scores[j] = Math.Exp(scores[j] - max);
-            for (int j = 0; j < n; j++)
-            for (int k = 0; k < hd; k++)
-                output[i][head * hd + k] += (float)(scores[j] / total * qkv[j][2 * d + head * hd + k]);
-        }
+            for (int i = 0; i < n; i++)
+            {
+                var scores = new double[n];
+                for (int j = 0; j < n; j++)
+                    scores[j] = scale * TensorPrimitives.Dot(qkv[i].AsSpan(head * hd, hd), qkv[j].AsSpan(d + head * hd, hd));
+                double max = scores.Max(), total = 0;
+                for (int j = 0; j < n; j++) total += scores[j] = Math.Exp(scores[j] - max);
+                for (int j = 0; j < n; j++)
+                    for (int k = 0; k < hd; k++)
+                        output[i][head * hd + k] += (float)(scores[j] / total * qkv[j][2 * d + head * hd + k]);
+            }
         return output;
     }
 

@@ -31,12 +31,12 @@ public sealed class TorchSharpLoadTests
         float[] actual = product.data<float>().ToArray();
 
         for (int row = 0; row < n; row++)
-        for (int column = 0; column < n; column++)
-        {
-            double expected = 0;
-            for (int k = 0; k < n; k++) expected += (double)left[row * n + k] * right[k * n + column];
-            Assert.InRange(actual[row * n + column], expected - 1e-3, expected + 1e-3);
-        }
+            for (int column = 0; column < n; column++)
+            {
+                double expected = 0;
+                for (int k = 0; k < n; k++) expected += (double)left[row * n + k] * right[k * n + column];
+                Assert.InRange(actual[row * n + column], expected - 1e-3, expected + 1e-3);
+            }
     }
 
     [Fact]

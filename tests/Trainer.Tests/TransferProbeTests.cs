@@ -25,7 +25,7 @@ public sealed class TransferProbeTests
             for (int i = 0; i < gray.Length; i++) gray[i] = (byte)random.Next(0, 80);
             int cell = LabelOf(index), top = cell / 4 * 4, left = cell % 4 * 4;
             for (int y = top; y < top + 4; y++)
-            for (int x = left; x < left + 4; x++) gray[y * 16 + x] = 255;
+                for (int x = left; x < left + 4; x++) gray[y * 16 + x] = 255;
             return RgbImage.FromGray(16, 16, gray);
         }
     }

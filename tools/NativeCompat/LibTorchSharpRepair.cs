@@ -219,11 +219,11 @@ public static class LibTorchSharpRepair
         }
         Section? dynamic = elf.FindSection(ShtDynamic);
         if (dynamic is null) yield break;
-        const long DtNeeded = 1, DtSoname = 14, DtRpath = 15, DtRunpath = 29;
+        const long dtNeeded = 1, dtSoname = 14, dtRpath = 15, dtRunpath = 29;
         for (long at = dynamic.Value.Offset; at + 16 <= dynamic.Value.Offset + dynamic.Value.Size; at += 16)
         {
             long tag = (long)ReadU64(image, at);
-            if (tag is DtNeeded or DtSoname or DtRpath or DtRunpath) yield return (long)ReadU64(image, at + 8);
+            if (tag is dtNeeded or dtSoname or dtRpath or dtRunpath) yield return (long)ReadU64(image, at + 8);
         }
     }
 

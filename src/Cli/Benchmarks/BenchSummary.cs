@@ -7,9 +7,6 @@ using static Cltool.Cli.Benchmarks.ExportBenchmark;
 
 namespace Cltool.Cli.Benchmarks;
 
-/// <summary>One speed target, what the benchmark measured, and the verdict.</summary>
-public sealed record TargetCheck(string Target, string Measured, string Verdict);
-
 /// <summary>
 /// Every speed target the project has set, checked against the JSON that `bench train`, `bench export` and `bench serve`
 /// wrote into one folder (what `dotnet cake --target=Bench` runs): met, not met, within noise (a difference smaller
@@ -51,7 +48,7 @@ public static class BenchSummary
     {
         const string step = "SD-LoRA step with 20 directions vs 1: time ≤ 1.15×", utilisation = "SD-LoRA step at 5 directions ≥ 70 % of the matmul GFLOP/s";
         if (json?["rows"] is not JsonArray rows || json["directionCost"] is not { } costJson) return [NotMeasured(step, "bench train"), NotMeasured(utilisation, "bench train")];
-        Spread cost = costJson.Deserialize<Spread>(CltoolJson.Options)!;
+        RoundSpread cost = costJson.Deserialize<RoundSpread>(CltoolJson.Options)!;
         double used = rows.First(r => r!["method"]!.GetValue<string>() == "sdlora" && r["directions"]!.GetValue<int>() == TrainBenchmark.ProfiledDirections)!["utilisation"]!.GetValue<double>();
         string verdict = cost.Median <= 1.15 ? "met" : cost.Min <= 1.15 ? "within noise (some rounds met it)" : "not met";
         return
@@ -66,11 +63,11 @@ public static class BenchSummary
         const string merged = "merged model costs what the plain ViT costs (within 3 %)", int8 = "int8 / fp32 merged batch-32 throughput ≥ 1.5×",
                      runtime = "ONNX Runtime merged / TorchSharp eager batch-32 throughput ≥ 1.5×";
         if (json?["timings"] is not JsonArray timings) return [NotMeasured(merged, "bench export"), NotMeasured(int8, "bench export"), NotMeasured(runtime, "bench export")];
-        Spread Of(string model, int tasks) => timings.First(t => t!["model"]!.GetValue<string>() == model && t["tasks"]!.GetValue<int>() == tasks)!["throughput"]
-            .Deserialize<Spread>(CltoolJson.Options)!;
+        RoundSpread Of(string model, int tasks) => timings.First(t => t!["model"]!.GetValue<string>() == model && t["tasks"]!.GetValue<int>() == tasks)!["throughput"]
+            .Deserialize<RoundSpread>(CltoolJson.Options)!;
         int most = timings.Max(t => t!["tasks"]!.GetValue<int>());
-        Spread plain = Of(Plain, 0), mergedMost = Of(Merged, most);
-        double cost = plain.Median / mergedMost.Median - 1, noise = Spread.NoiseFloor(plain, mergedMost);
+        RoundSpread plain = Of(Plain, 0), mergedMost = Of(Merged, most);
+        double cost = plain.Median / mergedMost.Median - 1, noise = RoundSpread.NoiseFloor(plain, mergedMost);
         double quantised = Of(Int8, most).Median / mergedMost.Median, eager = mergedMost.Median / Of(Eager, most).Median;
         return
         [

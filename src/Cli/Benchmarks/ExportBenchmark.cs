@@ -1,23 +1,16 @@
 using System.Diagnostics;
-using Cltool.Core.Adapters.Directions;
 using Cltool.Core.Adapters;
+using Cltool.Core.Adapters.Directions;
 using Cltool.Core.Continual;
 using Cltool.Core.Models;
 using Cltool.Core.Weights;
-using Cltool.Exporter.Verification;
 using Cltool.Exporter;
+using Cltool.Exporter.Verification;
 using Cltool.Trainer.Continual;
 using Google.Protobuf;
 using static TorchSharp.torch;
 
 namespace Cltool.Cli.Benchmarks;
-
-/// <summary>One model's inference cost: mean batch-1 latency and batch-N throughput (medians over interleaved rounds).</summary>
-public sealed record InferenceTiming(string Model, int Tasks, double Batch1Milliseconds, Spread Throughput, int BatchSize)
-{
-    /// <summary>The median over rounds.</summary>
-    public double ImagesPerSecond => Throughput.Median;
-}
 
 /// <summary>
 /// What merging buys at inference: the plain base ViT, the merged ONNX, the unmerged ONNX (adapters as branches) and the
@@ -87,7 +80,7 @@ public sealed class ExportBenchmark : IDisposable
             }
             progress($"round {round + 1}/{rounds} done");
         }
-        return _models.Select((m, i) => new InferenceTiming(m.Name, m.Tasks, Spread.Of(latency[i]).Median, Spread.Of(throughput[i]), batchSize)).ToArray();
+        return _models.Select((m, i) => new InferenceTiming(m.Name, m.Tasks, RoundSpread.Of(latency[i]).Median, RoundSpread.Of(throughput[i]), batchSize)).ToArray();
     }
 
     void AddOnnx(string name, int tasks, ContinualCheckpoint stage, ExportOptions options)

@@ -40,7 +40,7 @@ public static class ExportBenchmarkReport
     /// <summary>Whether a difference between two rows exceeds the larger spread of their rounds.</summary>
     static string Noise(InferenceTiming a, InferenceTiming b)
     {
-        double effect = Math.Abs(a.ImagesPerSecond / b.ImagesPerSecond - 1), noise = Spread.NoiseFloor(a.Throughput, b.Throughput);
+        double effect = Math.Abs(a.ImagesPerSecond / b.ImagesPerSecond - 1), noise = RoundSpread.NoiseFloor(a.Throughput, b.Throughput);
         return effect <= noise ? $"within the rounds' spread of {noise:P0}: noise, not a cost" : $"larger than the rounds' spread of {noise:P0}";
     }
 

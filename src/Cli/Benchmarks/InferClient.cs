@@ -14,12 +14,6 @@ using Grpc.Net.Client;
 
 namespace Cltool.Cli.Benchmarks;
 
-/// <summary>The wire formats a client can infer over: KServe v2 JSON, Triton's binary tensors on HTTP, or gRPC with raw tensors.</summary>
-public enum WireProtocol { Json, Binary, Grpc }
-
-/// <summary>What one request got: answered (with the model version that answered), refused on purpose (503 / UNAVAILABLE: a full queue), or failed.</summary>
-public sealed record InferOutcome(bool Ok, bool Rejected, string? Version, string? Error);
-
 /// <summary>
 /// A client that sends the same one-image infer request again and again over one wire format, the way Triton's and
 /// KServe's clients send it (JSON, or a JSON header plus raw FP32 bytes, or gRPC raw_input_contents). The image shape
@@ -79,7 +73,8 @@ public sealed class InferClient : IDisposable
         GrpcChannel? channel = protocol == WireProtocol.Grpc
             ? GrpcChannel.ForAddress(grpcUrl!, new GrpcChannelOptions
             {
-                HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true }, MaxReceiveMessageSize = null,
+                HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true },
+                MaxReceiveMessageSize = null,
             })
             : null;
         return new InferClient(http, channel, protocol, model, pixels, shape, apiKey);

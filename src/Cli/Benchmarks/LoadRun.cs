@@ -2,26 +2,6 @@ using System.Diagnostics;
 
 namespace Cltool.Cli.Benchmarks;
 
-/// <summary>One sample of a process's resident memory.</summary>
-public sealed record RssSample(double Seconds, long Bytes);
-
-/// <summary>
-/// What a load run saw: answered requests (with the versions that answered them), explicit rejections (503 /
-/// UNAVAILABLE), failures with the first few messages, throughput, latency percentiles of the answered requests, and
-/// the host's resident memory over time when a process was watched.
-/// </summary>
-public sealed record LoadReport(string Protocol, int Concurrency, int Answered, int Rejected, int Failed, IReadOnlyList<string> FailureSamples,
-                                double Seconds, double RequestsPerSecond, double P50Ms, double P95Ms, double P99Ms,
-                                IReadOnlyDictionary<string, int> Versions, IReadOnlyList<RssSample> Rss)
-{
-    /// <summary>RSS growth from the first sample after <paramref name="warmUpSeconds"/> to the largest later one; null without samples.</summary>
-    public double? RssGrowth(double warmUpSeconds)
-    {
-        RssSample[] after = Rss.Where(s => s.Seconds >= warmUpSeconds).ToArray();
-        return after.Length < 2 ? null : (double)after.Max(s => s.Bytes) / after[0].Bytes - 1;
-    }
-}
-
 /// <summary>
 /// A closed-loop load generator: <c>concurrency</c> workers each send a request as soon as their previous one is
 /// answered, until <c>requests</c> were sent or the time is up; progress every ten seconds.

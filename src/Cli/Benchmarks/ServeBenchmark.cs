@@ -3,17 +3,6 @@ using Cltool.InferenceHost;
 
 namespace Cltool.Cli.Benchmarks;
 
-/// <summary>One server configuration under test: how it batches and which wire format its clients speak.</summary>
-public sealed record ServeConfiguration(string Mode, WireProtocol Protocol, ServeOptions Options);
-
-/// <summary>One load level against one server configuration: requests/s over the rounds, latency and batch size as medians over them.</summary>
-public sealed record LoadResult(string Mode, int Concurrency, int Requests, int Failures, Spread Throughput,
-                                double P50Ms, double P95Ms, double P99Ms, double MeanBatch)
-{
-    /// <summary>The median over rounds.</summary>
-    public double RequestsPerSecond => Throughput.Median;
-}
-
 /// <summary>
 /// A load generator on loopback against the real host in this process (Kestrel, the batcher, ONNX Runtime): infer
 /// requests of one image each over one wire format (<see cref="InferClient"/>), at several concurrencies, bounded in
@@ -33,7 +22,9 @@ public static class ServeBenchmark
             {
                 InferenceServer server = await InferenceServer.StartAsync(c.Options with
                 {
-                    ModelPath = model, Urls = "http://127.0.0.1:0", GrpcUrls = c.Protocol == WireProtocol.Grpc ? "http://127.0.0.1:0" : ServeOptions.NoGrpc,
+                    ModelPath = model,
+                    Urls = "http://127.0.0.1:0",
+                    GrpcUrls = c.Protocol == WireProtocol.Grpc ? "http://127.0.0.1:0" : ServeOptions.NoGrpc,
                 }, _ => { });
                 servers.Add((c, server, await InferClient.CreateAsync(server.Addresses[0], server.GrpcAddresses.FirstOrDefault(), c.Options.Name, c.Protocol, c.Options.ApiKey)));
                 // Warm-up: connections, JIT, ONNX Runtime arenas.
@@ -69,9 +60,9 @@ public static class ServeBenchmark
 
     static LoadResult Summarise(string mode, int concurrency, IReadOnlyList<(LoadReport Load, double MeanBatch)> rounds)
     {
-        double Median(Func<(LoadReport Load, double MeanBatch), double> value) => Spread.MedianOf(rounds.Select(value).ToArray());
+        double Median(Func<(LoadReport Load, double MeanBatch), double> value) => RoundSpread.MedianOf(rounds.Select(value).ToArray());
         return new LoadResult(mode, concurrency, rounds.Sum(r => r.Load.Answered), rounds.Sum(r => r.Load.Rejected + r.Load.Failed),
-            Spread.Of(rounds.Select(r => r.Load.RequestsPerSecond).ToArray()), Median(r => r.Load.P50Ms), Median(r => r.Load.P95Ms), Median(r => r.Load.P99Ms),
+            RoundSpread.Of(rounds.Select(r => r.Load.RequestsPerSecond).ToArray()), Median(r => r.Load.P50Ms), Median(r => r.Load.P95Ms), Median(r => r.Load.P99Ms),
             Median(r => r.MeanBatch));
     }
 

@@ -23,7 +23,7 @@ public static class ServeBenchmarkReport
         int top = results.Max(r => r.Concurrency);
         LoadResult? on = Find(results, "batching on", top), off = Find(results, "batching off", top), mid = Find(results, "batching on", 8);
         if (on is not null && off is not null)
-            text.AppendLine($"- concurrency {top}: batching on / off throughput {on.RequestsPerSecond / off.RequestsPerSecond:F2}x (target 3x; rounds' spread {Spread.NoiseFloor(on.Throughput, off.Throughput):P0})");
+            text.AppendLine($"- concurrency {top}: batching on / off throughput {on.RequestsPerSecond / off.RequestsPerSecond:F2}x (target 3x; rounds' spread {RoundSpread.NoiseFloor(on.Throughput, off.Throughput):P0})");
         foreach (string wire in new[] { "batching on, binary", "batching on, gRPC" })
             if (Find(results, wire, top) is { } other && on is not null)
                 text.AppendLine($"- concurrency {top}: {wire[13..]} / JSON throughput {other.RequestsPerSecond / on.RequestsPerSecond:F2}x");

@@ -6,25 +6,6 @@ using static TorchSharp.torch;
 
 namespace Cltool.Cli.Benchmarks;
 
-/// <summary>One configuration's training step over the rounds, and its FLOP utilisation against the same-run matmul.</summary>
-public sealed record StepRow(string Method, int Directions, int Threads, int BatchSize, Spread ImagesPerSecond, double GflopPerImage, double MatmulGflops,
-                             double ForwardMs, double BackwardMs, double UpdateMs)
-{
-    public double Gflops => GflopPerImage * ImagesPerSecond.Median;
-    public double Utilisation => Gflops / MatmulGflops;
-    public double StepMs => ForwardMs + BackwardMs + UpdateMs;
-}
-
-/// <summary>Where the frozen-backbone step's time goes: the whole step against its matmuls alone at their own shapes.</summary>
-public sealed record StepProfile(int Directions, double StepMs, double GemmMs, double GemmGflops, double MatmulGflops)
-{
-    public double OtherMs => StepMs - GemmMs;
-}
-
-/// <summary>Everything `bench train` measured: rows, the per-round cost of 20 directions against 1, and the profile at 5.</summary>
-public sealed record TrainBenchmarkResult(IReadOnlyList<StepRow> Rows, Spread DirectionCost, StepProfile Profile, int Rounds, double CpuShare, double? OthersShare,
-                                          double? PeakResidentMegabytes);
-
 /// <summary>
 /// The learner's training step: SD-LoRA after 1, 5 and 20 tasks and full fine-tuning, timed in interleaved rounds (every
 /// configuration once per round, a matmul of the MLP's shape and the step's own matmuls timed in the same round), so
@@ -53,14 +34,14 @@ public static class TrainBenchmark
                     timings[k].Add(cpu.Measure(() => Configurations[k].OneThread ? OnOneThread(() => prepared[k].Time(steps)) : prepared[k].Time(steps)));
                 progress($"round {round + 1}/{rounds}: " + string.Join(", ", prepared.Select((p, k) => $"{p.Method} {p.Directions}: {timings[k][^1].ImagesPerSecond:F0} img/s")));
             }
-            double matmulMedian = Spread.MedianOf(matmul);
+            double matmulMedian = RoundSpread.MedianOf(matmul);
             int all = get_num_threads();
-            StepRow[] rows = prepared.Select((p, k) => new StepRow(p.Method, p.Directions, Configurations[k].OneThread ? 1 : all, batchSize, Spread.Of(timings[k].Select(t => t.ImagesPerSecond).ToArray()),
+            StepRow[] rows = prepared.Select((p, k) => new StepRow(p.Method, p.Directions, Configurations[k].OneThread ? 1 : all, batchSize, RoundSpread.Of(timings[k].Select(t => t.ImagesPerSecond).ToArray()),
                 p.GflopPerImage, matmulMedian, Median(timings[k], t => t.ForwardMs), Median(timings[k], t => t.BackwardMs), Median(timings[k], t => t.UpdateMs))).ToArray();
             int one = Array.FindIndex(Configurations, c => c == ("sdlora", 1, false)), twenty = Array.FindIndex(Configurations, c => c == ("sdlora", 20, false));
-            Spread cost = Spread.Of(Enumerable.Range(0, rounds).Select(r => timings[one][r].ImagesPerSecond / timings[twenty][r].ImagesPerSecond).ToArray());
+            RoundSpread cost = RoundSpread.Of(Enumerable.Range(0, rounds).Select(r => timings[one][r].ImagesPerSecond / timings[twenty][r].ImagesPerSecond).ToArray());
             StepRow profiled = rows.Single(r => r.Method == "sdlora" && r.Directions == ProfiledDirections);
-            double gemm = Spread.MedianOf(gemmMs);
+            double gemm = RoundSpread.MedianOf(gemmMs);
             double frozenStepGflop = TrainStepBenchmark.ForwardFlops(config, 0) * 2 * batchSize / 1e9;
             var profile = new StepProfile(ProfiledDirections, profiled.StepMs, gemm, frozenStepGflop / (gemm / 1000), matmulMedian);
             return new TrainBenchmarkResult(rows, cost, profile, rounds, cpu.Share, cpu.OthersShare, ProcessMemory.PeakResidentMegabytes());
@@ -85,7 +66,7 @@ public static class TrainBenchmark
         }
     }
 
-    static double Median(IEnumerable<StepTiming> timings, Func<StepTiming, double> value) => Spread.MedianOf(timings.Select(value).ToArray());
+    static double Median(IEnumerable<StepTiming> timings, Func<StepTiming, double> value) => RoundSpread.MedianOf(timings.Select(value).ToArray());
 
     public static string Markdown(TrainBenchmarkResult result, string model, ViTConfig config, int threads, string cpuVerdict)
     {
@@ -101,7 +82,7 @@ public static class TrainBenchmark
             text.AppendLine($"| {r.Method} | {r.Directions} | {r.Threads} | {r.ImagesPerSecond.Median:F0} ({r.ImagesPerSecond.Min:F0}–{r.ImagesPerSecond.Max:F0}) | {r.GflopPerImage:F3} | " +
                             $"{r.Gflops:F1} | {r.MatmulGflops:F1} | {r.Utilisation:P0} | {r.ForwardMs:F1} / {r.BackwardMs:F1} / {r.UpdateMs:F1} |");
         text.AppendLine();
-        Spread cost = result.DirectionCost;
+        RoundSpread cost = result.DirectionCost;
         StepRow[] sameStep = result.Rows.Where(r => r.Method == "sdlora" && r.Directions == 1).ToArray();
         if (sameStep.Length == 2)
             text.AppendLine($"- SD-LoRA, 1 direction: {sameStep[1].Threads} thread {sameStep[1].ImagesPerSecond.Median:F0} img/s against {sameStep[0].Threads} threads " +

@@ -1,37 +1,11 @@
-using System.ComponentModel;
 using System.Diagnostics;
 using System.Text;
 using Cltool.Cli.Benchmarks;
-using Cltool.Cli.Infrastructure;
 using Cltool.Core.Errors;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace Cltool.Cli.Commands;
-
-public sealed class BenchStressSettings : BenchSettings
-{
-    [CommandOption("--seconds <N>")]
-    [Description("How long each process loops.")]
-    [DefaultValue(300)]
-    public int Seconds { get; init; } = 300;
-
-    [CommandOption("--processes <N>")]
-    [Description("Processes looping at once (more than the cores: the load under which the native crash was seen).")]
-    [DefaultValue(3)]
-    public int Processes { get; init; } = 3;
-
-    [CommandOption("--worker", IsHidden = true)]
-    public bool Worker { get; init; }
-
-    public override ValidationResult Validate() => Rules.All(Rules.Positive("--seconds", Seconds), Rules.Positive("--processes", Processes));
-}
-
-/// <summary>What one `bench stress` run saw: every path's rounds, its faults and silent mismatches, and processes that died.</summary>
-public sealed record StressResult(int Processes, int Seconds, IReadOnlyDictionary<string, int> RoundsByPath, IReadOnlyList<string> Failures, IReadOnlyList<string> DeadProcesses)
-{
-    public bool Clean => Failures.Count == 0 && DeadProcesses.Count == 0;
-}
 
 /// <summary>
 /// The trainer's native paths under memory pressure (a 1 MB gen-0 budget, collections forced from another thread,

@@ -1,5 +1,3 @@
-using System.ComponentModel;
-using System.Runtime.InteropServices;
 using System.Text.Json;
 using Cltool.Core.Data;
 using Cltool.Core.Errors;
@@ -9,37 +7,6 @@ using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace Cltool.Cli.Commands;
-
-public sealed class DoctorSettings : CommandSettings
-{
-    [CommandOption("--json")]
-    [Description("Print the report as JSON (for issue reports and scripts).")]
-    public bool Json { get; init; }
-}
-
-/// <summary>Everything `cltool doctor` found, in the shape it prints as JSON.</summary>
-public sealed record DoctorReport(
-    string Cltool,
-    string DotNet,
-    string Platform,
-    int Cpus,
-    TorchReport Torch,
-    OrtReport OnnxRuntime,
-    IReadOnlyList<DatasetAvailability> Datasets)
-{
-    /// <summary>Healthy when both native runtimes load; CUDA and datasets are optional.</summary>
-    public bool Healthy => Torch.Loaded && OnnxRuntime.Loaded;
-
-    /// <summary>Applies the default thread policy first (what train would choose now), so the report shows the policy in force.</summary>
-    public static DoctorReport Collect() => new(
-        typeof(DoctorReport).Assembly.GetName().Version?.ToString(3) ?? "unknown",
-        RuntimeInformation.FrameworkDescription,
-        $"{RuntimeInformation.OSDescription} {RuntimeInformation.RuntimeIdentifier}",
-        Environment.ProcessorCount,
-        TorchEnvironment.Probe(applyThreadPolicy: true),
-        OrtEnvironment.Probe(),
-        BuiltInDatasets.Probe());
-}
 
 public sealed class DoctorCommand(IAnsiConsole console) : Command<DoctorSettings>
 {

@@ -1,47 +1,15 @@
-using System.ComponentModel;
 using Cltool.Cli.Infrastructure;
+using Cltool.Core;
 using Cltool.Core.Continual;
 using Cltool.Core.Data;
 using Cltool.Core.Errors;
 using Cltool.Core.Imaging;
 using Cltool.Core.Weights;
-using Cltool.Core;
 using Cltool.Exporter.Onnx;
-using Spectre.Console.Cli;
 using Spectre.Console;
+using Spectre.Console.Cli;
 
 namespace Cltool.Cli.Commands;
-
-public sealed class InspectSettings : CommandSettings
-{
-    [CommandArgument(0, "[FILE]")]
-    [Description("A model or checkpoint (.safetensors), an ONNX file, or a run directory (its run.json, and each task's seconds and parameters by group).")]
-    public string? File { get; init; }
-
-    [CommandOption("--data <NAME>")]
-    [Description("Describe a dataset instead of a file: " + DatasetCatalog.Kinds + ".")]
-    public string? Data { get; init; }
-
-    [CommandOption("--split <SPLIT>")]
-    [Description("With --data: train or test.")]
-    [DefaultValue(DatasetSplit.Train)]
-    public DatasetSplit Split { get; init; } = DatasetSplit.Train;
-
-    [CommandOption("--sheet <PNG>")]
-    [Description("With --data: draw a contact sheet of samples with their labels.")]
-    public string? Sheet { get; init; }
-
-    [CommandOption("--count <N>")]
-    [Description("With --sheet: how many samples to draw.")]
-    [DefaultValue(60)]
-    public int Count { get; init; } = 60;
-
-    public override ValidationResult Validate() => Rules.All(
-        Rules.Requires(File is not null ^ Data is not null, "Give either FILE or --data NAME."),
-        Rules.PathExists("FILE", File),
-        Rules.Requires(Sheet is null || Data is not null, "--sheet needs --data."),
-        Rules.Positive("--count", Count));
-}
 
 public sealed class InspectCommand(IAnsiConsole console) : Command<InspectSettings>
 {
@@ -69,8 +37,8 @@ public sealed class InspectCommand(IAnsiConsole console) : Command<InspectSettin
             console.WriteLine($"look-alikes left out: {glyphs.Lookalikes.Count} ({GlyphLookalikes.Rule})");
             foreach (Lookalike lookalike in glyphs.Lookalikes) console.WriteLine("  " + lookalike);
         }
-        const int ListedClasses = 200;
-        console.WriteLine("classes: " + string.Join(", ", dataset.ClassNames.Take(ListedClasses)) + (dataset.ClassNames.Count > ListedClasses ? ", ..." : ""));
+        const int listedClasses = 200;
+        console.WriteLine("classes: " + string.Join(", ", dataset.ClassNames.Take(listedClasses)) + (dataset.ClassNames.Count > listedClasses ? ", ..." : ""));
         if (settings.Sheet is null) return;
         ContactSheet.Draw(dataset, ContactSheet.Pick(dataset, settings.Count), settings.Sheet);
         console.WriteLine($"contact sheet: {settings.Sheet}");

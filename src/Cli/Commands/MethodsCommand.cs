@@ -1,4 +1,3 @@
-using System.ComponentModel;
 using Cltool.Cli.Infrastructure;
 using Cltool.Core.Continual;
 using Cltool.Core.Models;
@@ -7,13 +6,6 @@ using Spectre.Console.Cli;
 
 namespace Cltool.Cli.Commands;
 
-public sealed class MethodsSettings : CommandSettings
-{
-    [CommandOption("--json")]
-    [Description("Print the catalog as JSON (name, family, what trains, head, options, summary).")]
-    public bool Json { get; init; }
-}
-
 /// <summary>`cltool methods`: the method catalog, the same list recipe validation and the trainer read.</summary>
 public sealed class MethodsCommand(IAnsiConsole console) : Command<MethodsSettings>
 {
@@ -21,7 +13,13 @@ public sealed class MethodsCommand(IAnsiConsole console) : Command<MethodsSettin
     {
         var rows = MethodCatalog.All.Select(m => new
         {
-            m.Name, Family = m.Family.Name, m.Trains, HeadAlignment = m.TrainsHead, m.OneTask, m.Options, m.Summary,
+            m.Name,
+            Family = m.Family.Name,
+            m.Trains,
+            HeadAlignment = m.TrainsHead,
+            m.OneTask,
+            m.Options,
+            m.Summary,
         }).ToArray();
         if (settings.Json)
         {

@@ -1,4 +1,4 @@
-using Cltool.Trainer.Pretraining;
+using Cltool.Trainer;
 using Spectre.Console;
 
 namespace Cltool.Cli.Infrastructure;

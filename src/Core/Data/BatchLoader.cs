@@ -2,12 +2,6 @@ using Cltool.Core.Imaging;
 
 namespace Cltool.Core.Data;
 
-/// <summary>A batch on the host: images [Count, channels, size, size] row-major, and their labels.</summary>
-public sealed record Batch(float[] Images, long[] Labels, int[] Indices)
-{
-    public int Count => Labels.Length;
-}
-
 /// <summary>
 /// Decodes and transforms samples on worker threads, a bounded number of batches ahead of the trainer, and hands
 /// the batches over in order. Sample order depends only on (seed, epoch) and each sample's augmentation only on
@@ -61,7 +55,8 @@ public sealed class BatchLoader(IImageDataset dataset, IReadOnlyList<int> indice
         finally
         {
             stop.Cancel();
-            Task.WaitAll(threads);
+            // The workers stop on `stop`; waiting for them must not itself be cancelled, or they outlive the epoch.
+            Task.WaitAll(threads, CancellationToken.None);
         }
     }
 

@@ -1,8 +1,5 @@
 namespace Cltool.Core.Data;
 
-/// <summary>Whether one built-in dataset can be used on this machine, and where it comes from.</summary>
-public sealed record DatasetAvailability(string Name, bool Present, string Location, string Detail);
-
 /// <summary>
 /// The datasets cltool ships with no download: Fashion-MNIST from Debian's dataset-fashion-mnist package and
 /// glyphs rendered from the installed fonts. Both are installed by tools/setup.sh.

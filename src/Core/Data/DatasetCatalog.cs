@@ -53,7 +53,10 @@ public static class DatasetCatalog
         string sets = question < 0 ? argument : argument[..question];
         var options = new Dictionary<string, int>
         {
-            ["train"] = Glyphs.DefaultTrainPerClass, ["test"] = Glyphs.DefaultTestPerClass, ["size"] = Glyphs.DefaultSize, ["seed"] = 0,
+            ["train"] = Glyphs.DefaultTrainPerClass,
+            ["test"] = Glyphs.DefaultTestPerClass,
+            ["size"] = Glyphs.DefaultSize,
+            ["seed"] = 0,
         };
         if (question >= 0)
         {

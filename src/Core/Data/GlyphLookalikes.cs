@@ -2,14 +2,6 @@ using SkiaSharp;
 
 namespace Cltool.Core.Data;
 
-/// <summary>A class left out because it looks like one kept before it.</summary>
-public sealed record Lookalike(int Kept, int Dropped, int FontsAlike, int FontsShared, double MedianDistance)
-{
-    public override string ToString() =>
-        $"{char.ConvertFromUtf32(Dropped)} U+{Dropped:X4} ~ {char.ConvertFromUtf32(Kept)} U+{Kept:X4} " +
-        $"(alike in {FontsAlike}/{FontsShared} fonts, median distance {MedianDistance:F2} px)";
-}
-
 /// <summary>
 /// Decides by measurement which characters are near-identical pictures in the glyph generator (Latin A / Greek Α /
 /// Cyrillic А, c / с, and, since every glyph is scaled to the same size, o / O): both are drawn with the same font, size
@@ -88,8 +80,8 @@ public static class GlyphLookalikes
         ReadOnlySpan<byte> pixels = bitmap.GetPixelSpan();
         var ink = new float[RenderSize * RenderSize];
         for (int y = 0; y < RenderSize; y++)
-        for (int x = 0; x < RenderSize; x++)
-            ink[y * RenderSize + x] = 1 - pixels[y * bitmap.RowBytes + x] / 255f;
+            for (int x = 0; x < RenderSize; x++)
+                ink[y * RenderSize + x] = 1 - pixels[y * bitmap.RowBytes + x] / 255f;
         return ink;
     }
 }

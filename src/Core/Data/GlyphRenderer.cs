@@ -3,9 +3,6 @@ using SkiaSharp;
 
 namespace Cltool.Core.Data;
 
-/// <summary>Where and how a glyph is drawn: its larger side in pixels, rotation in degrees, offset from the centre.</summary>
-public readonly record struct GlyphPose(float Extent, float AngleDegrees = 0, float Dx = 0, float Dy = 0, bool Embolden = false);
-
 /// <summary>Draws one character into a grey square; the glyph datasets and the look-alike measurement share it.</summary>
 public static class GlyphRenderer
 {

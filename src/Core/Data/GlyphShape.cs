@@ -22,21 +22,21 @@ public sealed class GlyphShape
         int far = 4 * side * side;
         var column = new int[ink.Length];
         for (int x = 0; x < side; x++)
-        for (int y = 0; y < side; y++)
-        {
-            int best = far;
-            for (int other = 0; other < side; other++)
-                if (Inked(x, other)) best = Math.Min(best, (other - y) * (other - y));
-            column[y * side + x] = best;
-        }
+            for (int y = 0; y < side; y++)
+            {
+                int best = far;
+                for (int other = 0; other < side; other++)
+                    if (Inked(x, other)) best = Math.Min(best, (other - y) * (other - y));
+                column[y * side + x] = best;
+            }
         var distance = new float[ink.Length];
         for (int y = 0; y < side; y++)
-        for (int x = 0; x < side; x++)
-        {
-            int best = far;
-            for (int other = 0; other < side; other++) best = Math.Min(best, (other - x) * (other - x) + column[y * side + other]);
-            distance[y * side + x] = inked.Length == 0 ? float.PositiveInfinity : MathF.Sqrt(best);
-        }
+            for (int x = 0; x < side; x++)
+            {
+                int best = far;
+                for (int other = 0; other < side; other++) best = Math.Min(best, (other - x) * (other - x) + column[y * side + other]);
+                distance[y * side + x] = inked.Length == 0 ? float.PositiveInfinity : MathF.Sqrt(best);
+            }
         return new GlyphShape(inked, distance);
     }
 

@@ -2,12 +2,6 @@ using Cltool.Core.Imaging;
 
 namespace Cltool.Core.Data;
 
-public enum DatasetSplit
-{
-    Train,
-    Test,
-}
-
 /// <summary>
 /// A labelled image dataset: random access by index, labels known without decoding. Implementations are safe to
 /// call from several threads at once (the data pipeline decodes on worker threads).

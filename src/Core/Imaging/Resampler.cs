@@ -1,11 +1,5 @@
 namespace Cltool.Core.Imaging;
 
-public enum Interpolation
-{
-    Bilinear,
-    Bicubic,
-}
-
 /// <summary>
 /// Resizes a region of an image exactly as Pillow resizes an RGB image, which is what torchvision's transforms call:
 /// separable filters whose support widens when downsampling (antialiasing), bicubic with a = -0.5, coefficients in

@@ -32,8 +32,8 @@ public sealed class RgbImage
         int area = width * height;
         var pixels = new byte[area * 3];
         for (int i = 0; i < area; i++)
-        for (int c = 0; c < 3; c++)
-            pixels[3 * i + c] = planes[c * area + i];
+            for (int c = 0; c < 3; c++)
+                pixels[3 * i + c] = planes[c * area + i];
         return new RgbImage(width, height, pixels);
     }
 

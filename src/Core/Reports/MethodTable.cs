@@ -7,23 +7,6 @@ using Cltool.Core.Models;
 namespace Cltool.Core.Reports;
 
 /// <summary>
-/// One method with one head option on one dataset, over seeds: the scores, the accuracy on all seen classes after each
-/// task, the storage of head statistics and adapter (mean adapter numbers stored after the last task; 0 for runs made
-/// before cltool counted them), the training seconds summed over tasks (NaN for runs made before cltool timed them), and
-/// for SD-LoRA-KD its τ and the fraction of modules absorbed over all its absorb steps.
-/// </summary>
-public sealed record MethodTableRow(
-    string Data, string Method, string Head, int[] Seeds, Spread Acc, Spread Aaa, Spread Forgetting, Spread WhenLearned,
-    Spread TaskAwareAcc, Spread TaskIdAcc, long StatisticsBytes, Spread AlignSeconds,
-    double AdapterParameters = 0, double? KdThreshold = null, double? AbsorbedFraction = null)
-{
-    public Spread[] AfterTask { get; init; } = [];
-    public Spread? TrainingSeconds { get; init; }
-    /// <summary>True for the row of the runs' own head option (the others are scored on the same backbone).</summary>
-    public bool OwnHead { get; init; }
-}
-
-/// <summary>
 /// The table users read: finished runs grouped by dataset and method, one row per head option each run scored (the run's
 /// own and its alternatives on the same backbone), mean ± std over seeds. Written as Markdown, JSON and a PNG of Acc.
 /// </summary>
@@ -41,7 +24,7 @@ public static class MethodTable
             foreach (string option in new[] { own }.Concat(first.Metrics.Alternatives?.Keys ?? []))
             {
                 var reports = group.Select(r => (r.Recipe.Seed, Report: OptionOf(r.Metrics, option, r.Path))).ToList();
-                Spread Over(Func<MetricsReport, double> value) => Spread.Of(reports.Select(r => value(r.Report)).ToList());
+                SeedSpread Over(Func<MetricsReport, double> value) => SeedSpread.Of(reports.Select(r => value(r.Report)).ToList());
                 bool kd = first.Recipe.Method == Methods.SdLoraKd;
                 rows.Add(new MethodTableRow(first.Recipe.Data, first.Recipe.Method + (first.Recipe.Clora?.Variant() ?? ""), option, reports.Select(r => r.Seed).ToArray(),
                     Over(r => r.Acc), Over(r => r.Aaa), Over(r => r.Forgetting), Over(r => r.WhenLearned?.Average() ?? double.NaN),
@@ -51,7 +34,7 @@ public static class MethodTable
                     kd ? group.Average(r => AbsorbedFraction(r.Metrics)) : null)
                 {
                     AfterTask = Enumerable.Range(0, first.Metrics.AccuracyAfterTask.Length).Select(t => Over(r => r.AccuracyAfterTask[t])).ToArray(),
-                    TrainingSeconds = group.All(r => r.Metrics.Costs is not null) ? Spread.Of(group.Select(r => r.Metrics.Costs!.Sum(c => c.TrainingSeconds)).ToList()) : null,
+                    TrainingSeconds = group.All(r => r.Metrics.Costs is not null) ? SeedSpread.Of(group.Select(r => r.Metrics.Costs!.Sum(c => c.TrainingSeconds)).ToList()) : null,
                     OwnHead = option == own,
                 });
             }

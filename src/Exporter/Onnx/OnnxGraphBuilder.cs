@@ -4,16 +4,6 @@ using Onnx;
 
 namespace Cltool.Exporter.Onnx;
 
-/// <summary>The ONNX versions every cltool export targets (docs/export.md): accepted by Debian 12's onnx checker and ORT 1.31.</summary>
-public static class OnnxFormat
-{
-    public const long IrVersion = 8;
-    public const long Opset = 17;
-    public const string Producer = "cltool";
-    public static readonly string ProducerVersion = typeof(OnnxFormat).Assembly.GetName().Version?.ToString(3) ?? "";
-    public const string ContribDomain = "com.microsoft";
-}
-
 /// <summary>
 /// Builds an ONNX graph node by node with the protobuf types, because TorchSharp cannot export ONNX.
 /// Float tensors are stored as little-endian raw data; a dimension given as a string is symbolic (dynamic).

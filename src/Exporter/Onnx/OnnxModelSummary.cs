@@ -4,8 +4,6 @@ using Onnx;
 
 namespace Cltool.Exporter.Onnx;
 
-public sealed record OnnxValueSummary(string Name, string DType, string Shape);
-
 /// <summary>What `cltool inspect` shows of an ONNX file: versions, signature, operators, initializers, metadata.</summary>
 public sealed record OnnxModelSummary(
     long IrVersion,

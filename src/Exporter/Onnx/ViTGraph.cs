@@ -6,12 +6,6 @@ using static Cltool.Exporter.Onnx.OnnxGraphBuilder;
 
 namespace Cltool.Exporter.Onnx;
 
-/// <param name="Half">Store weights and compute in float16; the input and output stay float32 (Cast at both ends).</param>
-/// <param name="Branches">Adapters kept as separate branches (--no-merge); empty for a dense model.</param>
-/// <param name="FusedAttention">Emit ONNX Runtime's com.microsoft.Attention (qkv projection + attention in one kernel)
-/// instead of standard ops; ONNX Runtime only, and only for a dense model (its weights go into the fused kernel).</param>
-public sealed record ViTGraphOptions(bool Half = false, IReadOnlyList<QkvLowRankBranch>? Branches = null, bool FusedAttention = false);
-
 /// <summary>
 /// A dense ViT (timm layout, a linear head) as an ONNX graph of standard opset-17 operators: Conv patch embedding,
 /// class token + position embedding, pre-norm blocks (LayerNormalization eps 1e-6, fused qkv MatMul, Softmax attention,

@@ -1,5 +1,5 @@
-using Microsoft.ML.OnnxRuntime;
 using Cltool.Core.Models;
+using Microsoft.ML.OnnxRuntime;
 
 namespace Cltool.Exporter.Verification;
 

@@ -97,10 +97,24 @@ public sealed class ServeSettings : CommandSettings
 
     public ServeOptions ToOptions() => new()
     {
-        ModelPath = Model ?? "", ModelName = Name, RepositoryPath = ModelRepository, ControlMode = ControlMode, PollSeconds = PollSeconds,
-        LoadModels = LoadModels, Urls = Urls, GrpcUrls = GrpcUrls, Device = Device, MaxBatch = MaxBatch, MaxDelayMs = MaxDelayMs,
-        QueueCapacity = QueueCapacity, Threads = Threads, ApiKey = ApiKey, MaxBodyBytes = MaxBodyBytes, MaxImagePixels = MaxImagePixels,
-        RequestTimeoutMs = TimeoutMs, Watch = Watch,
+        ModelPath = Model ?? "",
+        ModelName = Name,
+        RepositoryPath = ModelRepository,
+        ControlMode = ControlMode,
+        PollSeconds = PollSeconds,
+        LoadModels = LoadModels,
+        Urls = Urls,
+        GrpcUrls = GrpcUrls,
+        Device = Device,
+        MaxBatch = MaxBatch,
+        MaxDelayMs = MaxDelayMs,
+        QueueCapacity = QueueCapacity,
+        Threads = Threads,
+        ApiKey = ApiKey,
+        MaxBodyBytes = MaxBodyBytes,
+        MaxImagePixels = MaxImagePixels,
+        RequestTimeoutMs = TimeoutMs,
+        Watch = Watch,
     };
 
     public override ValidationResult Validate() =>

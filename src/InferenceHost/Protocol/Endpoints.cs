@@ -87,7 +87,9 @@ public sealed class Endpoints(ServeOptions options, ModelRepository repository, 
             .Select(c => new JsonObject { ["label"] = c.Label, ["index"] = c.Index, ["score"] = c.Score });
         return Results.Json(new JsonObject
         {
-            ["model_name"] = name, ["model_version"] = lease.Served.Version.ToString(), ["predictions"] = new JsonArray(predictions.ToArray<JsonNode>()),
+            ["model_name"] = name,
+            ["model_version"] = lease.Served.Version.ToString(),
+            ["predictions"] = new JsonArray(predictions.ToArray<JsonNode>()),
         });
     }
 

@@ -2,14 +2,11 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Unicode;
-using Cltool.InferenceHost.Serving;
 using Cltool.Core.Errors;
 using Cltool.Core.Models;
+using Cltool.InferenceHost.Serving;
 
 namespace Cltool.InferenceHost.Protocol;
-
-/// <summary>A parsed, validated KServe v2 infer request: the images as one float array, and what the caller asked back.</summary>
-public sealed record InferRequest(string? Id, float[] Pixels, int Count, int? ClassificationTopK, bool BinaryOutput = false);
 
 /// <summary>
 /// The KServe v2 / Open Inference Protocol JSON of the infer endpoint, with Triton's classification extension

@@ -32,7 +32,9 @@ public static class ModelConfiguration
     {
         static JsonNode Tensors(IEnumerable<ModelMetadataResponse.Types.TensorMetadata> tensors) => new JsonArray(tensors.Select(t => (JsonNode)new JsonObject
         {
-            ["name"] = t.Name, ["datatype"] = t.Datatype, ["shape"] = Array(t.Shape),
+            ["name"] = t.Name,
+            ["datatype"] = t.Datatype,
+            ["shape"] = Array(t.Shape),
         }).ToArray());
         return new JsonObject
         {
@@ -78,11 +80,17 @@ public static class ModelConfiguration
         ["max_batch_size"] = config.MaxBatchSize,
         ["input"] = new JsonArray(config.Input.Select(i => (JsonNode)new JsonObject
         {
-            ["name"] = i.Name, ["data_type"] = "TYPE_FP32", ["format"] = "FORMAT_NCHW", ["dims"] = Array(i.Dims),
+            ["name"] = i.Name,
+            ["data_type"] = "TYPE_FP32",
+            ["format"] = "FORMAT_NCHW",
+            ["dims"] = Array(i.Dims),
         }).ToArray()),
         ["output"] = new JsonArray(config.Output.Select(o => (JsonNode)new JsonObject
         {
-            ["name"] = o.Name, ["data_type"] = "TYPE_FP32", ["dims"] = Array(o.Dims), ["label_filename"] = o.LabelFilename,
+            ["name"] = o.Name,
+            ["data_type"] = "TYPE_FP32",
+            ["dims"] = Array(o.Dims),
+            ["label_filename"] = o.LabelFilename,
         }).ToArray()),
         ["dynamic_batching"] = new JsonObject { ["max_queue_delay_microseconds"] = config.DynamicBatching.MaxQueueDelayMicroseconds },
     };

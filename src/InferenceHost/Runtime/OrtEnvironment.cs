@@ -2,9 +2,6 @@ using Microsoft.ML.OnnxRuntime;
 
 namespace Cltool.InferenceHost.Runtime;
 
-/// <summary>What `cltool doctor` reports about ONNX Runtime. <see cref="LoadError"/> is set when it failed to load.</summary>
-public sealed record OrtReport(bool Loaded, string? Version, IReadOnlyList<string> Providers, bool CudaUsable, string CudaReason, string? LoadError);
-
 /// <summary>Loads ONNX Runtime and checks which execution providers can really be used, without ever throwing.</summary>
 public static class OrtEnvironment
 {
@@ -51,13 +48,13 @@ public static class OrtEnvironment
     /// <summary>The most specific reason available: ORT's log names the missing library, its exception does not.</summary>
     public static string Explain(string exceptionMessage, IReadOnlyList<string> log)
     {
-        const string Marker = "Failed to load library ";
-        string? detail = log.LastOrDefault(line => line.Contains(Marker, StringComparison.Ordinal));
+        const string marker = "Failed to load library ";
+        string? detail = log.LastOrDefault(line => line.Contains(marker, StringComparison.Ordinal));
         if (detail is null) return FirstLine(exceptionMessage);
-        string text = detail[detail.IndexOf(Marker, StringComparison.Ordinal)..];
+        string text = detail[detail.IndexOf(marker, StringComparison.Ordinal)..];
         // "Failed to load library /long/path/libonnxruntime_providers_cuda.so with error: libcublasLt.so.13: ..."
-        int path = Marker.Length, end = text.IndexOf(' ', path);
-        if (end > path) text = Marker + Path.GetFileName(text[path..end]) + text[end..];
+        int path = marker.Length, end = text.IndexOf(' ', path);
+        if (end > path) text = marker + Path.GetFileName(text[path..end]) + text[end..];
         return FirstLine(text);
     }
 

@@ -12,7 +12,7 @@ public static class OrtRuntime
     static readonly Lazy<OrtEnv> LazyEnvironment = new(CreateEnvironment);
     static readonly DOrtLoggingFunction Logger = OnNativeLog; // kept alive: native code holds a pointer to it
 
-    [ThreadStatic] static List<string>? _captured;
+    [ThreadStatic] static List<string>? Captured;
 
     /// <summary>Receives ONNX Runtime's warnings and errors. Defaults to plain lines on stderr.</summary>
     public static Action<OrtLoggingLevel, string> LogSink { get; set; } =
@@ -25,14 +25,14 @@ public static class OrtRuntime
 
     public sealed class LogCapture : IDisposable
     {
-        readonly List<string>? _outer = _captured;
+        readonly List<string>? _outer = Captured;
         readonly List<string> _lines = [];
 
-        internal LogCapture() => _captured = _lines;
+        internal LogCapture() => Captured = _lines;
 
         public IReadOnlyList<string> Lines => _lines;
 
-        public void Dispose() => _captured = _outer;
+        public void Dispose() => Captured = _outer;
     }
 
     static OrtEnv CreateEnvironment()
@@ -50,7 +50,7 @@ public static class OrtRuntime
 
     static void OnNativeLog(IntPtr param, OrtLoggingLevel severity, string category, string logId, string codeLocation, string message)
     {
-        if (_captured is { } capture) capture.Add(message);
+        if (Captured is { } capture) capture.Add(message);
         else LogSink(severity, message);
     }
 }

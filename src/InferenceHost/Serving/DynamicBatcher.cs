@@ -3,12 +3,6 @@ using System.Threading.Channels;
 
 namespace Cltool.InferenceHost.Serving;
 
-/// <summary>The answer to one request: its rows of logits, and the session that computed them.</summary>
-public sealed record InferenceResult(float[] Logits, int Count, int Classes, IReadOnlyList<string> Labels);
-
-/// <summary>The queue is full: the caller answers 503 with Retry-After instead of letting memory grow.</summary>
-public sealed class QueueFullException() : Exception("The request queue is full; retry shortly.");
-
 /// <summary>
 /// Dynamic batching: requests wait in a bounded queue; one worker takes the oldest, gathers more for up to the delay
 /// until the batch holds <c>maxBatch</c> images, runs the batch once on its version's session and answers every request

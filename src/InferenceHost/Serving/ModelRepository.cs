@@ -4,15 +4,6 @@ using Cltool.InferenceHost.Protocol;
 
 namespace Cltool.InferenceHost.Serving;
 
-/// <summary>A model version's state as Triton's repository index reports it.</summary>
-public sealed record VersionState(string State, string Reason = "")
-{
-    public const string Ready = "READY", Loading = "LOADING", Unloading = "UNLOADING", Unavailable = "UNAVAILABLE";
-}
-
-/// <summary>One row of the repository index: a model never loaded has only its name.</summary>
-public sealed record IndexEntry(string Name, string? Version = null, string? State = null, string? Reason = null);
-
 /// <summary>
 /// The served models and their versions. A load opens and warms the new versions on the side while the ready ones keep
 /// serving, then publishes them in one step and retires what they replace (retired versions finish their requests in

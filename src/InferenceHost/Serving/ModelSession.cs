@@ -1,6 +1,6 @@
-using Cltool.Core.IO;
 using Cltool.Core;
 using Cltool.Core.Errors;
+using Cltool.Core.IO;
 using Cltool.Core.Models;
 using Cltool.InferenceHost.Runtime;
 using Microsoft.ML.OnnxRuntime;

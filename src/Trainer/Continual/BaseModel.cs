@@ -1,7 +1,7 @@
-using Cltool.Core.IO;
 using Cltool.Core.Continual;
 using Cltool.Core.Errors;
 using Cltool.Core.Imaging;
+using Cltool.Core.IO;
 using Cltool.Core.Models;
 using Cltool.Core.Weights;
 

@@ -11,13 +11,9 @@ using Cltool.Trainer.Continual.Heads;
 using Cltool.Trainer.Models;
 using Cltool.Trainer.Native;
 using Cltool.Trainer.Optim;
-using Cltool.Trainer.Pretraining;
 using static TorchSharp.torch;
 
 namespace Cltool.Trainer.Continual;
-
-/// <summary>What a finished run reports.</summary>
-public sealed record TrainResult(MetricsReport Metrics, string LastCheckpoint, double Seconds);
 
 /// <summary>
 /// The class-incremental task loop shared by every method: grow the head, let the method prepare the task, train on
@@ -92,7 +88,8 @@ public sealed class ContinualLearner(TrainRecipe recipe, string runDirectory, IT
             using (NewDisposeScope())
             {
                 ContinualCheckpoint done = Snapshot(model, baseModel, scenario, train.ClassNames, task, recipe.EpochsOf(task), scores.ToReport(), heads, optimizer: null)
-                    with { Golden = GoldenBatchOf(model, data, device) };
+                    with
+                { Golden = GoldenBatchOf(model, data, device) };
                 done.Save(_run.TaskCheckpoint(task));
                 done.Save(_run.Resume);
             }

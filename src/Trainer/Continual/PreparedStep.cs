@@ -7,9 +7,6 @@ using static TorchSharp.torch;
 
 namespace Cltool.Trainer.Continual;
 
-/// <summary>What timing steps of one configuration measured: throughput and where the time went, per step.</summary>
-public sealed record StepTiming(double ImagesPerSecond, double ForwardMs, double BackwardMs, double UpdateMs);
-
 /// <summary>
 /// The learner's own training step for one method after some tasks, prepared once so that a benchmark can time
 /// configurations in interleaved rounds: the method prepares every task as the learner does (head growth, directions

@@ -23,7 +23,7 @@ public static class MemoryRelease
     {
         try
         {
-            malloc_trim(0);
+            _ = malloc_trim(0);   // 1 when memory went back to the system, 0 when none could: not an error either way
         }
         catch (EntryPointNotFoundException)
         {

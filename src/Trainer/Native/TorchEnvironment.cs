@@ -3,19 +3,6 @@ using TorchSharp;
 
 namespace Cltool.Trainer.Native;
 
-/// <summary>What `cltool doctor` reports about libtorch. <see cref="LoadError"/> is set when libtorch failed to load.</summary>
-public sealed record TorchReport(
-    bool Loaded,
-    string? LibTorchVersion,
-    string TorchSharpVersion,
-    string Backend,
-    int Threads,
-    string ThreadPolicy,
-    string CompatibilityRepair,
-    bool CudaUsable,
-    string CudaReason,
-    string? LoadError);
-
 /// <summary>Loads libtorch through TorchSharp and describes it, without ever throwing.</summary>
 public static class TorchEnvironment
 {

@@ -58,8 +58,7 @@ public static class TorchThreads
         string inForce = Environment.GetEnvironmentVariable("OMP_WAIT_POLICY")?.ToLowerInvariant() ?? WaitDefault;
         if (policy == WaitDefault || policy == inForce) return inForce;
         if (GompLoaded()) return $"{inForce} (libtorch was loaded before --wait-policy {policy} could apply)";
-        setenv("OMP_WAIT_POLICY", policy.ToUpperInvariant(), 1);
-        return policy;
+        return setenv("OMP_WAIT_POLICY", policy.ToUpperInvariant(), 1) == 0 ? policy : $"{inForce} (setting OMP_WAIT_POLICY failed)";
     }
 
     static bool GompLoaded() =>

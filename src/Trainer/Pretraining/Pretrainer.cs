@@ -1,10 +1,10 @@
-using Cltool.Core.IO;
 using System.Diagnostics;
 using System.Text.Json;
 using Cltool.Core;
 using Cltool.Core.Data;
 using Cltool.Core.Errors;
 using Cltool.Core.Imaging;
+using Cltool.Core.IO;
 using Cltool.Core.Models;
 using Cltool.Core.Weights;
 using Cltool.Trainer.Models;

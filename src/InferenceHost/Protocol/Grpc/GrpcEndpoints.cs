@@ -58,7 +58,10 @@ public sealed class GrpcEndpoints(ServeOptions options, ModelRepository reposito
         var response = new RepositoryIndexResponse();
         response.Models.AddRange(repository.Index(request.Ready).Select(entry => new RepositoryIndexResponse.Types.ModelIndex
         {
-            Name = entry.Name, Version = entry.Version ?? "", State = entry.State ?? "", Reason = entry.Reason ?? "",
+            Name = entry.Name,
+            Version = entry.Version ?? "",
+            State = entry.State ?? "",
+            Reason = entry.Reason ?? "",
         }));
         return Task.FromResult(response);
     }

@@ -1,7 +1,7 @@
 using Cltool.Core.Continual;
 using Cltool.Trainer.Models;
-using Cltool.Trainer.Optim;
 using Cltool.Trainer.Native;
+using Cltool.Trainer.Optim;
 using TorchSharp;
 using static TorchSharp.torch;
 

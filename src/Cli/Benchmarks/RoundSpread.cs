@@ -4,13 +4,13 @@ namespace Cltool.Cli.Benchmarks;
 /// The rounds of one measurement as minimum, median and maximum. The relative spread is the noise floor: a difference
 /// between two rows smaller than it is not a result.
 /// </summary>
-public sealed record Spread(double Min, double Median, double Max)
+public sealed record RoundSpread(double Min, double Median, double Max)
 {
-    public static Spread Of(IReadOnlyCollection<double> values)
+    public static RoundSpread Of(IReadOnlyCollection<double> values)
     {
         double[] sorted = values.Order().ToArray();
         double median = sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
-        return new Spread(sorted[0], median, sorted[^1]);
+        return new RoundSpread(sorted[0], median, sorted[^1]);
     }
 
     public static double MedianOf(IReadOnlyCollection<double> values) => Of(values).Median;
@@ -19,5 +19,5 @@ public sealed record Spread(double Min, double Median, double Max)
     public double Relative => (Max - Min) / Median;
 
     /// <summary>The noise floor of comparing two measurements: the larger of their relative spreads.</summary>
-    public static double NoiseFloor(Spread a, Spread b) => Math.Max(a.Relative, b.Relative);
+    public static double NoiseFloor(RoundSpread a, RoundSpread b) => Math.Max(a.Relative, b.Relative);
 }

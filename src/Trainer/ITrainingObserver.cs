@@ -1,4 +1,4 @@
-namespace Cltool.Trainer.Pretraining;
+namespace Cltool.Trainer;
 
 /// <summary>Progress events of a training loop; the CLI renders them as bars or plain lines.</summary>
 public interface ITrainingObserver

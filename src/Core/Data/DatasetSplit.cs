@@ -1,0 +1,7 @@
+namespace Cltool.Core.Data;
+
+public enum DatasetSplit
+{
+    Train,
+    Test,
+}

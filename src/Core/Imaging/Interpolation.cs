@@ -1,0 +1,7 @@
+namespace Cltool.Core.Imaging;
+
+public enum Interpolation
+{
+    Bilinear,
+    Bicubic,
+}

@@ -1,0 +1,18 @@
+namespace Cltool.Core.Reports;
+
+/// <summary>
+/// One method with one head option on one dataset, over seeds: the scores, the accuracy on all seen classes after each
+/// task, the storage of head statistics and adapter (mean adapter numbers stored after the last task; 0 for runs made
+/// before cltool counted them), the training seconds summed over tasks (NaN for runs made before cltool timed them), and
+/// for SD-LoRA-KD its τ and the fraction of modules absorbed over all its absorb steps.
+/// </summary>
+public sealed record MethodTableRow(
+    string Data, string Method, string Head, int[] Seeds, SeedSpread Acc, SeedSpread Aaa, SeedSpread Forgetting, SeedSpread WhenLearned,
+    SeedSpread TaskAwareAcc, SeedSpread TaskIdAcc, long StatisticsBytes, SeedSpread AlignSeconds,
+    double AdapterParameters = 0, double? KdThreshold = null, double? AbsorbedFraction = null)
+{
+    public SeedSpread[] AfterTask { get; init; } = [];
+    public SeedSpread? TrainingSeconds { get; init; }
+    /// <summary>True for the row of the runs' own head option (the others are scored on the same backbone).</summary>
+    public bool OwnHead { get; init; }
+}
