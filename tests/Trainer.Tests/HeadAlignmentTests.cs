@@ -26,7 +26,7 @@ public sealed class HeadAlignmentTests
     {
         // Task norms 5 (3, 4) and 1 (0, 1): mean 3; then τ = 0.1.
         using Tensor logits = tensor(new float[] { 3, 4, 0, 1 }, [1, 4]);
-        using Tensor normalised = ClassifierAlignment.NormalizeLogits(logits, [2, 2], 0.1);
+        using Tensor normalised = ClassifierAlignment.NormalizeLogits(logits, ClassifierAlignment.TaskMembership([2, 2]), 0.1);
 
         float[] expected = [10, 40f / 3, 0, 10f / 3];
         float[] actual = normalised.data<float>().ToArray();

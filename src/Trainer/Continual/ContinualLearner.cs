@@ -123,8 +123,11 @@ public sealed class ContinualLearner(TrainRecipe recipe, string runDirectory, IT
         }
         double statisticsSeconds = clock.Elapsed.TotalSeconds;
         cancellation.ThrowIfCancellationRequested();
-        foreach ((string option, double seconds) in heads.Finish(task, model, data.Scenario, statistics))
+        Dictionary<string, double> alignmentSeconds = heads.Finish(task, model, data.Scenario, statistics);
+        foreach ((string option, double seconds) in alignmentSeconds)
             scores.AddSeconds(option, seconds + (HeadAlignments.NeedsStatistics(option) ? statisticsSeconds : 0));
+        if (HeadAlignments.NeedsStatistics(recipe.HeadAlign))
+            observer.Message($"task {task + 1}: class statistics {statisticsSeconds:F1} s, alignment {alignmentSeconds.Values.Max():F1} s");
     }
 
     /// <summary>The stored class statistics of the first <paramref name="tasks"/> tasks (none unless the recipe's alignment samples them).</summary>

@@ -23,62 +23,78 @@ public static class ClassifierAlignment
     /// <summary>
     /// The heads after alignment at task <paramref name="task"/>, each trained on the same samples (ca and ca-restore differ
     /// only in their starting rows, so they share the sampling); <paramref name="statistics"/> holds tasks 0..task in order.
+    /// The heads train as one stacked tensor [heads, classes, dim]: one batched matmul, one loss and one optimiser step per
+    /// batch for all of them (each head's gradient is its own loss's, as when they trained one after the other). A step
+    /// on tensors this small costs its operator count, not its arithmetic, so the step is written in few operators.
     /// </summary>
     public static LinearHead[] Align(IReadOnlyList<LinearHead> heads, IReadOnlyList<ClassStatistics> statistics, IReadOnlyList<int> taskSizes, int task, int seed)
     {
         using var scope = NewDisposeScope();
         using var generator = new Generator((ulong)seed, CPU);
-        var parameters = heads.Select(head => (Weight: tensor(head.Weight.Data, head.Weight.Shape).requires_grad_(true),
-                                               Bias: tensor(head.Bias.Data, head.Bias.Shape).requires_grad_(true))).ToArray();
-        Sgd[] optimizers = parameters.Select(p => new Sgd([("weight", p.Weight), ("bias", p.Bias)], Momentum, WeightDecay)).ToArray();
-        int[] sizes = taskSizes.Take(task + 1).ToArray();
+        Tensor weight = stack(heads.Select(head => tensor(head.Weight.Data, head.Weight.Shape))).requires_grad_(true);
+        Tensor bias = stack(heads.Select(head => tensor(head.Bias.Data, head.Bias.Shape))).unsqueeze(1).requires_grad_(true);
+        using var optimizer = new Sgd([("weight", weight), ("bias", bias)], Momentum, WeightDecay);
+        Tensor membership = TaskMembership(taskSizes.Take(task + 1).ToArray());
+        Tensor[] spreads = statistics.Take(task + 1).Select(SpreadFactor).ToArray();
         for (int epoch = 0; epoch < Epochs; epoch++)
         {
             double learningRate = LearningRate * 0.5 * (1 + Math.Cos(Math.PI * epoch / Epochs));
             using var epochScope = NewDisposeScope();
-            (Tensor samples, Tensor targets) = Sample(statistics, task, generator);
+            (Tensor samples, Tensor targets) = Sample(statistics, spreads, task, generator);
             Tensor order = randperm(samples.shape[0], generator: generator);
             for (long start = 0; start < samples.shape[0]; start += BatchSize)
             {
                 using var stepScope = NewDisposeScope();
                 Tensor batch = order.narrow(0, start, Math.Min(BatchSize, samples.shape[0] - start));
                 Tensor inputs = samples.index_select(0, batch), labels = targets.index_select(0, batch);
-                for (int h = 0; h < parameters.Length; h++)
-                {
-                    optimizers[h].ZeroGrad();
-                    Tensor logits = nn.functional.linear(inputs, parameters[h].Weight, parameters[h].Bias);
-                    nn.functional.cross_entropy(NormalizeLogits(logits, sizes, Temperature), labels).backward();
-                    optimizers[h].Step(learningRate);
-                }
+                optimizer.ZeroGrad();
+                Tensor logits = NormalizeLogits(inputs.matmul(weight.transpose(1, 2)).add(bias, Scalars.One), membership, Temperature);
+                // Σ over heads of each head's mean cross-entropy: the gradient each head gets is exactly its own loss's.
+                using Scalar perHead = (1.0 / labels.shape[0]).ToScalar();
+                nn.functional.cross_entropy(logits.flatten(0, 1), labels.repeat(heads.Count), reduction: nn.Reduction.Sum).mul(perHead).backward();
+                optimizer.Step(learningRate);
             }
         }
-        foreach (Sgd optimizer in optimizers) optimizer.Dispose();
-        return parameters.Select(p => new LinearHead(HostTensors.From(p.Weight), HostTensors.From(p.Bias))).ToArray();
+        return Enumerable.Range(0, heads.Count)
+            .Select(h => new LinearHead(HostTensors.From(weight[h]), HostTensors.From(bias[h].squeeze(0)))).ToArray();
+    }
+
+    /// <summary>Which task each logit belongs to: [classes, tasks], 1 where class c is one of task t's.</summary>
+    public static Tensor TaskMembership(IReadOnlyList<int> taskSizes)
+    {
+        var membership = new float[taskSizes.Sum() * taskSizes.Count];
+        int row = 0;
+        for (int t = 0; t < taskSizes.Count; t++)
+            for (int c = 0; c < taskSizes[t]; c++, row++) membership[row * taskSizes.Count + t] = 1;
+        return tensor(membership, [taskSizes.Sum(), taskSizes.Count]);
     }
 
     /// <summary>
     /// SLCA's logit normalisation: each sample's logits divided by the mean, over tasks, of the L2 norm of that task's
-    /// logits (+1e-7), then by the temperature; so no task wins by the scale of its logits alone.
+    /// logits (+1e-7), then by the temperature; so no task wins by the scale of its logits alone. The per-task norms are
+    /// one matmul of the squared logits with <paramref name="membership"/> (<see cref="TaskMembership"/>), for any
+    /// leading dimensions.
     /// </summary>
-    public static Tensor NormalizeLogits(Tensor logits, IReadOnlyList<int> taskSizes, double temperature)
+    public static Tensor NormalizeLogits(Tensor logits, Tensor membership, double temperature)
     {
-        var norms = new List<Tensor>();
-        long start = 0;
-        foreach (int size in taskSizes)
-        {
-            norms.Add(logits.narrow(1, start, size).norm(1, keepdim: true).add(NormFloor, Scalars.One));
-            start += size;
-        }
+        Tensor norms = logits.square().matmul(membership).sqrt().add(NormFloor, Scalars.One);
         using Scalar divideBy = temperature.ToScalar();
-        return logits.div(cat(norms, 1).mean([1], keepdim: true)).div(divideBy);
+        return logits.div(norms.mean([-1], keepdim: true)).div(divideBy);
+    }
+
+    /// <summary>What turns standard normal noise into a class's spread: the Cholesky factor of each covariance (full), or the standard deviations (diag).</summary>
+    static Tensor SpreadFactor(ClassStatistics stats)
+    {
+        Tensor covariances = tensor(stats.Covariances.Data, stats.Covariances.Shape).to(float64);
+        return stats.Covariance == CovarianceKinds.Full ? linalg.cholesky(covariances).transpose(1, 2) : covariances.sqrt().unsqueeze(1);
     }
 
     /// <summary>
     /// <see cref="SamplesPerClass"/> features of every seen class, in class order, from N(s_c·μ_c, Σ_c) with
     /// s_c = 0.9 + 0.1·(t_c + 1)/(t + 1): the older the class's task t_c, the more its mean shrinks (slca.py:200-207).
-    /// One batched draw per task (Cholesky factor, noise, product): a few hundred ops per alignment, not a few per class.
+    /// One batched draw per task (noise times the task's spread factors, built once per alignment): a few ops per task.
     /// </summary>
-    static (Tensor Samples, Tensor Targets) Sample(IReadOnlyList<ClassStatistics> statistics, int task, Generator generator)
+    static (Tensor Samples, Tensor Targets) Sample(IReadOnlyList<ClassStatistics> statistics, Tensor[] spreads, int task, Generator generator)
     {
         var samples = new List<Tensor>();
         for (int t = 0; t <= task; t++)
@@ -86,11 +102,8 @@ public static class ClassifierAlignment
             ClassStatistics stats = statistics[t];
             using Scalar shrink = (0.9 + 0.1 * (t + 1) / (task + 1)).ToScalar();
             Tensor means = tensor(stats.Means.Data, stats.Means.Shape).to(float64).mul(shrink).unsqueeze(1);
-            Tensor covariances = tensor(stats.Covariances.Data, stats.Covariances.Shape).to(float64);
             Tensor noise = randn([stats.Classes, SamplesPerClass, stats.Dim], dtype: float64, generator: generator);
-            Tensor spread = stats.Covariance == CovarianceKinds.Full
-                ? noise.bmm(linalg.cholesky(covariances).transpose(1, 2))
-                : noise * covariances.sqrt().unsqueeze(1);
+            Tensor spread = stats.Covariance == CovarianceKinds.Full ? noise.bmm(spreads[t]) : noise * spreads[t];
             samples.Add(means.add(spread, Scalars.One).reshape(stats.Classes * SamplesPerClass, stats.Dim).to(float32));
         }
         int seen = statistics.Take(task + 1).Sum(s => s.Classes);
