@@ -45,9 +45,6 @@ public sealed record ClassStatistics(int Task, string Covariance, HostTensor Mea
             || !CltoolJson.Deserialize<TrainRecipe>(stored, $"the recipe in '{path}'").SameAs(recipe))
             throw new CltoolException($"'{path}' holds the class statistics of another run or task (task {metadata.GetValueOrDefault("task")}, recipe " +
                                       $"{metadata.GetValueOrDefault("recipe")}); expected task {task} of this run's recipe.");
-        HostTensor Read(string name) => file.Contains(name)
-            ? new HostTensor(file.ReadFloats(name), file[name].Shape)
-            : throw new CltoolException($"'{path}' lacks the tensor '{name}'.");
-        return new ClassStatistics(task, metadata.GetValueOrDefault("covariance") ?? CovarianceKinds.Full, Read("means"), Read("covariances"));
+        return new ClassStatistics(task, metadata.GetValueOrDefault("covariance") ?? CovarianceKinds.Full, file.ReadRequired("means"), file.ReadRequired("covariances"));
     }
 }

@@ -106,9 +106,6 @@ public sealed record ContinualCheckpoint
         IReadOnlyDictionary<string, string> metadata = file.Metadata;
         Header.Check(file);
         T Read<T>(string key) => Header.Read<T>(file, key);
-        HostTensor Tensor(string name) => file.Contains(name)
-            ? new HostTensor(file.ReadFloats(name), file[name].Shape)
-            : throw new CltoolException($"'{path}' lacks the tensor '{name}'.");
 
         var config = Read<ViTConfig>("config").Validate();
         var recipe = Read<TrainRecipe>("recipe");
@@ -127,12 +124,12 @@ public sealed record ContinualCheckpoint
             BaseSha256 = metadata.GetValueOrDefault("base_sha256") ?? "",
             Metrics = metadata.ContainsKey("metrics") ? Read<MetricsReport>("metrics") : null,
             Run = metadata.ContainsKey("run") ? Read<RunManifest>("run") : null,
-            Backbone = config.ExpectedTensors().ToDictionary(t => t.Name, t => Tensor("backbone." + t.Name)),
-            HeadWeight = Tensor("head.weight"),
-            HeadBias = Tensor("head.bias"),
+            Backbone = config.ExpectedTensors().ToDictionary(t => t.Name, t => file.ReadRequired("backbone." + t.Name)),
+            HeadWeight = file.ReadRequired("head.weight"),
+            HeadBias = file.ReadRequired("head.bias"),
             Heads = file.Tensors.Where(t => t.Name.StartsWith(HeadsPrefix, StringComparison.Ordinal) && t.Name.EndsWith(".weight", StringComparison.Ordinal))
                 .Select(t => t.Name[HeadsPrefix.Length..^".weight".Length])
-                .ToDictionary(option => option, option => new LinearHead(Tensor($"{HeadsPrefix}{option}.weight"), Tensor($"{HeadsPrefix}{option}.bias"))),
+                .ToDictionary(option => option, option => new LinearHead(file.ReadRequired($"{HeadsPrefix}{option}.weight"), file.ReadRequired($"{HeadsPrefix}{option}.bias"))),
             Adapter = method.Family.Read(file, recipe, config),
             OptimizerState = file.Tensors.Where(t => t.Name.StartsWith(optimizerPrefix, StringComparison.Ordinal))
                 .ToDictionary(t => t.Name[optimizerPrefix.Length..], t => new HostTensor(file.ReadFloats(t.Name), t.Shape)),

@@ -79,6 +79,11 @@ public sealed class SafeTensorsFile : IDisposable
     public TensorEntry this[string name] =>
         _byName.TryGetValue(name, out TensorEntry? entry) ? entry : throw Invalid($"it has no tensor '{name}'");
 
+    /// <summary>A tensor a file of this kind must hold, as float32 with its shape; missing, one line naming the file and the tensor.</summary>
+    public HostTensor ReadRequired(string name) => Contains(name)
+        ? new HostTensor(ReadFloats(name), this[name].Shape)
+        : throw new CltoolException($"'{Path}' lacks the tensor '{name}'.");
+
     /// <summary>Reads a floating-point tensor (F32, F16, BF16 or F64) as float32.</summary>
     public float[] ReadFloats(string name)
     {

@@ -39,7 +39,7 @@ public sealed class DirectionFamily : IAdapterFamily
     static LoraDirection ReadDirection(SafeTensorsFile file, int i, int depth)
     {
         LoraFactors[] Factors(int projection) => Enumerable.Range(0, depth).Select(block =>
-            new LoraFactors(Tensor(file, FactorName(i, block, projection, up: false)), Tensor(file, FactorName(i, block, projection, up: true)))).ToArray();
+            new LoraFactors(file.ReadRequired(FactorName(i, block, projection, up: false)), file.ReadRequired(FactorName(i, block, projection, up: true)))).ToArray();
         return new LoraDirection(Factors(0), Factors(1), Grid(file, NormsName(i), depth),
                                  file.Contains(OffsetsName(i)) ? Grid(file, OffsetsName(i), depth) : null);
     }
@@ -47,15 +47,11 @@ public sealed class DirectionFamily : IAdapterFamily
     /// <summary>A [depth, 2] grid of per-module numbers.</summary>
     static float[,] Grid(SafeTensorsFile file, string name, int depth)
     {
-        float[] values = Tensor(file, name).Data;
+        float[] values = file.ReadRequired(name).Data;
         if (values.Length != depth * 2)
             throw new CltoolException($"'{file.Path}' tensor '{name}' has {values.Length} values; expected depth × 2 = {depth * 2}.");
         var grid = new float[depth, 2];
         Buffer.BlockCopy(values, 0, grid, 0, sizeof(float) * values.Length);
         return grid;
     }
-
-    static HostTensor Tensor(SafeTensorsFile file, string name) => file.Contains(name)
-        ? new HostTensor(file.ReadFloats(name), file[name].Shape)
-        : throw new CltoolException($"'{file.Path}' lacks the tensor '{name}'.");
 }
