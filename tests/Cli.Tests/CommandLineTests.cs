@@ -84,6 +84,7 @@ public sealed class CommandLineTests
     [InlineData("--out r --seeds 1,2,1", "--seeds must be distinct integers separated by commas, got '1,2,1'.")]
     [InlineData("--out r --seeds 1,x", "--seeds must be distinct integers separated by commas, got '1,x'.")]
     [InlineData("--out r --seeds 1,2 --seed 3", "give --seed or --seeds, not both.")]
+    [InlineData("--out r --drift-compensation sdc", "--drift-compensation must be one of none, mean-shift, linear, got 'sdc'.")]
     public void Invalid_train_settings_fail_before_any_work_with_one_clear_line(string arguments, string message)
     {
         CltoolProcess.Result result = CltoolProcess.Run(["train", .. arguments.Split(' ')]);
@@ -98,7 +99,9 @@ public sealed class CommandLineTests
     [InlineData("train", "--threads 4097", "--threads must be between 1 and this machine's {0} cores, got 4097.")]
     [InlineData("train", "--wait-policy lazy", "--wait-policy must be one of default, active, passive, got 'lazy'.")]
     [InlineData("eval", "--threads -1", "--threads must be between 1 and this machine's {0} cores, got -1.")]
-    public void Thread_options_outside_their_range_fail_with_the_accepted_values(string command, string arguments, string message)
+    [InlineData("eval", "--drift --compensation-bandwidth 0", "--compensation-bandwidth must be positive, got 0.")]
+    [InlineData("eval", "--compensation-ridge 1", "--compensation-bandwidth and --compensation-ridge go with --drift.")]
+    public void Options_outside_their_range_fail_with_the_accepted_values(string command, string arguments, string message)
     {
         string[] target = command == "train" ? ["--out", "r"] : ["."];
         CltoolProcess.Result result = CltoolProcess.Run([command, .. target, .. arguments.Split(' ')]);

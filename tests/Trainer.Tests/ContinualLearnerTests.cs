@@ -456,6 +456,60 @@ public sealed class ContinualLearnerTests : IDisposable
     }
 
     [Fact]
+    public void A_drift_compensated_run_scores_every_compensation_on_one_backbone_and_resumes_bit_identical_from_inside_a_task_or_alignment()
+    {
+        string plain = _temporary.File("plain"), straight = _temporary.File("straight"), interrupted = _temporary.File("interrupted");
+        TrainRecipe aligned = Recipe() with { HeadAlign = HeadAlignments.ClassifierAlign, Epochs = 2 };
+        TrainRecipe recipe = aligned with { HeadAlignCompensation = DriftCompensations.Linear };
+        Train(aligned, plain);
+        TrainResult result = Train(recipe, straight);
+
+        Assert.Equal("ca+linear", result.Metrics.HeadAlign);
+        Assert.Equal(["none", "wa", "ca", "ca-restore", "ca+mean-shift", "ca-restore+mean-shift", "ca-restore+linear"], result.Metrics.Alternatives!.Keys);
+        var run = new RunDirectory(straight);
+        Assert.False(File.Exists(run.Embeddings(0, TaskEmbeddings.Before)));
+        for (int t = 1; t < 5; t++)
+        {
+            Assert.Equal([48, 32], TaskEmbeddings.Load(run, recipe, t, TaskEmbeddings.Before).Features.Shape);
+            Assert.Equal([48, 32], TaskEmbeddings.Load(run, recipe, t, TaskEmbeddings.After).Features.Shape);
+        }
+        // The uncompensated options are exactly a plain ca run's (same backbone, statistics and alignment noise); the
+        // compensations move the statistics, so their heads differ.
+        ContinualCheckpoint a = ContinualCheckpoint.Load(new RunDirectory(plain).TaskCheckpoint(4));
+        ContinualCheckpoint b = ContinualCheckpoint.Load(run.TaskCheckpoint(4));
+        Assert.Equal(a.Heads["ca"].Weight.Data, b.Heads["ca"].Weight.Data);
+        Assert.Equal(a.Heads["ca-restore"].Weight.Data, b.Heads["ca-restore"].Weight.Data);
+        Assert.Equal(b.Heads["ca+linear"].Weight.Data, b.HeadWeight.Data);
+        Assert.NotEqual(b.Heads["ca"].Weight.Data, b.Heads["ca+linear"].Weight.Data);
+        Assert.NotEqual(b.Heads["ca"].Weight.Data, b.Heads["ca+mean-shift"].Weight.Data);
+
+        // Killed inside task 3 (after its embeddings before training), then inside task 4's alignment.
+        using (var cancel = new CancellationTokenSource())
+        {
+            int epochsSeen = 0;
+            var stopper = new Recorder(onEpochFinished: _ => { if (++epochsSeen == 5) cancel.Cancel(); });   // task 3, epoch 1 of 2
+            Assert.ThrowsAny<OperationCanceledException>(() => Train(recipe, interrupted, stopper, cancel: cancel.Token));
+        }
+        var directory = new RunDirectory(interrupted);
+        string before = directory.Embeddings(2, TaskEmbeddings.Before);
+        File.Move(before, before + ".away");
+        var missing = Assert.Throws<CltoolException>(() => Train(recipe, interrupted, resume: true));
+        Assert.Contains("task-03.before.safetensors' is missing", missing.Message);
+        File.Move(before + ".away", before);
+        using (var cancel = new CancellationTokenSource())
+        {
+            var stopper = new Recorder(onMessage: text => { if (text.StartsWith("task 4: class statistics stored", StringComparison.Ordinal)) cancel.Cancel(); });
+            Assert.ThrowsAny<OperationCanceledException>(() => Train(recipe, interrupted, stopper, resume: true, cancel: cancel.Token));
+        }
+        Assert.False(File.Exists(directory.TaskCheckpoint(3)));
+        Train(recipe, interrupted, resume: true);
+
+        ContinualCheckpoint c = ContinualCheckpoint.Load(directory.TaskCheckpoint(4));
+        foreach (string option in b.Heads.Keys) Assert.Equal(b.Heads[option].Weight.Data, c.Heads[option].Weight.Data);
+        Assert.Equal(b.Metrics, c.Metrics, MetricsComparer.Instance);
+    }
+
+    [Fact]
     public void Resuming_a_ca_run_without_its_statistics_or_with_another_runs_is_refused_and_overwrites_nothing()
     {
         TrainRecipe recipe = Recipe() with { TrainPerClass = 8, HeadAlign = HeadAlignments.ClassifierAlign };

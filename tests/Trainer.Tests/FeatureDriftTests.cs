@@ -13,7 +13,7 @@ public sealed class FeatureDriftTests : IDisposable
 
     public void Dispose() => _temporary.Dispose();
 
-    TrainRecipe Recipe(string headAlign) => new()
+    TrainRecipe Recipe(string headAlign, string compensation = DriftCompensations.None) => new()
     {
         Method = Methods.SdLora,
         Base = TinyBase.Write(_temporary.File("base.safetensors")),
@@ -25,12 +25,13 @@ public sealed class FeatureDriftTests : IDisposable
         LearningRate = 0.05,
         MinCropScale = 0.8,
         HeadAlign = headAlign,
+        HeadAlignCompensation = compensation,
     };
 
-    string Train(string headAlign)
+    string Train(string headAlign, string compensation = DriftCompensations.None)
     {
-        string run = _temporary.File(headAlign);
-        new ContinualLearner(Recipe(headAlign), run, new Recorder(), workers: 1).Run(resume: false, DeviceKind.Cpu);
+        string run = _temporary.File($"{headAlign}-{compensation}");
+        new ContinualLearner(Recipe(headAlign, compensation), run, new Recorder(), workers: 1).Run(resume: false, DeviceKind.Cpu);
         return run;
     }
 
@@ -53,6 +54,29 @@ public sealed class FeatureDriftTests : IDisposable
         Assert.True(end[0].MeanRelative > 1e-3, $"task 1 drifted only {end[0].MeanRelative} by the end");
         Assert.True(second[0].MeanRelative > 1e-4 && second[0].MeanRelative != end[0].MeanRelative);
         Assert.All(end.Take(4), d => Assert.InRange(d.MeanCosine, 0, 1 - 1e-9));
+    }
+
+    [Fact]
+    public void A_compensated_run_scores_the_error_of_every_compensation_s_statistics_and_a_replay_with_other_settings()
+    {
+        string run = Train(HeadAlignments.ClassifierAlign, DriftCompensations.Linear);
+
+        IReadOnlyList<TaskDrift> end = FeatureDrift.Measure(run, stage: null, workers: 1, CPU);
+        IReadOnlyList<TaskDrift> wider = FeatureDrift.Measure(run, stage: null, workers: 1, CPU, bandwidth: 4, ridge: 10);
+
+        Assert.All(end, d => Assert.Equal(DriftCompensations.All, d.Errors.Keys));
+        // The stage's own task enters every lineage as measured: no error but float32 rounding.
+        Assert.All(end[4].Errors.Values, errors => Assert.True(errors.Max() < 1e-5));
+        static double Overall(IReadOnlyList<TaskDrift> drifts, string compensation) => drifts.SelectMany(d => d.Errors[compensation]).Average();
+        // On this run both compensations bring the stored means closer to where the classes are now.
+        Assert.True(Overall(end, DriftCompensations.Linear) < Overall(end, DriftCompensations.None),
+            $"linear {Overall(end, DriftCompensations.Linear)} vs none {Overall(end, DriftCompensations.None)}");
+        Assert.True(Overall(end, DriftCompensations.MeanShift) < Overall(end, DriftCompensations.None),
+            $"mean-shift {Overall(end, DriftCompensations.MeanShift)} vs none {Overall(end, DriftCompensations.None)}");
+        // Other hyper-parameters move only the compensated statistics.
+        Assert.Equal(end[0].Errors[DriftCompensations.None], wider[0].Errors[DriftCompensations.None]);
+        Assert.NotEqual(end[0].Errors[DriftCompensations.Linear], wider[0].Errors[DriftCompensations.Linear]);
+        Assert.NotEqual(end[0].Errors[DriftCompensations.MeanShift], wider[0].Errors[DriftCompensations.MeanShift]);
     }
 
     [Fact]

@@ -24,7 +24,13 @@ public sealed class EvalCommand(IAnsiConsole console) : Command<EvalSettings>
         table.AddTextRow("all seen", $"{result.Total.Sum()}", $"{result.Overall * 100:F2}");
         console.Write(table);
         console.MarkupLineInterpolated($"accuracy after task {result.Task + 1} on its {result.SeenClasses} classes: [bold]{result.Overall * 100:F2}[/] %");
-        if (settings.Drift) WriteDrift(FeatureDrift.Measure(settings.Checkpoint, settings.Task, settings.Workers, device), result.Task);
+        if (settings.Drift)
+        {
+            IReadOnlyList<TaskDrift> drifts = FeatureDrift.Measure(settings.Checkpoint, settings.Task, settings.Workers, device,
+                                                                   settings.CompensationBandwidth, settings.CompensationRidge);
+            WriteDrift(drifts, result.Task);
+            WriteStatisticsErrors(drifts, result.Task);
+        }
         return 0;
     }
 
@@ -38,5 +44,32 @@ public sealed class EvalCommand(IAnsiConsole console) : Command<EvalSettings>
         console.Write(table);
         double[] all = drifts.SelectMany(d => d.Relative).ToArray();
         console.MarkupLineInterpolated($"mean relative drift over the {all.Length} classes: [bold]{all.Average():F4}[/]");
+    }
+
+    /// <summary>
+    /// The error of the statistics alignment samples, per compensation, against the means measured now; a compensation
+    /// whose error over all classes is not below the uncompensated one is reported as not working.
+    /// </summary>
+    void WriteStatisticsErrors(IReadOnlyList<TaskDrift> drifts, int stage)
+    {
+        string[] compensations = drifts[0].Errors.Keys.ToArray();
+        if (compensations.Length == 1)
+        {
+            console.MarkupLine("[grey]the run was trained without --drift-compensation: no compensation to score.[/]");
+            return;
+        }
+        var table = new Table().Title($"error of the statistics ca samples, ‖μ_now − μ_stored‖/‖μ_now‖, at the stage after task {stage + 1}")
+            .AddColumn("classes of");
+        foreach (string compensation in compensations) table.AddColumn(new TableColumn(compensation).RightAligned());
+        foreach (TaskDrift drift in drifts)
+            table.AddRow([$"task {drift.Task + 1}", .. compensations.Select(c => $"{drift.Errors[c].Average():F4}")]);
+        double Overall(string compensation) => drifts.SelectMany(d => d.Errors[compensation]).Average();
+        table.AddRow(["all classes", .. compensations.Select(c => $"{Overall(c):F4}")]);
+        console.Write(table);
+        double uncompensated = Overall(DriftCompensations.None);
+        foreach (string compensation in compensations.Skip(1))
+            console.MarkupLine(Overall(compensation) < uncompensated
+                ? $"{compensation}: error {Overall(compensation):F4} vs {uncompensated:F4} uncompensated, [green]{uncompensated / Overall(compensation):F2}x smaller[/]"
+                : $"{compensation}: error {Overall(compensation):F4} vs {uncompensated:F4} uncompensated: [red]not working[/] (it does not shrink the error)");
     }
 }

@@ -29,6 +29,16 @@ public sealed class EvalSettings : TorchThreadSettings
                  "that task ended (the statistics alignment samples old classes from), on the same training images.")]
     public bool Drift { get; init; }
 
+    [CommandOption("--compensation-bandwidth <X>")]
+    [Description("With --drift on a run trained with --drift-compensation: replay mean shift with this bandwidth instead of the run's " +
+                 "(a multiple of the median sample-to-mean distance); scores another value without retraining.")]
+    public double? CompensationBandwidth { get; init; }
+
+    [CommandOption("--compensation-ridge <X>")]
+    [Description("With --drift on a run trained with --drift-compensation: replay the linear map with this ridge instead of the run's " +
+                 "(a multiple of the mean eigenvalue of the features' second moments).")]
+    public double? CompensationRidge { get; init; }
+
     [CommandOption("--workers <N>")]
     [Description("Threads that decode images ahead of the model.")]
     [DefaultValue(2)]
@@ -43,6 +53,9 @@ public sealed class EvalSettings : TorchThreadSettings
         ValidateThreads(),
         Rules.PathExists("CHECKPOINT", Checkpoint),
         Rules.Requires(!Drift || Directory.Exists(Checkpoint), "--drift needs a run directory (its statistics/ folder), not a checkpoint file."),
+        Rules.Requires(Drift || CompensationBandwidth is null && CompensationRidge is null, "--compensation-bandwidth and --compensation-ridge go with --drift."),
+        Rules.Requires(CompensationBandwidth is null or > 0, $"--compensation-bandwidth must be positive, got {CompensationBandwidth}."),
+        Rules.Requires(CompensationRidge is null or >= 0, $"--compensation-ridge must be 0 or positive, got {CompensationRidge}."),
         Rules.Positive("--task", Task ?? 1),
         Rules.NonNegative("--test-per-class", TestPerClass ?? 0),
         Rules.Positive("--workers", Workers));

@@ -49,6 +49,11 @@ public sealed class TrainSettings : TorchThreadSettings
                  "the next task keeps the aligned head), ca-restore (SLCA: the next task starts from the head before alignment).")]
     public string? HeadAlign { get; init; }
 
+    [CommandOption("--drift-compensation <KIND>")]
+    [Description("How ca's stored class statistics follow the backbone: none (default; SLCA), mean-shift (SDC), linear (a ridge-fitted " +
+                 "affine map moves means and covariances). Other than none, every kind is scored on the same backbone.")]
+    public string? DriftCompensation { get; init; }
+
     [CommandOption("--data <NAME>")]
     [Description("Dataset (default fashion-mnist): " + DatasetCatalog.Kinds + ".")]
     public string? Data { get; init; }
@@ -126,6 +131,8 @@ public sealed class TrainSettings : TorchThreadSettings
         Rules.NonNegative("--test-per-class", TestPerClass ?? 0),
         Rules.Positive("--workers", Workers),
         Rules.Requires(DryRun || Out is not null, "--out is required (the run directory)."),
+        Rules.Requires(DriftCompensation is null || DriftCompensations.All.Contains(DriftCompensation),
+            $"--drift-compensation must be one of {string.Join(", ", DriftCompensations.All)}, got '{DriftCompensation}'."),
         Rules.Requires(Seeds is null || SeedList is not null, $"--seeds must be distinct integers separated by commas, got '{Seeds}'."),
         Rules.Requires(Seeds is null || Seed is null, "give --seed or --seeds, not both."));
 
@@ -138,6 +145,7 @@ public sealed class TrainSettings : TorchThreadSettings
             Method = Method ?? recipe.Method,
             KdThreshold = KdThreshold ?? recipe.KdThreshold,
             HeadAlign = HeadAlign ?? recipe.HeadAlign,
+            HeadAlignCompensation = DriftCompensation ?? recipe.HeadAlignCompensation,
             Data = Data ?? recipe.Data,
             Base = Base ?? recipe.Base,
             Model = Model ?? recipe.Model,

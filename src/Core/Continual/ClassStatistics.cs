@@ -1,5 +1,3 @@
-using Cltool.Core.Errors;
-using Cltool.Core.Models;
 using Cltool.Core.Weights;
 
 namespace Cltool.Core.Continual;
@@ -23,9 +21,8 @@ public sealed record ClassStatistics(int Task, string Covariance, HostTensor Mea
     {
         var writer = new SafeTensorsWriter();
         Header.WriteTo(writer);
-        writer.Metadata["task"] = Task.ToString();
+        TaskFileStamp.WriteTo(writer, Task, recipe);
         writer.Metadata["covariance"] = Covariance;
-        writer.Metadata["recipe"] = CltoolJson.SerializeCompact(recipe);
         writer.Add("means", Means.Data, Means.Shape);
         writer.Add("covariances", Covariances.Data, Covariances.Shape);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
@@ -36,15 +33,10 @@ public sealed record ClassStatistics(int Task, string Covariance, HostTensor Mea
     public static ClassStatistics Load(string path, TrainRecipe recipe, int task)
     {
         if (!File.Exists(path))
-            throw new CltoolException($"'{path}' is missing: head alignment needs the class statistics of task {task + 1}, written when that task " +
-                                      "finished; restart the run without --resume, or restore the file.");
+            throw TaskFileStamp.Missing(path, $"head alignment needs the class statistics of task {task + 1}, written when that task finished");
         using SafeTensorsFile file = SafeTensorsFile.Open(path);
-        IReadOnlyDictionary<string, string> metadata = file.Metadata;
         Header.Check(file);
-        if (metadata.GetValueOrDefault("task") != task.ToString() || metadata.GetValueOrDefault("recipe") is not { } stored
-            || !CltoolJson.Deserialize<TrainRecipe>(stored, $"the recipe in '{path}'").SameAs(recipe))
-            throw new CltoolException($"'{path}' holds the class statistics of another run or task (task {metadata.GetValueOrDefault("task")}, recipe " +
-                                      $"{metadata.GetValueOrDefault("recipe")}); expected task {task} of this run's recipe.");
-        return new ClassStatistics(task, metadata.GetValueOrDefault("covariance") ?? CovarianceKinds.Full, file.ReadRequired("means"), file.ReadRequired("covariances"));
+        TaskFileStamp.Check(file, task, recipe, "class statistics");
+        return new ClassStatistics(task, file.Metadata.GetValueOrDefault("covariance") ?? CovarianceKinds.Full, file.ReadRequired("means"), file.ReadRequired("covariances"));
     }
 }

@@ -17,8 +17,21 @@ public static class HeadAlignments
 
     public static readonly string[] All = [None, WeightAlign, ClassifierAlign, ClassifierAlignRestored];
 
-    public static bool NeedsStatistics(string option) => option is ClassifierAlign or ClassifierAlignRestored;
+    public static bool NeedsStatistics(string option) => AlignmentOf(option) is ClassifierAlign or ClassifierAlignRestored;
 
     /// <summary>The option whose head the next task's old rows come from: SLCA's restore carries the unaligned head.</summary>
-    public static string CarriedFrom(string option) => option == ClassifierAlignRestored ? None : option;
+    public static string CarriedFrom(string option) => AlignmentOf(option) == ClassifierAlignRestored ? None : option;
+
+    /// <summary>
+    /// The option that aligns with <paramref name="alignment"/> on statistics moved by <paramref name="compensation"/>
+    /// (<see cref="DriftCompensations"/>): "ca+linear"; with none, the alignment's own name.
+    /// </summary>
+    public static string Compensated(string alignment, string compensation) =>
+        compensation == DriftCompensations.None ? alignment : $"{alignment}+{compensation}";
+
+    /// <summary>The alignment of an option: "ca" for "ca+linear".</summary>
+    public static string AlignmentOf(string option) => option.Split('+')[0];
+
+    /// <summary>The compensation of an option's statistics: "linear" for "ca+linear", none for "ca".</summary>
+    public static string CompensationOf(string option) => option.Contains('+') ? option[(option.IndexOf('+') + 1)..] : DriftCompensations.None;
 }

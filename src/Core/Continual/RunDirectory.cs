@@ -5,7 +5,8 @@ namespace Cltool.Core.Continual;
 /// <summary>
 /// The files of one training run. Everything is written atomically; <c>resume.safetensors</c> is rewritten after every
 /// epoch (with the optimizer state), <c>checkpoints/task-NN.safetensors</c> after every task, and before it (head
-/// alignment only) <c>statistics/task-NN.safetensors</c>.
+/// alignment only) <c>statistics/task-NN.safetensors</c>;
+/// with drift compensation, <c>statistics/task-NN.before.safetensors</c> when the task starts and <c>task-NN.after.safetensors</c> with its statistics.
 /// </summary>
 public sealed record RunDirectory(string Path)
 {
@@ -23,6 +24,12 @@ public sealed record RunDirectory(string Path)
 
     /// <summary>The class statistics of task <paramref name="task"/>'s classes (head alignment), named 1-indexed.</summary>
     public string Statistics(int task) => System.IO.Path.Combine(StatisticsDirectory, $"task-{task + 1:D2}.safetensors");
+
+    /// <summary>
+    /// Task <paramref name="task"/>'s training images embedded <paramref name="stage"/> it trained (<see cref="TaskEmbeddings"/>):
+    /// what a drift compensation is estimated from.
+    /// </summary>
+    public string Embeddings(int task, string stage) => System.IO.Path.Combine(StatisticsDirectory, $"task-{task + 1:D2}.{stage}.safetensors");
 
     /// <summary>The checkpoint written after task <paramref name="task"/> (0-indexed), named 1-indexed.</summary>
     public string TaskCheckpoint(int task) => System.IO.Path.Combine(Checkpoints, $"task-{task + 1:D2}.safetensors");

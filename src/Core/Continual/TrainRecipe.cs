@@ -73,10 +73,22 @@ public sealed record TrainRecipe
     public string HeadAlign { get; init; } = HeadAlignments.None;
     /// <summary>Class covariances kept for ca: full (SLCA) or diag (d numbers per class instead of d²).</summary>
     public string HeadAlignCovariance { get; init; } = CovarianceKinds.Full;
+    /// <summary>How ca's stored statistics follow the backbone (see <see cref="DriftCompensations"/>); other than none, every compensation is scored.</summary>
+    public string HeadAlignCompensation { get; init; } = DriftCompensations.None;
+    /// <summary>Mean shift's bandwidth, relative to the data (see <see cref="DriftCompensations.DefaultBandwidth"/>); null: that default.</summary>
+    public double? CompensationBandwidth { get; init; }
+    /// <summary>The linear map's ridge, relative to the data (see <see cref="DriftCompensations.DefaultRidge"/>); null: that default.</summary>
+    public double? CompensationRidge { get; init; }
 
     public int FirstTaskEpochs => InitEpochs ?? Epochs;
     public double EffectiveKdThreshold => KdThreshold ?? DirectionAbsorption.PaperThreshold;
     public CLoraSettings EffectiveClora => Clora ?? new CLoraSettings();
+    public double EffectiveCompensationBandwidth => CompensationBandwidth ?? DriftCompensations.DefaultBandwidth;
+    public double EffectiveCompensationRidge => CompensationRidge ?? DriftCompensations.DefaultRidge;
+    /// <summary>The head option this recipe deploys: its alignment on its compensation's statistics ("ca+linear").</summary>
+    public string HeadOption => HeadAlignments.Compensated(HeadAlign, HeadAlignCompensation);
+    /// <summary>Whether the run embeds each task's images before and after it trains, for the compensations to be estimated.</summary>
+    public bool CompensatesDrift => HeadAlignCompensation != DriftCompensations.None;
     /// <summary>Serialised with the recipe, so it must not throw for a method validation has yet to refuse.</summary>
     public double EffectiveMagnitudeInit => MagnitudeInit ?? MethodCatalog.Find(Method)?.MagnitudeInit ?? MethodEntry.DefaultMagnitudeInit;
 
@@ -106,10 +118,6 @@ public sealed record TrainRecipe
     /// <summary>Checks every value before any work starts; one error naming the field and what was expected.</summary>
     public TrainRecipe Validate()
     {
-        static void Require(bool ok, string message)
-        {
-            if (!ok) throw new CltoolException($"Recipe: {message}.");
-        }
         Require(MethodCatalog.Find(Method) is not null, $"method '{Method}' is not one of {string.Join(", ", MethodCatalog.Names)}");
         MethodEntry method = MethodCatalog.Of(Method);
         Require(TrainPerClass >= 0 && TestPerClass >= 0, "trainPerClass and testPerClass must be 0 (all) or positive");
@@ -148,7 +156,32 @@ public sealed record TrainRecipe
         string? cloraProblem = EffectiveClora.Problem();
         Require(cloraProblem is null, cloraProblem!);
         Require(CovarianceKinds.All.Contains(HeadAlignCovariance), $"headAlignCovariance '{HeadAlignCovariance}' is not one of full, diag");
+        ValidateCompensation(method);
         return this;
+    }
+
+    void ValidateCompensation(MethodEntry method)
+    {
+        Require(DriftCompensations.All.Contains(HeadAlignCompensation),
+            $"headAlignCompensation '{HeadAlignCompensation}' is not one of {string.Join(", ", DriftCompensations.All)}");
+        if (CompensatesDrift)
+        {
+            Require(method.TrainsHead, $"headAlignCompensation '{HeadAlignCompensation}' moves the class statistics a trained head is aligned on, " +
+                                       $"but method '{Method}' has no head to align; use headAlignCompensation none (--drift-compensation none)");
+            Require(HeadAlignments.NeedsStatistics(HeadAlign), $"headAlignCompensation '{HeadAlignCompensation}' moves the class statistics ca and " +
+                                                               $"ca-restore sample, but headAlign '{HeadAlign}' stores none; use headAlign ca (--head-align ca)");
+        }
+        Require(CompensatesDrift || CompensationBandwidth is null && CompensationRidge is null,
+            "compensationBandwidth and compensationRidge apply only with headAlignCompensation mean-shift or linear; remove them or set one");
+        Require(EffectiveCompensationBandwidth > 0 && double.IsFinite(EffectiveCompensationBandwidth),
+            $"compensationBandwidth must be a positive number (a multiple of the median sample-to-mean distance), got {CompensationBandwidth}");
+        Require(EffectiveCompensationRidge >= 0 && double.IsFinite(EffectiveCompensationRidge),
+            $"compensationRidge must be a number ≥ 0 (a multiple of the mean eigenvalue of the features' second moments), got {CompensationRidge}");
+    }
+
+    static void Require(bool ok, string message)
+    {
+        if (!ok) throw new CltoolException($"Recipe: {message}.");
     }
 
     /// <summary>The tasks of this recipe for a dataset of <paramref name="classes"/> classes; an impossible split is an error.</summary>

@@ -47,7 +47,7 @@ public sealed class ContinualLearner(TrainRecipe recipe, string runDirectory, IT
         RunScores scores = RunScores.Start(heads.Options, scenario.Tasks, state?.Metrics);
         // The class statistics of every finished task, read once on --resume (a missing or foreign file fails here) and
         // then grown by one task at a time.
-        List<ClassStatistics> statistics = state is null ? [] : LoadStatistics(scores.Completed);
+        StatisticsLineages statistics = state is null ? StatisticsLineages.Of(recipe) : LoadStatistics(scores.Completed);
         if (state is not null)
         {
             RequireHeadsOf(state, heads);
@@ -62,6 +62,7 @@ public sealed class ContinualLearner(TrainRecipe recipe, string runDirectory, IT
             if (scores.Completed > task) continue;
             bool continuing = state is not null && task == state.Task;
             observer.Message($"task {task + 1}/{scenario.Tasks}: classes {string.Join(", ", data.ClassNamesOf(task))}");
+            Embedded? before = EmbedBeforeTask(task, continuing, model, data, device);
             if (!continuing)
             {
                 if (heads.Carried is { } carried) model.SetHead(carried.Weight, carried.Bias);
@@ -82,7 +83,7 @@ public sealed class ContinualLearner(TrainRecipe recipe, string runDirectory, IT
             ParameterGroup[] parameters = ParameterCensus.OfTask(atStart, ParameterCensus.Of(model, []));
             scores.SetParameters(task, parameters);
             observer.Message($"task {task + 1} parameters, trainable / stored: {ParameterGroups.Describe(parameters)}");
-            AlignHeads(task, model, data, heads, scores, statistics, device, cancellation);
+            AlignHeads(task, model, data, heads, scores, statistics, before, device, cancellation);
             using (NewDisposeScope()) scores.Record(task, data.Evaluate(task, model, heads.OnDevice(device), device));
             scores.SetPeakMemory(task, ProcessMemory.PeakResidentMegabytes());
             using (NewDisposeScope())
@@ -104,36 +105,59 @@ public sealed class ContinualLearner(TrainRecipe recipe, string runDirectory, IT
     }
 
     /// <summary>
-    /// Measures and stores the task's class statistics when the recipe's alignment samples from them, then aligns every
-    /// tracked head; each option is charged its own alignment seconds, and the statistics' seconds if it needs them.
+    /// Measures and stores the task's class statistics when the recipe's alignment samples from them (with the task's
+    /// embeddings after training when it compensates drift), then aligns every tracked head; each option is charged its
+    /// own alignment seconds, the statistics' seconds if it needs them and the embedding seconds if it compensates.
     /// </summary>
-    void AlignHeads(int task, ContinualModel model, TaskData data, HeadLineages heads, RunScores scores, List<ClassStatistics> statistics, Device device,
-                    CancellationToken cancellation)
+    void AlignHeads(int task, ContinualModel model, TaskData data, HeadLineages heads, RunScores scores, StatisticsLineages statistics,
+                    Embedded? before, Device device, CancellationToken cancellation)
     {
         var clock = Stopwatch.StartNew();
         if (HeadAlignments.NeedsStatistics(recipe.HeadAlign))
         {
             (Tensor features, long[] positions) = data.ClassFeatures(task, model, device);
             ClassStatistics measured;
+            TaskEmbeddings? after = before is null ? null : new TaskEmbeddings(task, TaskEmbeddings.After, HostTensors.From(features.to(float32)));
             using (features) measured = FeatureStatistics.Estimate(features, positions, data.Scenario.TaskSizes[task], recipe.HeadAlignCovariance, task);
+            after?.Save(_run, recipe);
             measured.Save(_run.Statistics(task), recipe);
             observer.Message($"task {task + 1}: class statistics stored in {_run.Statistics(task)}; aligning the heads");
-            statistics.Add(measured);
-            scores.StatisticsBytes = statistics.Sum(s => s.Bytes);
+            statistics.Add(measured, before is null ? null : (before.Embeddings, after!));
+            scores.StatisticsBytes = statistics.Bytes;
         }
         double statisticsSeconds = clock.Elapsed.TotalSeconds;
         cancellation.ThrowIfCancellationRequested();
+        clock.Restart();
         Dictionary<string, double> alignmentSeconds = heads.Finish(task, model, data.Scenario, statistics);
+        double alignmentTotal = clock.Elapsed.TotalSeconds;
         foreach ((string option, double seconds) in alignmentSeconds)
-            scores.AddSeconds(option, seconds + (HeadAlignments.NeedsStatistics(option) ? statisticsSeconds : 0));
+            scores.AddSeconds(option, seconds + (HeadAlignments.NeedsStatistics(option) ? statisticsSeconds : 0)
+                                              + (HeadAlignments.CompensationOf(option) != DriftCompensations.None ? before?.Seconds ?? 0 : 0));
         if (HeadAlignments.NeedsStatistics(recipe.HeadAlign))
-            observer.Message($"task {task + 1}: class statistics {statisticsSeconds:F1} s, alignment {alignmentSeconds.Values.Max():F1} s");
+            observer.Message($"task {task + 1}: {(before is null ? "" : $"embedding before the task {before.Seconds:F1} s, ")}" +
+                             $"class statistics {statisticsSeconds:F1} s, alignment {alignmentTotal:F1} s");
     }
 
-    /// <summary>The stored class statistics of the first <paramref name="tasks"/> tasks (none unless the recipe's alignment samples them).</summary>
-    List<ClassStatistics> LoadStatistics(int tasks) => HeadAlignments.NeedsStatistics(recipe.HeadAlign)
-        ? Enumerable.Range(0, tasks).Select(t => ClassStatistics.Load(_run.Statistics(t), recipe, t)).ToList()
-        : [];
+    /// <summary>
+    /// The task's training images embedded by the model before the task trains, when the run compensates drift (from the
+    /// second task on): measured and stored when the task starts, read back when a resumed run continues inside the task.
+    /// </summary>
+    Embedded? EmbedBeforeTask(int task, bool continuing, ContinualModel model, TaskData data, Device device)
+    {
+        if (!recipe.CompensatesDrift || task == 0) return null;
+        if (continuing) return new Embedded(TaskEmbeddings.Load(_run, recipe, task, TaskEmbeddings.Before), 0);
+        var clock = Stopwatch.StartNew();
+        (Tensor features, _) = data.ClassFeatures(task, model, device);
+        TaskEmbeddings before;
+        using (features) before = new TaskEmbeddings(task, TaskEmbeddings.Before, HostTensors.From(features.to(float32)));
+        before.Save(_run, recipe);
+        return new Embedded(before, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>The statistics of the first <paramref name="tasks"/> tasks (none unless the recipe's alignment samples them), compensations replayed.</summary>
+    StatisticsLineages LoadStatistics(int tasks) => HeadAlignments.NeedsStatistics(recipe.HeadAlign)
+        ? StatisticsLineages.Load(_run, recipe, tasks)
+        : StatisticsLineages.Of(recipe);
 
     /// <summary>A checkpoint past its first task must carry the heads this run tracks (older cltool versions wrote none).</summary>
     static void RequireHeadsOf(ContinualCheckpoint state, HeadLineages heads)

@@ -14,4 +14,7 @@ public static class HostTensors
         // TorchSharp's data accessor throws on an empty tensor (an SD-LoRA-KD module absorbed to rank 0).
         return new HostTensor(host.numel() == 0 ? [] : host.data<float>().ToArray(), host.shape);
     }
+
+    /// <summary>A host tensor as a float64 CPU tensor (statistics are computed wide; the caller's dispose scope owns it).</summary>
+    public static Tensor Wide(HostTensor host) => tensor(host.Data, host.Shape).to(float64);
 }

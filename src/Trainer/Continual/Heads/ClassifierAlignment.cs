@@ -77,7 +77,7 @@ public static class ClassifierAlignment
     /// </summary>
     public static Tensor NormalizeLogits(Tensor logits, Tensor membership, double temperature)
     {
-        Tensor norms = logits.square().matmul(membership).sqrt().add(NormFloor, Scalars.One);
+        Tensor norms = logits.pow(Scalars.Two).matmul(membership).sqrt().add(NormFloor, Scalars.One);
         using Scalar divideBy = temperature.ToScalar();
         return logits.div(norms.mean([-1], keepdim: true)).div(divideBy);
     }

@@ -17,7 +17,7 @@ public sealed class HeadLineages(TrainRecipe recipe, IReadOnlyDictionary<string,
 {
     readonly Dictionary<string, LinearHead> _heads = new(restored);
 
-    public string Selected => recipe.HeadAlign;
+    public string Selected => recipe.HeadOption;
 
     /// <summary>The options scored, the recipe's first.</summary>
     public IReadOnlyList<string> Options { get; } = Tracked(recipe);
@@ -30,20 +30,25 @@ public sealed class HeadLineages(TrainRecipe recipe, IReadOnlyDictionary<string,
 
     static string[] Tracked(TrainRecipe recipe)
     {
-        string selected = recipe.HeadAlign;
+        string selected = recipe.HeadOption;
         if (!MethodCatalog.Of(recipe.Method).TrainsHead) return [selected];
         if (recipe.WeightDecay != 0) return new[] { selected, HeadAlignments.CarriedFrom(selected) }.Distinct().ToArray();
         string[] free = [HeadAlignments.None, HeadAlignments.WeightAlign];
-        string[] sampled = HeadAlignments.NeedsStatistics(selected) ? [HeadAlignments.ClassifierAlign, HeadAlignments.ClassifierAlignRestored] : [];
+        string[] compensations = recipe.CompensatesDrift ? DriftCompensations.All : [DriftCompensations.None];
+        string[] sampled = HeadAlignments.NeedsStatistics(selected)
+            ? compensations.SelectMany(c => new[] { HeadAlignments.ClassifierAlign, HeadAlignments.ClassifierAlignRestored }
+                .Select(alignment => HeadAlignments.Compensated(alignment, c))).ToArray()
+            : [];
         return new[] { selected }.Concat(free).Concat(sampled).Distinct().ToArray();
     }
 
     /// <summary>
     /// Finishes task <paramref name="task"/>: every option's head is its carried old rows (the model's own where the model
     /// trained from them) plus the model's trained new rows, then aligned; the model takes the recipe's option's head.
-    /// Returns the seconds each option's alignment took (ca and ca-restore are aligned together and each charged the whole).
+    /// Returns the seconds each option's alignment took (the options on one compensation's statistics are aligned together
+    /// and each charged the whole).
     /// </summary>
-    public Dictionary<string, double> Finish(int task, ContinualModel model, Scenario scenario, IReadOnlyList<ClassStatistics> statistics)
+    public Dictionary<string, double> Finish(int task, ContinualModel model, Scenario scenario, StatisticsLineages statistics)
     {
         int known = scenario.KnownBefore(task);
         LinearHead trained = new(HostTensors.From(model.HeadWeight), HostTensors.From(model.HeadBias));
@@ -53,17 +58,21 @@ public sealed class HeadLineages(TrainRecipe recipe, IReadOnlyDictionary<string,
         var seconds = new Dictionary<string, double>();
         bool aligns = task > 0 && MethodCatalog.Of(recipe.Method).TrainsHead;
         string[] sampled = aligns ? Options.Where(HeadAlignments.NeedsStatistics).ToArray() : [];
-        var clock = Stopwatch.StartNew();
-        LinearHead[] calibrated = sampled.Length == 0 ? []
-            : ClassifierAlignment.Align(sampled.Select(o => starts[o]).ToArray(), statistics, scenario.TaskSizes, task, DeterministicRandom.Seed(recipe.Seed, task, RandomStreams.ClassifierAlignment));
-        foreach ((string option, LinearHead head) in sampled.Zip(calibrated))
+        // Every compensation's heads see the same noise (one seed): their differences are their statistics' alone.
+        int seed = DeterministicRandom.Seed(recipe.Seed, task, RandomStreams.ClassifierAlignment);
+        foreach (IGrouping<string, string> group in sampled.GroupBy(HeadAlignments.CompensationOf))
         {
-            _heads[option] = head;
-            seconds[option] = clock.Elapsed.TotalSeconds;
+            var clock = Stopwatch.StartNew();
+            LinearHead[] calibrated = ClassifierAlignment.Align(group.Select(o => starts[o]).ToArray(), statistics.For(group.Key), scenario.TaskSizes, task, seed);
+            foreach ((string option, LinearHead head) in group.Zip(calibrated))
+            {
+                _heads[option] = head;
+                seconds[option] = clock.Elapsed.TotalSeconds;
+            }
         }
         foreach (string option in Options.Except(sampled))
         {
-            clock.Restart();
+            var clock = Stopwatch.StartNew();
             _heads[option] = aligns && option == HeadAlignments.WeightAlign ? WeightAlignment.Align(starts[option], known) : starts[option];
             seconds[option] = clock.Elapsed.TotalSeconds;
         }
