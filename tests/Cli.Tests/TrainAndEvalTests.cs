@@ -97,6 +97,29 @@ public sealed class TrainAndEvalTests : IDisposable
     }
 
     [Fact]
+    public void A_drift_compensated_run_reports_every_compensation_and_eval_drift_scores_each_one_s_statistics_error()
+    {
+        string run = _temporary.File("compensated");
+        CltoolProcess.Result train = CltoolProcess.Run([.. Train(run), "--head-align", "ca", "--drift-compensation", "linear"]);
+
+        Assert.True(train.ExitCode == 0, train.Output + train.Errors);
+        Assert.Matches(@"ca\+linear \(this run's\)", train.Output);
+        Assert.Matches(@"task 5: embedding before the task \d+\.\d s, class statistics \d+\.\d s, alignment \d+\.\d s", train.Output);
+        CltoolProcess.Result report = CltoolProcess.Run("report", run, "--out", _temporary.File("table"));
+        Assert.True(report.ExitCode == 0, report.Output + report.Errors);
+        foreach (string head in new[] { "ca\\+linear", "ca", "ca\\+mean-shift", "ca-restore\\+linear" })
+            Assert.Matches($@"\| fashion-mnist \| sdlora \| {head} \| \d+\.\d\d", report.Output);
+
+        CltoolProcess.Result drift = CltoolProcess.Run("eval", run, "--drift", "--workers", "1", "--compensation-ridge", "0.5");
+
+        Assert.True(drift.ExitCode == 0, drift.Output + drift.Errors);
+        Assert.Matches(@"│ task 1\s+│\s+0\.\d{4} │\s+0\.\d{4} │\s+0\.\d{4} │", drift.Output);
+        Assert.Matches(@"│ earlier classes\s+│\s+0\.\d{4} │\s+0\.\d{4} │\s+0\.\d{4} │", drift.Output);
+        Assert.Matches(@"mean-shift: error 0\.\d{4} vs 0\.\d{4} uncompensated(, \d+\.\d\dx smaller|: not working)", drift.Output);
+        Assert.Matches(@"linear: error 0\.\d{4} vs 0\.\d{4} uncompensated(, \d+\.\d\dx smaller|: not working)", drift.Output);
+    }
+
+    [Fact]
     public void A_kd_run_logs_each_absorb_inspect_tables_the_adapter_and_report_plots_accuracy_against_stored_parameters()
     {
         string run = _temporary.File("kd");

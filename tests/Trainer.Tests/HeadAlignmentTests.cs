@@ -63,17 +63,24 @@ public sealed class HeadAlignmentTests
         LinearHead biased = Head(new float[,] { { 0.1f, 0 }, { 0, 1 } }, [0, 3]);
         Assert.Equal(1, Predict(biased, 2, 0));
 
-        LinearHead aligned = ClassifierAlignment.Align([biased], statistics, [1, 1], task: 1, seed: 11)[0];
+        LinearHead aligned = ClassifierAlignment.Align([biased], [0], [statistics], [1, 1], task: 1, seed: 11)[0];
 
         Assert.Equal(0, Predict(aligned, 2 * 0.95f, 0));   // task 0's mean as sampled: shrunk by 0.9 + 0.1·1/2
         Assert.Equal(1, Predict(aligned, 0, 2));
         // Aligned together with another head (as ca and ca-restore are), on the same samples: the same result as alone.
         LinearHead other = Head(new float[,] { { 1, 1 }, { -1, 1 } }, [0, 0]);
-        LinearHead[] together = ClassifierAlignment.Align([biased, other], statistics, [1, 1], task: 1, seed: 11);
+        LinearHead[] together = ClassifierAlignment.Align([biased, other], [0, 0], [statistics], [1, 1], task: 1, seed: 11);
         Assert.Equal(aligned.Weight.Data, together[0].Weight.Data);
         Assert.Equal(aligned.Bias.Data, together[0].Bias.Data);
-        Assert.Equal(ClassifierAlignment.Align([other], statistics, [1, 1], task: 1, seed: 11)[0].Weight.Data, together[1].Weight.Data);
-        LinearHead otherSeed = ClassifierAlignment.Align([biased], statistics, [1, 1], task: 1, seed: 12)[0];
+        Assert.Equal(ClassifierAlignment.Align([other], [0], [statistics], [1, 1], task: 1, seed: 11)[0].Weight.Data, together[1].Weight.Data);
+        // A second group of statistics (a compensation's) trains its heads on the same noise: each head ends as if aligned
+        // alone on its own group's statistics.
+        ClassStatistics[] moved = [statistics[0] with { Means = new HostTensor([2, 0.5f], [1, 2]) }, statistics[1]];
+        LinearHead[] grouped = ClassifierAlignment.Align([other, biased], [0, 1], [statistics, moved], [1, 1], task: 1, seed: 11);
+        Assert.Equal(together[1].Weight.Data, grouped[0].Weight.Data);
+        Assert.Equal(ClassifierAlignment.Align([biased], [0], [moved], [1, 1], task: 1, seed: 11)[0].Weight.Data, grouped[1].Weight.Data);
+        Assert.NotEqual(aligned.Weight.Data, grouped[1].Weight.Data);
+        LinearHead otherSeed = ClassifierAlignment.Align([biased], [0], [statistics], [1, 1], task: 1, seed: 12)[0];
         Assert.NotEqual(aligned.Weight.Data, otherSeed.Weight.Data);
     }
 

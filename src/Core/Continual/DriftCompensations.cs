@@ -20,7 +20,7 @@ public static class DriftCompensations
     /// Mean shift's bandwidth σ as a multiple of the median distance between the current samples (before the task) and the
     /// old class means. Chosen by the sweep in docs/results/drift-compensation (statistics error at the last stage).
     /// </summary>
-    public const double DefaultBandwidth = 0.5;
+    public const double DefaultBandwidth = 0.25;
 
     /// <summary>The linear map's ridge λ as a multiple of the mean eigenvalue of the current samples' second-moment matrix; chosen by the same sweep.</summary>
     public const double DefaultRidge = 0.01;

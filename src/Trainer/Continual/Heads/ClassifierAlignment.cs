@@ -21,13 +21,16 @@ public static class ClassifierAlignment
     static readonly Scalar NormFloor = 1e-7.ToScalar();   // rooted: see Scalars
 
     /// <summary>
-    /// The heads after alignment at task <paramref name="task"/>, each trained on the same samples (ca and ca-restore differ
-    /// only in their starting rows, so they share the sampling); <paramref name="statistics"/> holds tasks 0..task in order.
-    /// The heads train as one stacked tensor [heads, classes, dim]: one batched matmul, one loss and one optimiser step per
-    /// batch for all of them (each head's gradient is its own loss's, as when they trained one after the other). A step
-    /// on tensors this small costs its operator count, not its arithmetic, so the step is written in few operators.
+    /// The heads after alignment at task <paramref name="task"/>: head h trains on features sampled from
+    /// <paramref name="statistics"/>[<paramref name="groupOf"/>[h]] (each group holds tasks 0..task in order; ca and ca-restore
+    /// share a group, each drift compensation has its own). Every group is sampled from the same standard normal noise, so
+    /// groups differ by their statistics alone. The heads train as one stacked tensor [heads, classes, dim]: one batched
+    /// matmul, one loss and one optimiser step per batch for all of them (each head's gradient is its own loss's, as when
+    /// they trained one after the other). A step on tensors this small costs its operator count, not its arithmetic, so
+    /// the step is written in few operators.
     /// </summary>
-    public static LinearHead[] Align(IReadOnlyList<LinearHead> heads, IReadOnlyList<ClassStatistics> statistics, IReadOnlyList<int> taskSizes, int task, int seed)
+    public static LinearHead[] Align(IReadOnlyList<LinearHead> heads, IReadOnlyList<int> groupOf, IReadOnlyList<IReadOnlyList<ClassStatistics>> statistics,
+                                     IReadOnlyList<int> taskSizes, int task, int seed)
     {
         using var scope = NewDisposeScope();
         using var generator = new Generator((ulong)seed, CPU);
@@ -35,20 +38,21 @@ public static class ClassifierAlignment
         Tensor bias = stack(heads.Select(head => tensor(head.Bias.Data, head.Bias.Shape))).unsqueeze(1).requires_grad_(true);
         using var optimizer = new Sgd([("weight", weight), ("bias", bias)], Momentum, WeightDecay);
         Tensor membership = TaskMembership(taskSizes.Take(task + 1).ToArray());
-        Tensor[] spreads = statistics.Take(task + 1).Select(SpreadFactor).ToArray();
+        Tensor groupIndex = tensor(groupOf.Select(g => (long)g).ToArray());
+        Tensor[][] spreads = statistics.Select(group => group.Take(task + 1).Select(SpreadFactor).ToArray()).ToArray();
         for (int epoch = 0; epoch < Epochs; epoch++)
         {
             double learningRate = LearningRate * 0.5 * (1 + Math.Cos(Math.PI * epoch / Epochs));
             using var epochScope = NewDisposeScope();
             (Tensor samples, Tensor targets) = Sample(statistics, spreads, task, generator);
-            Tensor order = randperm(samples.shape[0], generator: generator);
-            for (long start = 0; start < samples.shape[0]; start += BatchSize)
+            Tensor order = randperm(targets.shape[0], generator: generator);
+            for (long start = 0; start < targets.shape[0]; start += BatchSize)
             {
                 using var stepScope = NewDisposeScope();
-                Tensor batch = order.narrow(0, start, Math.Min(BatchSize, samples.shape[0] - start));
-                Tensor inputs = samples.index_select(0, batch), labels = targets.index_select(0, batch);
+                Tensor batch = order.narrow(0, start, Math.Min(BatchSize, targets.shape[0] - start));
+                Tensor inputs = samples.index_select(1, batch).index_select(0, groupIndex), labels = targets.index_select(0, batch);
                 optimizer.ZeroGrad();
-                Tensor logits = NormalizeLogits(inputs.matmul(weight.transpose(1, 2)).add(bias, Scalars.One), membership, Temperature);
+                Tensor logits = NormalizeLogits(inputs.bmm(weight.transpose(1, 2)).add(bias, Scalars.One), membership, Temperature);
                 // Σ over heads of each head's mean cross-entropy: the gradient each head gets is exactly its own loss's.
                 using Scalar perHead = (1.0 / labels.shape[0]).ToScalar();
                 nn.functional.cross_entropy(logits.flatten(0, 1), labels.repeat(heads.Count), reduction: nn.Reduction.Sum).mul(perHead).backward();
@@ -85,28 +89,33 @@ public static class ClassifierAlignment
     /// <summary>What turns standard normal noise into a class's spread: the Cholesky factor of each covariance (full), or the standard deviations (diag).</summary>
     static Tensor SpreadFactor(ClassStatistics stats)
     {
-        Tensor covariances = tensor(stats.Covariances.Data, stats.Covariances.Shape).to(float64);
+        Tensor covariances = HostTensors.Wide(stats.Covariances);
         return stats.Covariance == CovarianceKinds.Full ? linalg.cholesky(covariances).transpose(1, 2) : covariances.sqrt().unsqueeze(1);
     }
 
     /// <summary>
-    /// <see cref="SamplesPerClass"/> features of every seen class, in class order, from N(s_c·μ_c, Σ_c) with
-    /// s_c = 0.9 + 0.1·(t_c + 1)/(t + 1): the older the class's task t_c, the more its mean shrinks (slca.py:200-207).
-    /// One batched draw per task (noise times the task's spread factors, built once per alignment): a few ops per task.
+    /// <see cref="SamplesPerClass"/> features of every seen class of every group [groups, samples, dim], in class order, from
+    /// N(s_c·μ_c, Σ_c) with s_c = 0.9 + 0.1·(t_c + 1)/(t + 1): the older the class's task t_c, the more its mean shrinks
+    /// (slca.py:200-207). One batched draw per task, shared by the groups (noise times each group's spread factors, built
+    /// once per alignment): a few ops per task and group.
     /// </summary>
-    static (Tensor Samples, Tensor Targets) Sample(IReadOnlyList<ClassStatistics> statistics, Tensor[] spreads, int task, Generator generator)
+    static (Tensor Samples, Tensor Targets) Sample(IReadOnlyList<IReadOnlyList<ClassStatistics>> statistics, Tensor[][] spreads, int task, Generator generator)
     {
-        var samples = new List<Tensor>();
+        var samples = statistics.Select(_ => new List<Tensor>()).ToArray();
         for (int t = 0; t <= task; t++)
         {
-            ClassStatistics stats = statistics[t];
+            ClassStatistics shape = statistics[0][t];
             using Scalar shrink = (0.9 + 0.1 * (t + 1) / (task + 1)).ToScalar();
-            Tensor means = tensor(stats.Means.Data, stats.Means.Shape).to(float64).mul(shrink).unsqueeze(1);
-            Tensor noise = randn([stats.Classes, SamplesPerClass, stats.Dim], dtype: float64, generator: generator);
-            Tensor spread = stats.Covariance == CovarianceKinds.Full ? noise.bmm(spreads[t]) : noise * spreads[t];
-            samples.Add(means.add(spread, Scalars.One).reshape(stats.Classes * SamplesPerClass, stats.Dim).to(float32));
+            Tensor noise = randn([shape.Classes, SamplesPerClass, shape.Dim], dtype: float64, generator: generator);
+            for (int g = 0; g < statistics.Count; g++)
+            {
+                ClassStatistics stats = statistics[g][t];
+                Tensor means = HostTensors.Wide(stats.Means).mul(shrink).unsqueeze(1);
+                Tensor spread = stats.Covariance == CovarianceKinds.Full ? noise.bmm(spreads[g][t]) : noise * spreads[g][t];
+                samples[g].Add(means.add(spread, Scalars.One).reshape(stats.Classes * SamplesPerClass, stats.Dim).to(float32));
+            }
         }
-        int seen = statistics.Take(task + 1).Sum(s => s.Classes);
-        return (cat(samples, 0), arange(seen, dtype: int64).repeat_interleave(SamplesPerClass));
+        int seen = statistics[0].Take(task + 1).Sum(s => s.Classes);
+        return (stack(samples.Select(group => cat(group, 0))), arange(seen, dtype: int64).repeat_interleave(SamplesPerClass));
     }
 }

@@ -45,8 +45,7 @@ public sealed class HeadLineages(TrainRecipe recipe, IReadOnlyDictionary<string,
     /// <summary>
     /// Finishes task <paramref name="task"/>: every option's head is its carried old rows (the model's own where the model
     /// trained from them) plus the model's trained new rows, then aligned; the model takes the recipe's option's head.
-    /// Returns the seconds each option's alignment took (the options on one compensation's statistics are aligned together
-    /// and each charged the whole).
+    /// Returns the seconds each option's alignment took (the sampled options are aligned together, each charged the whole).
     /// </summary>
     public Dictionary<string, double> Finish(int task, ContinualModel model, Scenario scenario, StatisticsLineages statistics)
     {
@@ -58,13 +57,15 @@ public sealed class HeadLineages(TrainRecipe recipe, IReadOnlyDictionary<string,
         var seconds = new Dictionary<string, double>();
         bool aligns = task > 0 && MethodCatalog.Of(recipe.Method).TrainsHead;
         string[] sampled = aligns ? Options.Where(HeadAlignments.NeedsStatistics).ToArray() : [];
-        // Every compensation's heads see the same noise (one seed): their differences are their statistics' alone.
-        int seed = DeterministicRandom.Seed(recipe.Seed, task, RandomStreams.ClassifierAlignment);
-        foreach (IGrouping<string, string> group in sampled.GroupBy(HeadAlignments.CompensationOf))
+        if (sampled.Length > 0)
         {
             var clock = Stopwatch.StartNew();
-            LinearHead[] calibrated = ClassifierAlignment.Align(group.Select(o => starts[o]).ToArray(), statistics.For(group.Key), scenario.TaskSizes, task, seed);
-            foreach ((string option, LinearHead head) in group.Zip(calibrated))
+            string[] compensations = sampled.Select(HeadAlignments.CompensationOf).Distinct().ToArray();
+            LinearHead[] calibrated = ClassifierAlignment.Align(sampled.Select(o => starts[o]).ToArray(),
+                sampled.Select(o => Array.IndexOf(compensations, HeadAlignments.CompensationOf(o))).ToArray(),
+                compensations.Select(statistics.For).ToArray(), scenario.TaskSizes, task,
+                DeterministicRandom.Seed(recipe.Seed, task, RandomStreams.ClassifierAlignment));
+            foreach ((string option, LinearHead head) in sampled.Zip(calibrated))
             {
                 _heads[option] = head;
                 seconds[option] = clock.Elapsed.TotalSeconds;
