@@ -509,6 +509,25 @@ public sealed class ContinualLearnerTests : IDisposable
         Assert.Equal(b.Metrics, c.Metrics, MetricsComparer.Instance);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Sdlora_with_old_magnitudes_frozen_keeps_them_as_carried_or_as_reset_at_every_later_stage(bool carry)
+    {
+        string run = _temporary.File($"levers-{carry}");
+        Train(Recipe() with { CarryMagnitudes = carry, OldMagnitudeLrFactor = 0 }, run);
+        var directory = new RunDirectory(run);
+        double[][] stages = Enumerable.Range(0, 5).Select(t => ContinualCheckpoint.Load(directory.TaskCheckpoint(t)).Magnitudes()).ToArray();
+
+        for (int t = 1; t < 5; t++)
+        {
+            // The magnitude each task trained for its own direction is carried unchanged, or reset to 0.8 and held there.
+            double[] expected = carry ? stages[t - 1] : Enumerable.Repeat((double)(float)0.8, t).ToArray();
+            Assert.Equal(expected, stages[t].Take(t));
+            Assert.NotEqual((double)(float)0.8, stages[t][t]);   // the current direction's magnitude still trains
+        }
+    }
+
     [Fact]
     public void Resuming_a_ca_run_without_its_statistics_or_with_another_runs_is_refused_and_overwrites_nothing()
     {

@@ -11,20 +11,23 @@ namespace Cltool.Core.Continual;
 /// </summary>
 public static class MethodCatalog
 {
+    /// <summary>The departures from SD-LoRA's code that hold old magnitudes still (issue 28), for its code variants.</summary>
+    static readonly string[] MagnitudeLevers = [TrainRecipe.CarryMagnitudesKey, TrainRecipe.OldMagnitudeLrKey];
+
     public static readonly IReadOnlyList<MethodEntry> All =
     [
         new(Methods.SdLora, DirectionFamily.Family,
             "SD-LoRA as the official code runs it: a new rank-r direction per task on q and v, earlier ones frozen and divided by ‖B‖‖A‖, every magnitude re-created at 0.8 and trained")
-        { Trains = "the current direction, every magnitude, the head" },
+        { Trains = "the current direction, every magnitude, the head", Options = MagnitudeLevers },
         new(Methods.SdLoraPaper, DirectionFamily.Family,
             "SD-LoRA as the paper writes it: directions divided by ‖BA‖_F (the current one too), magnitudes from 1.0 carried across tasks")
-        { Trains = "the current direction, every magnitude, the head", MagnitudeInit = 1.0 },
+        { Trains = "the current direction, every magnitude, the head", MagnitudeInit = 1.0, Options = [TrainRecipe.OldMagnitudeLrKey] },
         new(Methods.SdLoraRr, DirectionFamily.Family,
             "SD-LoRA-RR: the code variant with the rank reduced to 8 from the 5th task and to 6 from the 9th")
-        { Trains = "the current direction, every magnitude, the head", RankOf = (task, rank) => task < 4 ? rank : task < 8 ? Math.Min(rank, 8) : Math.Min(rank, 6) },
+        { Trains = "the current direction, every magnitude, the head", RankOf = (task, rank) => task < 4 ? rank : task < 8 ? Math.Min(rank, 8) : Math.Min(rank, 6), Options = MagnitudeLevers },
         new(Methods.SdLoraKd, DirectionFamily.Family,
             "SD-LoRA-KD: after each task, a module's new direction that the earlier ones fit within τ is absorbed into their magnitudes")
-        { Trains = "the current direction, every magnitude, the head", Options = [TrainRecipe.KdThresholdKey] },
+        { Trains = "the current direction, every magnitude, the head", Options = [TrainRecipe.KdThresholdKey, .. MagnitudeLevers] },
         new(Methods.CLora, RoutedFamily.Family,
             "C-LoRA: one shared LoRA per adapted projection with a learnable r×r routing R = R_old + R_δ (arXiv 2502.17920)")
         { Trains = "the shared factors, R_δ, the head", Options = [TrainRecipe.CloraKey] },

@@ -13,7 +13,7 @@ namespace Cltool.Core.Continual;
 public sealed record TrainRecipe
 {
     /// <summary>The recipe keys that apply to some methods only (<see cref="MethodEntry.Options"/>).</summary>
-    public const string KdThresholdKey = "kdThreshold", CloraKey = "clora";
+    public const string KdThresholdKey = "kdThreshold", CloraKey = "clora", CarryMagnitudesKey = "carryMagnitudes", OldMagnitudeLrKey = "oldMagnitudeLrFactor";
 
     public string Method { get; init; } = Methods.SdLora;
     /// <summary>Dataset spec (see DatasetCatalog).</summary>
@@ -66,6 +66,18 @@ public sealed record TrainRecipe
     /// <summary>SD-LoRA-KD's τ: the largest relative residual ‖u_t − Σ β_k u_k‖_F at which a module's new direction is absorbed; null: the paper's 9e-4.</summary>
     public double? KdThreshold { get; init; }
 
+    /// <summary>
+    /// A departure from SD-LoRA's code (issue 28's drift lever): carry every trained magnitude into the next task instead of
+    /// re-creating them all at 0.8 (the paper variant always carries). Null: as the method does.
+    /// </summary>
+    public bool? CarryMagnitudes { get; init; }
+
+    /// <summary>
+    /// A departure from SD-LoRA (issue 28's drift lever): the earlier directions' magnitudes learn at this factor of the
+    /// learning rate (0 freezes them), so old classes' features move less. Null: 1, as published.
+    /// </summary>
+    public double? OldMagnitudeLrFactor { get; init; }
+
     /// <summary>C-LoRA's placement, penalty and gradient path; null: the defaults of <see cref="CLoraSettings"/>.</summary>
     public CLoraSettings? Clora { get; init; }
 
@@ -105,6 +117,8 @@ public sealed record TrainRecipe
     {
         if (KdThreshold is not null) yield return KdThresholdKey;
         if (Clora is not null) yield return CloraKey;
+        if (CarryMagnitudes is not null) yield return CarryMagnitudesKey;
+        if (OldMagnitudeLrFactor is not null) yield return OldMagnitudeLrKey;
     }
 
     /// <summary>Learning rate at <paramref name="epoch"/> of <paramref name="task"/>: MultiStepLR or cosine stepped per epoch.</summary>
@@ -153,6 +167,11 @@ public sealed record TrainRecipe
         }
         Require(KdThreshold is null or >= 0 && double.IsFinite(EffectiveKdThreshold),
             $"kdThreshold must be a number ≥ 0 (a relative residual; 0 absorbs only exact combinations, 1 absorbs everything), got {KdThreshold}");
+        Require(OldMagnitudeLrFactor is null || OldMagnitudeLrFactor >= 0 && double.IsFinite(OldMagnitudeLrFactor.Value),
+            $"oldMagnitudeLrFactor must be a number ≥ 0 (0 freezes the earlier magnitudes, 1 is SD-LoRA), got {OldMagnitudeLrFactor}");
+        Require(OldMagnitudeLrFactor is null || Optimizer == "sgd" && WeightDecay == 0,
+            "oldMagnitudeLrFactor scales the earlier magnitudes' gradient, which is their learning rate only for SGD without weight decay; " +
+            $"use optimizer sgd and weightDecay 0 (got {Optimizer}, {WeightDecay})");
         string? cloraProblem = EffectiveClora.Problem();
         Require(cloraProblem is null, cloraProblem!);
         Require(CovarianceKinds.All.Contains(HeadAlignCovariance), $"headAlignCovariance '{HeadAlignCovariance}' is not one of full, diag");

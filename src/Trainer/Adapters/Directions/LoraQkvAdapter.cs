@@ -5,6 +5,7 @@ using Cltool.Core.Weights;
 using Cltool.Trainer.Continual;
 using Cltool.Trainer.Models;
 using Cltool.Trainer.Native;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Cltool.Trainer.Adapters.Directions;
@@ -184,13 +185,28 @@ public sealed class LoraQkvAdapter(ViTShape shape, Device device, int? foldFromR
         return b.mul(FrozenScales(block, projection)).matmul(a);
     }
 
+    /// <summary>
+    /// The factor on the gradient the frozen directions' magnitudes get while training (1: SD-LoRA; 0 holds them still).
+    /// With SGD without weight decay that is exactly their learning rate's factor: the momentum buffer is linear in it.
+    /// </summary>
+    public double OldMagnitudeGradientScale { get; set; } = 1;
+
     /// <summary>Per stacked column: (α + o) / n of the direction it belongs to.</summary>
     Tensor FrozenScales(int block, int projection)
     {
         var (_, _, owner, inverseNorm, offset) = _stacks[block, projection]!.Value;
-        Tensor magnitudes = Magnitudes.index_select(0, owner);
+        Tensor magnitudes = FrozenMagnitudes().index_select(0, owner);
         if (offset is not null) magnitudes = magnitudes.add(offset, Scalars.One);
         return magnitudes.mul(inverseNorm);
+    }
+
+    /// <summary>The magnitudes as the frozen directions read them: α·s + α.detach()·(1 − s), the value α with its gradient times s.</summary>
+    Tensor FrozenMagnitudes()
+    {
+        double scale = OldMagnitudeGradientScale;
+        if (scale == 1 || !Tracking) return Magnitudes;
+        using Scalar kept = scale.ToScalar(), held = (1 - scale).ToScalar();
+        return Magnitudes.mul(kept).add(Magnitudes.detach().mul(held), Scalars.One);
     }
 
     Tensor Delta(int block, int projection, Tensor x, bool stacked)
