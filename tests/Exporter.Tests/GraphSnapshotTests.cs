@@ -43,13 +43,14 @@ public sealed class GraphSnapshotTests(TinyRuns runs) : IClassFixture<TinyRuns>
     }
 
     [Fact]
-    public void A_ca_aligned_head_exports_the_same_merged_graph_as_the_unaligned_one()
+    public void A_ca_aligned_head_with_or_without_drift_compensation_exports_the_same_merged_graph_as_the_unaligned_one()
     {
-        // Alignment only changes the head's numbers: same ops, inputs, outputs and initializer shapes (zero inference cost).
-        string Signature(string headAlign) => System.Text.Json.JsonSerializer.Serialize(GraphSignature.Of(ModelExport.Graph(
-            ContinualCheckpoint.Load(runs.Of(Methods.SdLora, headAlign).TaskCheckpoint(4)), "sha", new ExportOptions(Merge: true))));
+        // Alignment and compensation only change the head's numbers: same ops, inputs, outputs and initializer shapes (zero inference cost).
+        string Signature(string headOption) => System.Text.Json.JsonSerializer.Serialize(GraphSignature.Of(ModelExport.Graph(
+            ContinualCheckpoint.Load(runs.Of(Methods.SdLora, headOption).TaskCheckpoint(4)), "sha", new ExportOptions(Merge: true))));
 
         Assert.Equal(Signature(HeadAlignments.None), Signature(HeadAlignments.ClassifierAlign));
+        Assert.Equal(Signature(HeadAlignments.None), Signature(HeadAlignments.Compensated(HeadAlignments.ClassifierAlign, DriftCompensations.Linear)));
     }
 
     [Fact]

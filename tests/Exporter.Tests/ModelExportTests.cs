@@ -36,9 +36,10 @@ public sealed class ModelExportTests(TinyRuns runs) : IClassFixture<TinyRuns>, I
     [Theory]
     [InlineData(HeadAlignments.WeightAlign)]
     [InlineData(HeadAlignments.ClassifierAlign)]
-    public void An_aligned_head_exports_with_parity_and_the_same_test_accuracy_as_the_trainer(string headAlign)
+    [InlineData("ca+mean-shift")]
+    public void An_aligned_head_exports_with_parity_and_the_same_test_accuracy_as_the_trainer(string headOption)
     {
-        string checkpoint = runs.Of(Methods.SdLora, headAlign).TaskCheckpoint(4);
+        string checkpoint = runs.Of(Methods.SdLora, headOption).TaskCheckpoint(4);
         ExportResult result = ModelExport.Run(checkpoint, _out.File("model.onnx"), new ExportOptions());
 
         Assert.True(result.Parity.Passed, result.Parity.ToString());

@@ -23,11 +23,12 @@ public sealed class TinyRuns : IDisposable
         public void Message(string text) { }
     }
 
-    public RunDirectory Of(string method, string headAlign = HeadAlignments.None, double? kdThreshold = null, CLoraSettings? clora = null)
+    /// <summary>A finished tiny run of <paramref name="method"/>; <paramref name="headOption"/> may name a compensation too ("ca+linear").</summary>
+    public RunDirectory Of(string method, string headOption = HeadAlignments.None, double? kdThreshold = null, CLoraSettings? clora = null)
     {
         lock (_runs)
         {
-            string key = $"{method}-{headAlign}-{kdThreshold:R}-{clora?.Targets}";
+            string key = $"{method}-{headOption}-{kdThreshold:R}-{clora?.Targets}";
             if (_runs.TryGetValue(key, out RunDirectory? run)) return run;
             string path = _temporary.File(key);
             var recipe = new TrainRecipe
@@ -40,7 +41,8 @@ public sealed class TinyRuns : IDisposable
                 BatchSize = 8,
                 LearningRate = 0.05,
                 MinCropScale = 0.8,
-                HeadAlign = headAlign,
+                HeadAlign = HeadAlignments.AlignmentOf(headOption),
+                HeadAlignCompensation = HeadAlignments.CompensationOf(headOption),
                 KdThreshold = kdThreshold,
                 Clora = clora,
             };
