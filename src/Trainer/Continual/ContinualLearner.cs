@@ -117,7 +117,7 @@ public sealed class ContinualLearner(TrainRecipe recipe, string runDirectory, IT
         {
             (Tensor features, long[] positions) = data.ClassFeatures(task, model, device);
             ClassStatistics measured;
-            TaskEmbeddings? after = before is null ? null : new TaskEmbeddings(task, TaskEmbeddings.After, HostTensors.From(features.to(float32)));
+            TaskEmbeddings? after = before is null ? null : EmbeddingsOf(task, TaskEmbeddings.After, features);
             using (features) measured = FeatureStatistics.Estimate(features, positions, data.Scenario.TaskSizes[task], recipe.HeadAlignCovariance, task);
             after?.Save(_run, recipe);
             measured.Save(_run.Statistics(task), recipe);
@@ -149,9 +149,16 @@ public sealed class ContinualLearner(TrainRecipe recipe, string runDirectory, IT
         var clock = Stopwatch.StartNew();
         (Tensor features, _) = data.ClassFeatures(task, model, device);
         TaskEmbeddings before;
-        using (features) before = new TaskEmbeddings(task, TaskEmbeddings.Before, HostTensors.From(features.to(float32)));
+        using (features) before = EmbeddingsOf(task, TaskEmbeddings.Before, features);
         before.Save(_run, recipe);
         return new Embedded(before, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>The statistics pass's float64 features as the float32 embeddings they exactly are (the model computes in float32).</summary>
+    static TaskEmbeddings EmbeddingsOf(int task, string stage, Tensor features)
+    {
+        using var scope = NewDisposeScope();
+        return new TaskEmbeddings(task, stage, HostTensors.From(features.to(float32)));
     }
 
     /// <summary>The statistics of the first <paramref name="tasks"/> tasks (none unless the recipe's alignment samples them), compensations replayed.</summary>
