@@ -1,6 +1,7 @@
 using Cltool.Core.Adapters;
 using Cltool.Core.Adapters.Directions;
 using Cltool.Core.Adapters.Routed;
+using Cltool.Core.Adapters.Subspace;
 using Cltool.Core.Errors;
 
 namespace Cltool.Core.Continual;
@@ -31,6 +32,9 @@ public static class MethodCatalog
         new(Methods.CLora, RoutedFamily.Family,
             "C-LoRA: one shared LoRA per adapted projection with a learnable r×r routing R = R_old + R_δ (arXiv 2502.17920)")
         { Trains = "the shared factors, R_δ, the head", Options = [TrainRecipe.CloraKey] },
+        new(Methods.InfLora, SubspaceFamily.Family,
+            "InfLoRA: per task a LoRA on k and v whose down-projection is designed from the task's inputs outside the subspace earlier tasks stored, and frozen (CVPR 2024)")
+        { Trains = "the current task's up-projections, the head", Options = [TrainRecipe.InfloraKey] },
         new(Methods.SeqLora, DirectionFamily.Family, "One LoRA on q and v trained task after task (the naive LoRA baseline)")
         { Trains = "the one direction, the head" },
         new(Methods.FullFineTune, NoAdapter.Family, "Sequential fine-tuning of every weight (the lower bound)")

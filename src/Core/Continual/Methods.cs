@@ -8,6 +8,7 @@ public static class Methods
     public const string SdLoraRr = "sdlora-rr";
     public const string SdLoraKd = "sdlora-kd";
     public const string CLora = "clora";
+    public const string InfLora = "inflora";
     public const string SeqLora = "seq-lora";
     public const string FullFineTune = "full-ft";
     public const string SimpleCil = "simplecil";

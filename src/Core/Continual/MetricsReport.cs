@@ -1,4 +1,5 @@
 using Cltool.Core.Adapters.Directions;
+using Cltool.Core.Adapters.Subspace;
 using Cltool.Core.Models;
 
 namespace Cltool.Core.Continual;
@@ -23,6 +24,8 @@ public sealed record MetricsReport(
     public long AdapterParameters { get; init; }
     /// <summary>SD-LoRA-KD's absorption after each task from the second on; null for every other method.</summary>
     public AbsorptionReport[]? Absorptions { get; init; }
+    /// <summary>InfLoRA's stored subspace after each task; null for every other method.</summary>
+    public SubspaceReport[]? Subspaces { get; init; }
     /// <summary>Per task trained so far: training seconds and parameters by group (null for runs made before cltool recorded them).</summary>
     public TaskCost[]? Costs { get; init; }
 

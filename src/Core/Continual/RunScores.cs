@@ -1,4 +1,6 @@
 using Cltool.Core.Adapters.Directions;
+using Cltool.Core.Adapters.Subspace;
+
 namespace Cltool.Core.Continual;
 
 /// <summary>
@@ -12,11 +14,13 @@ public sealed class RunScores
     readonly Dictionary<string, HeadScores> _scores;
     readonly Dictionary<string, double> _seconds;
     readonly List<AbsorptionReport> _absorptions;
+    readonly List<SubspaceReport> _subspaces;
     readonly List<TaskCost> _costs;
 
     RunScores(string[] options, Dictionary<string, HeadScores> scores, Dictionary<string, double> seconds, MetricsReport? report) =>
-        (_options, _scores, _seconds, StatisticsBytes, AdapterParameters, _absorptions, _costs) =
-        (options, scores, seconds, report?.StatisticsBytes ?? 0, report?.AdapterParameters ?? 0, [.. report?.Absorptions ?? []], [.. report?.Costs ?? []]);
+        (_options, _scores, _seconds, StatisticsBytes, AdapterParameters, _absorptions, _subspaces, _costs) =
+        (options, scores, seconds, report?.StatisticsBytes ?? 0, report?.AdapterParameters ?? 0, [.. report?.Absorptions ?? []],
+         [.. report?.Subspaces ?? []], [.. report?.Costs ?? []]);
 
     /// <summary>Bytes of the class statistics stored so far (what ca and ca-restore cost in storage).</summary>
     public long StatisticsBytes { get; set; }
@@ -49,7 +53,16 @@ public sealed class RunScores
 
     public void AddSeconds(string option, double seconds) => _seconds[option] += seconds;
 
-    public void AddAbsorption(AbsorptionReport absorption) => _absorptions.Add(absorption);
+    /// <summary>Keeps what a method reported at the end of a task, under its kind.</summary>
+    public void AddMethodReport(IMethodReport report)
+    {
+        switch (report)
+        {
+            case AbsorptionReport absorption: _absorptions.Add(absorption); break;
+            case SubspaceReport subspace: _subspaces.Add(subspace); break;
+            default: throw new ArgumentException($"No metrics field keeps a {report.GetType().Name}.");
+        }
+    }
 
     /// <summary>Adds an epoch's seconds to task <paramref name="task"/>'s training time.</summary>
     public void AddTrainingSeconds(int task, double seconds)
@@ -87,5 +100,6 @@ public sealed class RunScores
         HeadAlignSeconds = Math.Round(_seconds[option], 3),
         AdapterParameters = AdapterParameters,
         Absorptions = _absorptions.Count > 0 ? [.. _absorptions] : null,
+        Subspaces = _subspaces.Count > 0 ? [.. _subspaces] : null,
     };
 }

@@ -1,5 +1,6 @@
 using Cltool.Core.Adapters.Directions;
 using Cltool.Core.Adapters.Routed;
+using Cltool.Core.Adapters.Subspace;
 using Cltool.Core.Errors;
 using Cltool.Core.Models;
 
@@ -13,7 +14,7 @@ namespace Cltool.Core.Continual;
 public sealed record TrainRecipe
 {
     /// <summary>The recipe keys that apply to some methods only (<see cref="MethodEntry.Options"/>).</summary>
-    public const string KdThresholdKey = "kdThreshold", CloraKey = "clora", CarryMagnitudesKey = "carryMagnitudes", OldMagnitudeLrKey = "oldMagnitudeLrFactor";
+    public const string KdThresholdKey = "kdThreshold", CloraKey = "clora", InfloraKey = "inflora", CarryMagnitudesKey = "carryMagnitudes", OldMagnitudeLrKey = "oldMagnitudeLrFactor";
 
     public string Method { get; init; } = Methods.SdLora;
     /// <summary>Dataset spec (see DatasetCatalog).</summary>
@@ -48,7 +49,10 @@ public sealed record TrainRecipe
     public double? InitLearningRate { get; init; }
     public double Momentum { get; init; } = 0.9;
     public double WeightDecay { get; init; }
-    /// <summary>multistep (per epoch, as the code), cosine (per epoch, to zero), constant.</summary>
+    /// <summary>
+    /// multistep (per epoch, as the SD-LoRA code), cosine (per epoch, to zero), coda-cosine (per epoch, CODA-Prompt's
+    /// lr·cos(99π·e / (200·(K−1))), as the InfLoRA code: it ends at 1.6 % of lr), constant.
+    /// </summary>
     public string Schedule { get; init; } = "multistep";
     public int[] Milestones { get; init; } = [10000];
     public int[]? InitMilestones { get; init; }
@@ -81,6 +85,9 @@ public sealed record TrainRecipe
     /// <summary>C-LoRA's placement, penalty and gradient path; null: the defaults of <see cref="CLoraSettings"/>.</summary>
     public CLoraSettings? Clora { get; init; }
 
+    /// <summary>InfLoRA's adapted blocks and energy thresholds; null: the defaults of <see cref="InfLoraSettings"/>.</summary>
+    public InfLoraSettings? Inflora { get; init; }
+
     /// <summary>Head calibration after each task: none (the code), wa, ca, ca-restore (see <see cref="HeadAlignments"/>).</summary>
     public string HeadAlign { get; init; } = HeadAlignments.None;
     /// <summary>Class covariances kept for ca: full (SLCA) or diag (d numbers per class instead of d²).</summary>
@@ -95,6 +102,7 @@ public sealed record TrainRecipe
     public int FirstTaskEpochs => InitEpochs ?? Epochs;
     public double EffectiveKdThreshold => KdThreshold ?? DirectionAbsorption.PaperThreshold;
     public CLoraSettings EffectiveClora => Clora ?? new CLoraSettings();
+    public InfLoraSettings EffectiveInflora => Inflora ?? new InfLoraSettings();
     public double EffectiveCompensationBandwidth => CompensationBandwidth ?? DriftCompensations.DefaultBandwidth;
     public double EffectiveCompensationRidge => CompensationRidge ?? DriftCompensations.DefaultRidge;
     /// <summary>The head option this recipe deploys: its alignment on its compensation's statistics ("ca+linear").</summary>
@@ -117,6 +125,7 @@ public sealed record TrainRecipe
     {
         if (KdThreshold is not null) yield return KdThresholdKey;
         if (Clora is not null) yield return CloraKey;
+        if (Inflora is not null) yield return InfloraKey;
         if (CarryMagnitudes is not null) yield return CarryMagnitudesKey;
         if (OldMagnitudeLrFactor is not null) yield return OldMagnitudeLrKey;
     }
@@ -126,6 +135,7 @@ public sealed record TrainRecipe
     {
         "multistep" => LearningRateOf(task) * Math.Pow(LrDecayOf(task), MilestonesOf(task).Count(milestone => milestone <= epoch)),
         "cosine" => LearningRateOf(task) * 0.5 * (1 + Math.Cos(Math.PI * epoch / EpochsOf(task))),
+        "coda-cosine" => EpochsOf(task) == 1 ? LearningRateOf(task) : LearningRateOf(task) * Math.Cos(99 * Math.PI * epoch / (200.0 * (EpochsOf(task) - 1))),
         _ => LearningRateOf(task),
     };
 
@@ -149,7 +159,7 @@ public sealed record TrainRecipe
             $"learningRate and initLearningRate must be positive numbers, got {LearningRate} and {LearningRateOf(0)}");
         Require(Momentum is >= 0 and < 1, $"momentum must be in [0, 1), got {Momentum}");
         Require(WeightDecay is >= 0 and <= 1, $"weightDecay must be between 0 and 1, got {WeightDecay}");
-        Require(Schedule is "multistep" or "cosine" or "constant", $"schedule '{Schedule}' is not one of multistep, cosine, constant");
+        Require(Schedule is "multistep" or "cosine" or "coda-cosine" or "constant", $"schedule '{Schedule}' is not one of multistep, cosine, coda-cosine, constant");
         Require(MilestonesOf(0).All(m => m > 0) && Milestones.All(m => m > 0), "milestones must be positive epochs");
         Require(LrDecay >= 0 && LrDecayOf(0) >= 0, "lrDecay and initLrDecay must not be negative");
         Require(Rank > 0, $"rank must be positive, got {Rank}");
@@ -174,6 +184,8 @@ public sealed record TrainRecipe
             $"use optimizer sgd and weightDecay 0 (got {Optimizer}, {WeightDecay})");
         string? cloraProblem = EffectiveClora.Problem();
         Require(cloraProblem is null, cloraProblem!);
+        string? infloraProblem = EffectiveInflora.Problem();
+        Require(infloraProblem is null, infloraProblem!);
         Require(CovarianceKinds.All.Contains(HeadAlignCovariance), $"headAlignCovariance '{HeadAlignCovariance}' is not one of full, diag");
         ValidateCompensation(method);
         return this;

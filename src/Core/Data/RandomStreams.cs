@@ -13,6 +13,8 @@ public static class RandomStreams
     public const long Direction = 2;
     /// <summary>Per (seed, task): classifier alignment's sampled features and their order.</summary>
     public const long ClassifierAlignment = 3;
+    /// <summary>Per (seed, task): the augmentation of InfLoRA's passes that measure its adapter's inputs.</summary>
+    public const long InputMoments = 4;
     /// <summary>Per (seed, epoch): the batch order; negative, so it never meets a per-image stream (id = image index ≥ 0).</summary>
     public const long BatchOrder = -1;
     /// <summary>Per (seed, image): glyph renders of the train and the test split come from different streams.</summary>

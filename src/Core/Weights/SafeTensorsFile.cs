@@ -127,6 +127,16 @@ public sealed class SafeTensorsFile : IDisposable
         }
     }
 
+    /// <summary>Reads an F64 tensor as stored (another dtype is an error: a float64 tensor must round-trip exactly).</summary>
+    public double[] ReadDoubles(string name)
+    {
+        TensorEntry entry = this[name];
+        if (entry.DType != "F64") throw Invalid($"tensor '{name}' has dtype {entry.DType}; expected F64");
+        var values = new double[checked((int)entry.ElementCount)];
+        ReadExactly(MemoryMarshal.AsBytes(values.AsSpan()), _dataStart + entry.Begin);
+        return values;
+    }
+
     /// <summary>Reads a tensor's bytes exactly as stored.</summary>
     public byte[] ReadRaw(string name)
     {

@@ -29,6 +29,15 @@ public sealed class SafeTensorsWriter
         return AddRaw(name, dtype, shape, data);
     }
 
+    /// <summary>Adds a float64 tensor, stored as F64 (numbers a run must reread bit for bit, such as InfLoRA's subspace bases).</summary>
+    public SafeTensorsWriter Add(string name, ReadOnlySpan<double> values, long[] shape)
+    {
+        long count = shape.Aggregate(1L, (product, dim) => product * dim);
+        if (count != values.Length)
+            throw new ArgumentException($"Tensor '{name}' has {values.Length} values but shape [{string.Join(", ", shape)}] needs {count}.");
+        return AddRaw(name, "F64", shape, MemoryMarshal.AsBytes(values).ToArray());
+    }
+
     public SafeTensorsWriter AddRaw(string name, string dtype, long[] shape, byte[] data)
     {
         if (!_names.Add(name)) throw new ArgumentException($"Tensor '{name}' was added twice.");

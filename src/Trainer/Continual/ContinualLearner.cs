@@ -35,6 +35,7 @@ public sealed class ContinualLearner(TrainRecipe recipe, string runDirectory, IT
         IImageDataset test = DatasetCatalog.Open(recipe.Data, DatasetSplit.Test);
         Scenario scenario = recipe.CreateScenario(train.ClassNames.Count);
         BaseModel baseModel = BaseModel.Load(recipe);
+        if (_method.ProblemWith(baseModel.Config) is { } problem) throw new CltoolException($"Recipe: {problem}.");
         ContinualCheckpoint? state = resume ? LoadResumeState(baseModel.Config) : null;
         if (state is null) StartRun(scenario, train.ClassNames, overwrite: resume);
         Device device = TorchDevices.Resolve(deviceKind, observer.Message);
@@ -70,15 +71,15 @@ public sealed class ContinualLearner(TrainRecipe recipe, string runDirectory, IT
                 // through the call in progress can be finalized during it).
                 using Generator headRows = NewGenerator(task, RandomStreams.HeadRows), direction = NewGenerator(task, RandomStreams.Direction);
                 model.GrowHead(scenario.TaskSizes[task], headRows);
-                _method.BeginTask(task, model, direction);
+                _method.BeginTask(task, model, direction, Inputs(task, model, data, device));
             }
             ParameterGroup[] atStart = ParameterCensus.Of(model, _method.Trainable(model).Select(p => p.Parameter));
             TrainTask(task, model, data, baseModel, scores, heads, continuing ? state : null, device, cancellation);
             cancellation.ThrowIfCancellationRequested();   // the last epoch's checkpoint holds the trained task: nothing is lost
-            if (_method.EndTask(task, model, () => data.ClassMeans(task, model, device)) is { } absorption)
+            if (_method.EndTask(task, model, Inputs(task, model, data, device)) is { } report)
             {
-                scores.AddAbsorption(absorption);
-                observer.Message(absorption.Describe());
+                scores.AddMethodReport(report);
+                observer.Message(report.Describe());
             }
             ParameterGroup[] parameters = ParameterCensus.OfTask(atStart, ParameterCensus.Of(model, []));
             scores.SetParameters(task, parameters);
@@ -215,6 +216,8 @@ public sealed class ContinualLearner(TrainRecipe recipe, string runDirectory, IT
             observer.EpochFinished(epoch, totalLoss / Math.Max(1, step), double.NaN, clock.Elapsed.TotalSeconds);
         }
     }
+
+    TaskInputs Inputs(int task, ContinualModel model, TaskData data, Device device) => new(data, task, model, device, recipe.Seed);
 
     /// <summary>The task's loss plus the method's penalty, if it has one.</summary>
     Tensor WithPenalty(ContinualModel model, Tensor loss) => _method.Penalty(model) is { } penalty ? loss.add(penalty, Scalars.One) : loss;

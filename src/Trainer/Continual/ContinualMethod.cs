@@ -1,8 +1,9 @@
-using Cltool.Core.Adapters.Directions;
 using Cltool.Core.Continual;
+using Cltool.Core.Models;
 using Cltool.Trainer.Adapters.Directions;
 using Cltool.Trainer.Adapters.None;
 using Cltool.Trainer.Adapters.Routed;
+using Cltool.Trainer.Adapters.Subspace;
 using static TorchSharp.torch;
 
 namespace Cltool.Trainer.Continual;
@@ -23,6 +24,7 @@ public abstract class ContinualMethod(TrainRecipe recipe)
         Methods.SdLora or Methods.SdLoraRr or Methods.SdLoraKd => new SdLora(recipe, paper: false),
         Methods.SdLoraPaper => new SdLora(recipe, paper: true),
         Methods.CLora => new CLora(recipe),
+        Methods.InfLora => new InfLora(recipe),
         Methods.SeqLora or Methods.Joint => new SequentialLora(recipe),
         Methods.FullFineTune => new FullFineTune(recipe),
         Methods.SimpleCil => new SimpleCil(recipe),
@@ -35,17 +37,23 @@ public abstract class ContinualMethod(TrainRecipe recipe)
     /// <summary>False for methods without gradient training (SimpleCIL).</summary>
     public bool Trains => MethodCatalog.Of(recipe.Method).TrainsWithGradients;
 
-    /// <summary>Prepares task <paramref name="task"/> after the head has grown.</summary>
-    public abstract void BeginTask(int task, ContinualModel model, Generator generator);
+    /// <summary>
+    /// Prepares task <paramref name="task"/> after the head has grown; <paramref name="generator"/> draws its random
+    /// initialisation, <paramref name="inputs"/> reaches its data (InfLoRA designs its adapter from it).
+    /// </summary>
+    public abstract void BeginTask(int task, ContinualModel model, Generator generator, ITaskInputs inputs);
 
     public virtual IEnumerable<(string Name, Tensor Parameter)> Trainable(ContinualModel model) =>
         model.HeadParameters().Concat(model.Adapter!.TrainableParameters());
 
     /// <summary>
-    /// Finishes task <paramref name="task"/>; <paramref name="newClassMeans"/> measures the class-token mean of each new
-    /// class [n, dim]. Returns what SD-LoRA-KD absorbed (null for every other method).
+    /// Finishes task <paramref name="task"/> after training, before evaluation. Returns what the method measured about
+    /// itself (SD-LoRA-KD's absorption, InfLoRA's subspace); null: nothing.
     /// </summary>
-    public virtual AbsorptionReport? EndTask(int task, ContinualModel model, Func<Tensor> newClassMeans) => null;
+    public virtual IMethodReport? EndTask(int task, ContinualModel model, ITaskInputs inputs) => null;
+
+    /// <summary>The base model checked against the method's options before anything is written; the problem in one line, or null.</summary>
+    public virtual string? ProblemWith(ViTConfig config) => null;
 
     /// <summary>A term added to the task's loss (C-LoRA's orthogonality penalty); null: none.</summary>
     public virtual Tensor? Penalty(ContinualModel model) => null;

@@ -37,17 +37,18 @@ public sealed class PreparedStep : IDisposable
         _model = new ContinualModel(config, _vit.ExportWeights(), continual.CreateAdapter(ContinualModel.ShapeOf(config), device), device);
         bool adapted = _model.Adapter is not null;
         int tasks = adapted ? directions : 1;
+        _images = randn(batchSize, 3, config.ImageSize, config.ImageSize).to(device);
+        var inputs = new RandomImageInputs(_model, _images, tasks);
         for (int task = 0; task < tasks; task++)
         {
             using var generator = new Generator((ulong)task + 1, CPU);
             _model.GrowHead(recipe.Increment, generator);
-            continual.BeginTask(task, _model, generator);
-            if (task < tasks - 1) continual.EndTask(task, _model, () => throw new InvalidOperationException("bench train measures no class means."));
+            continual.BeginTask(task, _model, generator, inputs);
+            if (task < tasks - 1) continual.EndTask(task, _model, inputs);
         }
         var parameters = continual.Trainable(_model).ToList();
         _optimizer = new Sgd(parameters, recipe.Momentum, recipe.WeightDecay);
         _step = new TrainingStep(_optimizer, parameters.Select(p => p.Parameter).ToArray());
-        _images = randn(batchSize, 3, config.ImageSize, config.ImageSize).to(device);
         _labels = randint(0, recipe.Increment, [batchSize]).to(device);
         _known = _model.SeenClasses - recipe.Increment;
         _increment = recipe.Increment;

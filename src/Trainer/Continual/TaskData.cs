@@ -117,6 +117,16 @@ public sealed class TaskData
         return (all, positions.ToArray());
     }
 
+    /// <summary>
+    /// Runs the task's training images through the model once without gradient (evaluation mode), with the training
+    /// augmentation drawn for (<paramref name="seed"/>, <paramref name="pass"/>): for adapters that measure their own inputs
+    /// (InfLoRA, whose official code measures them on augmented training images).
+    /// </summary>
+    public void ForwardTrainingImages(int task, ContinualModel model, Device device, int seed, int pass)
+    {
+        foreach ((Batch _, Tensor features) in Forward(TrainLoader(task), model, device, features: true, seed, pass)) features.Dispose();
+    }
+
     /// <summary>Up to <paramref name="count"/> test images, one per class in class order, then the next of each: pixels and dataset indices.</summary>
     public (float[] Pixels, int[] Indices) GoldenImages(int count)
     {
@@ -130,10 +140,11 @@ public sealed class TaskData
     BatchLoader TestLoader(int firstPosition, int endPosition) =>
         new(_test, ScenarioImages.Of(_testByPosition, firstPosition, endPosition), (image, _) => Transforms.Eval(image, _preprocessing), 256, _workers);
 
-    IEnumerable<(Batch Batch, Tensor Output)> Forward(BatchLoader loader, ContinualModel model, Device device, bool features = false)
+    IEnumerable<(Batch Batch, Tensor Output)> Forward(BatchLoader loader, ContinualModel model, Device device, bool features = false,
+                                                      int seed = 0, int epoch = 0)
     {
         model.Eval();
-        foreach (Batch batch in loader.Epoch(seed: 0, epoch: 0, shuffle: false, dropLast: false))
+        foreach (Batch batch in loader.Epoch(seed, epoch, shuffle: false, dropLast: false))
         {
             Tensor output;
             using (no_grad())

@@ -1,7 +1,9 @@
+using Cltool.Core.Continual;
+
 namespace Cltool.Core.Adapters.Directions;
 
 /// <summary>What SD-LoRA-KD did after one task: how many of its modules (block × q|v) were absorbed, and the fits' residuals.</summary>
-public sealed record AbsorptionReport(int Task, int Modules, int Absorbed, double MinResidual, double MedianResidual, double MaxResidual)
+public sealed record AbsorptionReport(int Task, int Modules, int Absorbed, double MinResidual, double MedianResidual, double MaxResidual) : IMethodReport
 {
     public static AbsorptionReport Of(int task, IReadOnlyList<ModuleFit> fits)
     {

@@ -18,7 +18,7 @@ sealed class SdLora(TrainRecipe recipe, bool paper) : DirectionMethod(recipe)
 {
     DirectionNorm FrozenNorm => paper ? DirectionNorm.Frobenius : DirectionNorm.FactorProduct;
 
-    public override void BeginTask(int task, ContinualModel model, Generator generator)
+    public override void BeginTask(int task, ContinualModel model, Generator generator, ITaskInputs inputs)
     {
         var adapter = model.AdapterAs<LoraQkvAdapter>();
         Configure(adapter);
@@ -46,7 +46,7 @@ sealed class SdLora(TrainRecipe recipe, bool paper) : DirectionMethod(recipe)
     }
 
     /// <summary>SD-LoRA-KD, after training and before evaluation, so the task is scored as it is stored.</summary>
-    public override AbsorptionReport? EndTask(int task, ContinualModel model, Func<Tensor> newClassMeans)
+    public override IMethodReport? EndTask(int task, ContinualModel model, ITaskInputs inputs)
     {
         if (Recipe.Method != Methods.SdLoraKd || task == 0) return null;
         var adapter = model.AdapterAs<LoraQkvAdapter>();

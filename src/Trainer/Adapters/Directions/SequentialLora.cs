@@ -9,7 +9,7 @@ sealed class SequentialLora(TrainRecipe recipe) : DirectionMethod(recipe)
 {
     protected override bool MagnitudesTrain => false;
 
-    public override void BeginTask(int task, ContinualModel model, Generator generator)
+    public override void BeginTask(int task, ContinualModel model, Generator generator, ITaskInputs inputs)
     {
         if (task > 0) return;
         var adapter = model.AdapterAs<LoraQkvAdapter>();

@@ -9,7 +9,7 @@ sealed class FullFineTune(TrainRecipe recipe) : ContinualMethod(recipe)
 {
     public override IContinualAdapter? CreateAdapter(ViTShape shape, Device device) => null;
 
-    public override void BeginTask(int task, ContinualModel model, Generator generator) => model.TrainBackbone(true);
+    public override void BeginTask(int task, ContinualModel model, Generator generator, ITaskInputs inputs) => model.TrainBackbone(true);
 
     /// <summary>The checkpoint's backbone is the state; a resumed task trains it again (BeginTask does not run for it).</summary>
     public override void Restore(ContinualCheckpoint checkpoint, ContinualModel model, bool training) => model.TrainBackbone(training);

@@ -1,4 +1,3 @@
-using Cltool.Core.Adapters.Directions;
 using Cltool.Core.Continual;
 using Cltool.Trainer.Continual;
 using static TorchSharp.torch;
@@ -14,18 +13,18 @@ sealed class SimpleCil(TrainRecipe recipe) : ContinualMethod(recipe)
 {
     public override IContinualAdapter? CreateAdapter(ViTShape shape, Device device) => null;
 
-    public override void BeginTask(int task, ContinualModel model, Generator generator) { }
+    public override void BeginTask(int task, ContinualModel model, Generator generator, ITaskInputs inputs) { }
 
     /// <summary>Nothing beyond the checkpoint's backbone and head.</summary>
     public override void Restore(ContinualCheckpoint checkpoint, ContinualModel model, bool training) { }
 
     public override IEnumerable<(string Name, Tensor Parameter)> Trainable(ContinualModel model) => [];
 
-    public override AbsorptionReport? EndTask(int task, ContinualModel model, Func<Tensor> newClassMeans)
+    public override IMethodReport? EndTask(int task, ContinualModel model, ITaskInputs inputs)
     {
         using var _ = no_grad();
         using var scope = NewDisposeScope();
-        Tensor means = newClassMeans();
+        Tensor means = inputs.NewClassMeans();
         Tensor prototypes = nn.functional.normalize(means, p: 2, dim: 1);
         int known = model.SeenClasses - (int)means.shape[0];
         model.HeadWeight.narrow(0, known, means.shape[0]).copy_(prototypes);

@@ -1,4 +1,3 @@
-using Cltool.Core.Adapters.Directions;
 using Cltool.Core.Adapters.Routed;
 using Cltool.Core.Continual;
 using Cltool.Trainer.Continual;
@@ -18,7 +17,7 @@ sealed class CLora(TrainRecipe recipe) : ContinualMethod(recipe)
 
     public override IContinualAdapter? CreateAdapter(ViTShape shape, Device device) => new RoutedLoraAdapter(shape, Settings, Recipe.Rank, device);
 
-    public override void BeginTask(int task, ContinualModel model, Generator generator)
+    public override void BeginTask(int task, ContinualModel model, Generator generator, ITaskInputs inputs)
     {
         var adapter = model.AdapterAs<RoutedLoraAdapter>();
         if (task == 0) adapter.Start(generator);
@@ -32,7 +31,7 @@ sealed class CLora(TrainRecipe recipe) : ContinualMethod(recipe)
         return penalty.mul(lambda);
     }
 
-    public override AbsorptionReport? EndTask(int task, ContinualModel model, Func<Tensor> newClassMeans)
+    public override IMethodReport? EndTask(int task, ContinualModel model, ITaskInputs inputs)
     {
         model.AdapterAs<RoutedLoraAdapter>().MergeRoutingDelta();
         return null;
