@@ -5,7 +5,7 @@
 cd "$(dirname "$0")/.."
 mkdir -p runs/regime
 bin=${CLTOOL:-src/Cli/bin/Release/net10.0/cltool}
-for method in sdlora seq-lora clora; do
+for method in sdlora seq-lora clora inflora; do
   out=runs/regime/$method
   if [[ -f $out/checkpoints/task-09.safetensors ]]; then continue; fi
   resume=""; [[ -d $out ]] && resume="--resume"

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.RegularExpressions;
 using Cltool.Core.Continual;
 
 namespace Cltool.Cli.Tests;
@@ -163,6 +164,27 @@ public sealed class TrainAndEvalTests : IDisposable
         Assert.Contains($"accuracy after task 5 on its 10 classes: {metrics.Acc * 100:F2} %", eval.Output);
     }
 
+    [Fact]
+    public void An_inflora_run_prints_its_subspace_after_each_task_inspects_it_and_evaluates_as_it_trained()
+    {
+        string run = _temporary.File("inflora");
+        CltoolProcess.Result train = CltoolProcess.Run([.. Train(run, 8), "--method", "inflora"]);
+        Assert.True(train.ExitCode == 0, train.Output + train.Errors);
+        Assert.Matches(@"inflora: after task 5 \(ε 0\.9900\) the stored subspace holds \d+ \d+ of 32 dimensions per block", train.Output);
+
+        CltoolProcess.Result inspect = CltoolProcess.Run("inspect", Path.Combine(run, "checkpoints", "task-05.safetensors"));
+        Assert.True(inspect.ExitCode == 0, inspect.Output + inspect.Errors);
+        Assert.Contains("inflora.blocks.1.attn.tasks.4.v.lora_B", inspect.Output);
+        Assert.Matches(@"inflora adapter after task 5: rank 10 per task on k and v of 2/2 blocks, 9,600 parameters, subspace [\d,]+ bytes",
+                       Regex.Replace(inspect.Output, @"\s+", " "));   // the title wraps at the table's width
+        Assert.Matches(@"│ 1\s+│ \d+/32\s+│ 5\s+│ \d+\.\d{4}\s+│ \d+\.\d{4}\s+│", inspect.Output);
+
+        MetricsReport metrics = Core.Models.CltoolJson.Deserialize<MetricsReport>(File.ReadAllText(Path.Combine(run, "metrics.json")), "metrics");
+        CltoolProcess.Result eval = CltoolProcess.Run("eval", run, "--workers", "1");
+        Assert.True(eval.ExitCode == 0, eval.Output + eval.Errors);
+        Assert.Contains($"accuracy after task 5 on its 10 classes: {metrics.Acc * 100:F2} %", eval.Output);
+    }
+
     [Theory]
     [InlineData("sdlora", "--clora-lambda", "0.1", "clora applies to method clora only, not 'sdlora'")]
     [InlineData("clora", "--clora-basis", "pca", "clora.basis 'pca' is not one of energy, raw")]
@@ -262,6 +284,10 @@ public sealed class TrainAndEvalTests : IDisposable
     [InlineData("{\"data\": \"glyphs:latin-upper\", \"initClasses\": 20, \"increment\": 12, \"tasks\": 9}",
                 "9 tasks of initClasses 20 + increment 12 need 116 classes; 'glyphs:latin-upper' has 26")]
     [InlineData("{\"method\": \"simplecil\", \"headAlign\": \"ca\"}", "method 'simplecil' has none to align")]
+    [InlineData("{\"method\": \"inflora\", \"inflora\": {\"threshold\": 1.5}}", "inflora.threshold must be in (0, 1]")]
+    [InlineData("{\"method\": \"inflora\", \"inflora\": {\"blocks\": 5}}", "inflora.blocks 5 is more than the model's 2 blocks")]
+    [InlineData("{\"method\": \"inflora\", \"rank\": 40}", "rank 40 is larger than the model's width 32")]
+    [InlineData("{\"method\": \"clora\", \"inflora\": {\"blocks\": 1}}", "inflora applies to method inflora only, not 'clora'")]
     public void Bad_recipes_fail_with_one_line_and_leave_no_run_behind(string json, string expected)
     {
         string recipe = _temporary.File("recipe.json"), run = _temporary.File("run");

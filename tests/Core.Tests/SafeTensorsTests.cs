@@ -65,6 +65,20 @@ public sealed class SafeTensorsTests : IDisposable
     }
 
     [Fact]
+    public void Float64_tensors_round_trip_bit_for_bit_and_a_float32_tensor_is_not_read_as_one()
+    {
+        double[] values = [Math.PI, -1e-300, 1 / 3.0, 0, double.Epsilon, 123456789.123456789];
+        string path = _temporary.File("f64.safetensors");
+        new SafeTensorsWriter().Add("basis", values, [3, 2]).Add("f32", [1f], [1]).Save(path);
+
+        using SafeTensorsFile file = SafeTensorsFile.Open(path);
+
+        Assert.Equal("F64", file["basis"].DType);
+        Assert.Equal(values, file.ReadDoubles("basis"));
+        Assert.Contains("tensor 'f32' has dtype F32; expected F64", Assert.Throws<CltoolException>(() => file.ReadDoubles("f32")).Message);
+    }
+
+    [Fact]
     public void The_writer_pads_the_header_to_eight_bytes_with_spaces()
     {
         string path = _temporary.File("padded.safetensors");

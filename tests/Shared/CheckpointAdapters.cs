@@ -1,5 +1,6 @@
 using Cltool.Core.Adapters.Directions;
 using Cltool.Core.Adapters.Routed;
+using Cltool.Core.Adapters.Subspace;
 using Cltool.Core.Continual;
 
 namespace Cltool.Testing;
@@ -12,4 +13,6 @@ public static class CheckpointAdapters
     public static double[] Magnitudes(this ContinualCheckpoint checkpoint) => checkpoint.AdapterAs<DirectionSet>().Magnitudes;
 
     public static RoutedLora Routed(this ContinualCheckpoint checkpoint) => checkpoint.AdapterAs<RoutedLora>();
+
+    public static InfLoraState InfLora(this ContinualCheckpoint checkpoint) => checkpoint.AdapterAs<InfLoraState>();
 }

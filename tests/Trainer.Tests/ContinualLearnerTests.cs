@@ -1,6 +1,7 @@
 using Cltool.Core;
 using Cltool.Core.Adapters;
 using Cltool.Core.Adapters.Routed;
+using Cltool.Core.Adapters.Subspace;
 using Cltool.Core.Continual;
 using Cltool.Core.Errors;
 using Cltool.Core.Weights;
@@ -181,12 +182,84 @@ public sealed class ContinualLearnerTests : IDisposable
                 Assert.NotEqual(stages[1].Routed().Modules[1][1].Up.Data, last.Routed().Modules[1][1].Up.Data);
                 Assert.All(stages.SelectMany(stage => stage.Routed().Modules.SelectMany(m => m)), m => Assert.Null(m.RoutingDelta));
                 break;
+            case Methods.InfLora:
+                AssertInfLoraStages(Enumerable.Range(0, 5).Select(t => ContinualCheckpoint.Load(new RunDirectory(_temporary.File(method)).TaskCheckpoint(t))).ToArray(),
+                    result.Metrics);
+                break;
             case Methods.SimpleCil:
                 for (int row = 0; row < 10; row++)
                     Assert.Equal(1.0, Norm(last.HeadWeight.Data.AsSpan(row * 32, 32).ToArray()), 4);
                 Assert.All(last.HeadBias.Data, b => Assert.Equal(0f, b));
                 break;
         }
+    }
+
+    /// <summary>
+    /// InfLoRA stage by stage: every task keeps its factors bit for bit once finished (reference T11), each task's designed
+    /// rows are orthogonal to the subspace stored before it (T2, within the float32 the rows are stored in), the subspace
+    /// only grows and stays orthonormal, and metrics.json reports its size per block after every task.
+    /// </summary>
+    static void AssertInfLoraStages(ContinualCheckpoint[] stages, MetricsReport metrics)
+    {
+        Assert.Equal([0, 1, 2, 3, 4], metrics.Subspaces!.Select(s => s.Task));
+        for (int task = 0; task < stages.Length; task++)
+        {
+            InfLoraState state = stages[task].InfLora();
+            Assert.All(state.Tasks, blockTasks => Assert.Equal(task + 1, blockTasks.Length));
+            Assert.Equal(metrics.Subspaces![task].Sizes, state.Subspaces.Select(b => b.Size));
+            Assert.All(state.Subspaces, basis => Assert.True(basis.OrthonormalityError() <= 1e-10));
+            if (task == 0) continue;
+            InfLoraState before = stages[task - 1].InfLora();
+            for (int block = 0; block < state.Tasks.Length; block++)
+            {
+                Assert.True(state.Subspaces[block].Size >= before.Subspaces[block].Size);
+                for (int earlier = 0; earlier < task; earlier++)
+                    Assert.Equal(before.Tasks[block][earlier], state.Tasks[block][earlier], InfLoraFactorsComparer.Instance);
+                double leak = LargestProjection(state.Tasks[block][task].Down, before.Subspaces[block]);
+                Assert.True(leak <= 1e-6, $"task {task + 1}, block {block}: designed rows reach {leak:E2} into the stored subspace");
+            }
+        }
+    }
+
+    /// <summary>max |√3·A·M|: how far a down-projection's rows reach into a stored subspace.</summary>
+    static double LargestProjection(HostTensor down, SubspaceBasis basis)
+    {
+        int rank = (int)down.Shape[0], dim = basis.Dim, size = basis.Size;
+        double worst = 0;
+        for (int r = 0; r < rank; r++)
+            for (int k = 0; k < size; k++)
+                worst = Math.Max(worst, Math.Abs(Math.Sqrt(3) * Enumerable.Range(0, dim).Sum(i => down.Data[r * dim + i] * basis.Columns[i * size + k])));
+        return worst;
+    }
+
+    [Theory]
+    [InlineData("design")]     // killed after task 2's design, before its first step
+    [InlineData("mid-task")]   // killed after task 2's first of two epochs
+    [InlineData("memory")]     // killed after task 2's training, before its subspace grows
+    public void An_inflora_run_killed_and_resumed_ends_bit_identical(string when)
+    {
+        string straight = _temporary.File("straight"), interrupted = _temporary.File("interrupted");
+        TrainRecipe recipe = Recipe(Methods.InfLora) with { Epochs = 2 };
+        Train(recipe, straight);
+
+        using var cancel = new CancellationTokenSource();
+        int epochsSeen = 0;
+        var stopper = when switch
+        {
+            "design" => new Recorder(onMessage: text => { if (text.StartsWith("task 2/5", StringComparison.Ordinal)) cancel.Cancel(); }),
+            "mid-task" => new Recorder(onEpochFinished: _ => { if (++epochsSeen == 3) cancel.Cancel(); }),
+            _ => new Recorder(onEpochFinished: _ => { if (++epochsSeen == 4) cancel.Cancel(); }),
+        };
+        Assert.ThrowsAny<OperationCanceledException>(() => Train(recipe, interrupted, stopper, cancel: cancel.Token));
+        Assert.False(File.Exists(new RunDirectory(interrupted).TaskCheckpoint(1)));
+        Train(recipe, interrupted, resume: true);
+
+        ContinualCheckpoint a = ContinualCheckpoint.Load(new RunDirectory(straight).TaskCheckpoint(4));
+        ContinualCheckpoint b = ContinualCheckpoint.Load(new RunDirectory(interrupted).TaskCheckpoint(4));
+        Assert.Equal(a.HeadWeight.Data, b.HeadWeight.Data);
+        Assert.Equal(a.InfLora().Tasks.SelectMany(t => t), b.InfLora().Tasks.SelectMany(t => t), InfLoraFactorsComparer.Instance);
+        Assert.Equal(a.InfLora().Subspaces.Select(s => s.Columns), b.InfLora().Subspaces.Select(s => s.Columns));
+        Assert.Equal(a.Metrics, b.Metrics, MetricsComparer.Instance);
     }
 
     /// <summary>
@@ -221,6 +294,12 @@ public sealed class ContinualLearnerTests : IDisposable
                     Assert.Equal((0L, routingOld), Of(ParameterGroups.FrozenDirections));
                     Assert.Equal((0L, 0L), Of(ParameterGroups.Magnitudes));
                     Assert.Equal((factors + routingOld, factors), Of(ParameterGroups.CurrentAdapter));   // R_δ trains, then merges into R_old
+                    break;
+                case Methods.InfLora:
+                    long perTask = last.InfLora().Parameters / 5, trained = 2 * perTask / 3;   // of A, B_k, B_v only the B train
+                    Assert.Equal((0L, task * perTask), Of(ParameterGroups.FrozenDirections));
+                    Assert.Equal((0L, 0L), Of(ParameterGroups.Magnitudes));
+                    Assert.Equal((trained, perTask), Of(ParameterGroups.CurrentAdapter));
                     break;
                 case Methods.SeqLora or Methods.Joint:
                     Assert.Equal((0L, 0L), Of(ParameterGroups.FrozenDirections));
@@ -568,6 +647,15 @@ public sealed class ContinualLearnerTests : IDisposable
     }
 
     static double Norm(float[] values) => Math.Sqrt(values.Sum(v => (double)v * v));
+
+    /// <summary>InfLoRA factors compared number for number (records holding arrays compare their references).</summary>
+    sealed class InfLoraFactorsComparer : IEqualityComparer<InfLoraFactors>
+    {
+        public static readonly InfLoraFactorsComparer Instance = new();
+        public bool Equals(InfLoraFactors? x, InfLoraFactors? y) => x is not null && y is not null &&
+            x.Down.Data.SequenceEqual(y.Down.Data) && x.KeyUp.Data.SequenceEqual(y.KeyUp.Data) && x.ValueUp.Data.SequenceEqual(y.ValueUp.Data);
+        public int GetHashCode(InfLoraFactors obj) => 0;
+    }
 
     /// <summary>Reports equal in every number but wall-clock seconds, which no rerun repeats (wa's are often 0.000, not always).</summary>
     sealed class MetricsComparer : IEqualityComparer<MetricsReport?>

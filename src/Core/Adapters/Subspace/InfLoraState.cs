@@ -69,7 +69,7 @@ public sealed record InfLoraState(int Depth, InfLoraFactors[][] Tasks, SubspaceB
             Norm(Sum(tasks, f => f.Key)), Norm(Sum(tasks, f => f.Value)),
         }).ToArray();
         long rank = Tasks.Length > 0 && Tasks[0].Length > 0 ? Tasks[0][0].Down.Shape[0] : 0;
-        return new AdapterTable($"rank {rank} per task on k and v of {Tasks.Length} of {Depth} blocks, {Parameters:N0} parameters stored, " +
-                                $"subspace {SubspaceBytes:N0} bytes", ["block", "subspace", "tasks", "k: ‖ΔW‖_F", "v: ‖ΔW‖_F"], rows);
+        return new AdapterTable($"rank {rank} per task on k and v of {Tasks.Length}/{Depth} blocks, {Parameters:N0} parameters, subspace {SubspaceBytes:N0} bytes",
+            ["block", "subspace", "tasks", "k: ‖ΔW‖_F", "v: ‖ΔW‖_F"], rows);
     }
 }

@@ -74,5 +74,5 @@ sealed class InfLora(TrainRecipe recipe) : ContinualMethod(recipe)
     }
 
     public override void Restore(ContinualCheckpoint checkpoint, ContinualModel model, bool training) =>
-        model.AdapterAs<InfLoraAdapter>().Load(checkpoint.Adapter as InfLoraState, training && !checkpoint.TaskComplete);
+        model.AdapterAs<InfLoraAdapter>().Load(checkpoint.Adapter as InfLoraState, training);
 }

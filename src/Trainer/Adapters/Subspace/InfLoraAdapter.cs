@@ -56,10 +56,14 @@ public sealed class InfLoraAdapter(ViTShape shape, int adapted, int rank, Device
         return moments;
     }
 
-    /// <summary>A new task: its designed down-projections (one per adapted block, any dtype) and zero up-projections, which train.</summary>
+    /// <summary>
+    /// A new task: its designed down-projections (one per adapted block, any dtype) and zero up-projections, which train;
+    /// the earlier tasks' are frozen (a run resumed at a task's end restored them trainable, as it cannot tell that end
+    /// from its last epoch's).
+    /// </summary>
     public void StartTask(IReadOnlyList<Tensor> downs)
     {
-        if (_training) throw new InvalidOperationException("Finish the current task before starting another.");
+        if (_training) FinishTask();
         for (int block = 0; block < adapted; block++)
             _tasks[block].Add(new Task(downs[block].to(float32).to(device), NewUp(), NewUp()));
         _training = true;
@@ -74,7 +78,7 @@ public sealed class InfLoraAdapter(ViTShape shape, int adapted, int rank, Device
         _training = false;
     }
 
-    /// <summary>Restores a checkpoint's tasks and subspaces; <paramref name="trainLast"/>: the last task's up-projections train (a resumed run inside it).</summary>
+    /// <summary>Restores a checkpoint's tasks and subspaces; <paramref name="trainLast"/>: the last task's up-projections train (a resumed run).</summary>
     public void Load(InfLoraState? stored, bool trainLast)
     {
         if (Tasks > 0) throw new InvalidOperationException("The InfLoRA adapter already holds tasks.");

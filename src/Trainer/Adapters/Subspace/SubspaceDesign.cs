@@ -14,7 +14,7 @@ namespace Cltool.Trainer.Adapters.Subspace;
 /// </summary>
 public static class SubspaceDesign
 {
-    /// <summary>Singular values below this share of the largest carry no input energy (the free-space guard).</summary>
+    /// <summary>Singular values of the residual below this share of ‖C‖_F carry no input energy (the free-space guard): rounding leaves ~d·1e-16.</summary>
     const double EmptyDirection = 1e-10;
 
     /// <summary>The code's row scale: kaiming_uniform(a=√5)'s row norm on any fan-in, which the designed rows replace.</summary>
@@ -30,7 +30,8 @@ public static class SubspaceDesign
         Tensor residual = Residual(moments, basis);
         (Tensor u, Tensor s, _) = linalg.svd(residual, fullMatrices: false);
         double[] singular = s.data<double>().ToArray();
-        int designed = Math.Min(rank, singular.Count(value => value > EmptyDirection * singular[0]));
+        double energy = moments.norm().item<double>();
+        int designed = Math.Min(rank, singular.Count(value => value > EmptyDirection * energy));
         Tensor down = zeros([rank, basis.Dim], float64);
         using Scalar scale = RowScale.ToScalar();
         if (designed > 0) down.narrow(0, 0, designed).copy_(u.narrow(1, 0, designed).t().mul(scale));
