@@ -110,6 +110,18 @@ public sealed class TrainRecipeTests : IDisposable
         Assert.Equal(1.0, new TrainRecipe { Method = Methods.SdLoraPaper }.EffectiveMagnitudeInit);
     }
 
+    /// <summary>The official configs/mimg10_inflora.json as reference/inflora.md §4.2 gives it, on the SD-LoRA seed-1993 class order of the author's 1993.log.</summary>
+    [Fact]
+    public void The_inflora_imagenet_r_recipe_holds_the_official_hyperparameters()
+    {
+        TrainRecipe recipe = TrainRecipe.Load(Repository.File("models", "recipes", "inflora-imagenet-r-10tasks.json")).Validate();
+
+        Assert.Equal((Methods.InfLora, 20, 20, 50, 128, "adam", 5e-4, "coda-cosine", 10), (recipe.Method, recipe.InitClasses, recipe.Increment,
+            recipe.Epochs, recipe.BatchSize, recipe.Optimizer, recipe.LearningRate, recipe.Schedule, recipe.Rank));
+        Assert.Equal((null, 0.98, 1.0), (recipe.EffectiveInflora.Blocks, recipe.EffectiveInflora.Threshold, recipe.EffectiveInflora.ThresholdEnd));
+        Assert.Equal((1993, 0.08), (recipe.Seed, recipe.MinCropScale));
+    }
+
     [Fact]
     public void Every_shipped_recipe_loads_and_validates()
     {

@@ -26,7 +26,7 @@ public static class MethodTable
                 var reports = group.Select(r => (r.Recipe.Seed, Report: OptionOf(r.Metrics, option, r.Path))).ToList();
                 SeedSpread Over(Func<MetricsReport, double> value) => SeedSpread.Of(reports.Select(r => value(r.Report)).ToList());
                 bool kd = first.Recipe.Method == Methods.SdLoraKd;
-                rows.Add(new MethodTableRow(first.Recipe.Data, first.Recipe.Method + (first.Recipe.Clora?.Variant() ?? ""), option, reports.Select(r => r.Seed).ToArray(),
+                rows.Add(new MethodTableRow(first.Recipe.Data, first.Recipe.Method + (first.Recipe.Clora?.Variant() ?? "") + (first.Recipe.Inflora?.Variant() ?? ""), option, reports.Select(r => r.Seed).ToArray(),
                     Over(r => r.Acc), Over(r => r.Aaa), Over(r => r.Forgetting), Over(r => r.WhenLearned?.Average() ?? double.NaN),
                     Over(r => r.TaskAware?.Acc ?? double.NaN), Over(r => r.TaskId?.Acc ?? double.NaN),
                     reports.Max(r => r.Report.StatisticsBytes), Over(r => r.HeadAlignSeconds),
@@ -36,6 +36,7 @@ public static class MethodTable
                     AfterTask = Enumerable.Range(0, first.Metrics.AccuracyAfterTask.Length).Select(t => Over(r => r.AccuracyAfterTask[t])).ToArray(),
                     TrainingSeconds = group.All(r => r.Metrics.Costs is not null) ? SeedSpread.Of(group.Select(r => r.Metrics.Costs!.Sum(c => c.TrainingSeconds)).ToList()) : null,
                     OwnHead = option == own,
+                    Subspace = SubspaceOf(group.Select(r => r.Metrics).ToList()),
                 });
             }
         }
@@ -52,16 +53,18 @@ public static class MethodTable
                         "among the image's own task's classes. Statistics: the class statistics ca stores. Align s: seconds of statistics and alignment per run. " +
                         "Adapter: LoRA factors, magnitudes and KD offsets stored after the last task (— for runs made before cltool counted them). " +
                         "Train s: seconds of training over all tasks per run (the head options share them; — for runs made before cltool timed them). " +
-                        "KD: sdlora-kd's τ and the share of modules (block × q|v) absorbed over all tasks after the first.");
+                        "KD: sdlora-kd's τ and the share of modules (block × q|v) absorbed over all tasks after the first. " +
+                        "Subspace: what InfLoRA stores besides its factors, the smallest and largest block's subspace of the width and its float64 MB.");
         text.AppendLine();
-        text.AppendLine("| data | method | head | Acc (last) | AAA | forgetting | just learned | task id given | task-id acc | statistics MB | align s | adapter params | train s | kd τ, absorbed |");
-        text.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        text.AppendLine("| data | method | head | Acc (last) | AAA | forgetting | just learned | task id given | task-id acc | statistics MB | align s | adapter params | train s | kd τ, absorbed | subspace |");
+        text.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (MethodTableRow r in rows)
             text.AppendLine($"| {r.Data} | {r.Method} | {r.Head} | {r.Acc.Percent} | {r.Aaa.Percent} | {r.Forgetting.Percent} | {r.WhenLearned.Percent} | " +
                             $"{r.TaskAwareAcc.Percent} | {r.TaskIdAcc.Percent} | {r.StatisticsBytes / 1e6:F2} | {r.AlignSeconds.Mean:F1} | " +
                             $"{(r.AdapterParameters > 0 ? r.AdapterParameters.ToString("N0", CultureInfo.InvariantCulture) : "—")} | " +
                             $"{(r.TrainingSeconds is { } seconds ? $"{seconds.Mean:F0} ± {seconds.Std:F0}" : "—")} | " +
-                            $"{(r.KdThreshold is { } tau ? $"{tau:G4}, {r.AbsorbedFraction * 100:F1} %" : "—")} |");
+                            $"{(r.KdThreshold is { } tau ? $"{tau:G4}, {r.AbsorbedFraction * 100:F1} %" : "—")} | " +
+                            $"{(r.Subspace is { } s ? $"{s.Smallest}–{s.Largest} of {s.Dim}, {s.Bytes / 1e6:F3} MB" : "—")} |");
         return text.ToString();
     }
 
@@ -76,6 +79,14 @@ public static class MethodTable
         if (points.Count == 0) return false;
         AccuracyPlots.Scatter(points, "adapter numbers stored after the last task (thousands)", "Acc (last) against stored adapter parameters", path);
         return true;
+    }
+
+    /// <summary>InfLoRA's last subspace over seeds: the smallest and largest block size any seed stored, the mean float64 bytes.</summary>
+    static (int, int, int, double)? SubspaceOf(IReadOnlyList<MetricsReport> seeds)
+    {
+        if (seeds.Any(m => m.Subspaces is not { Length: > 0 })) return null;
+        var last = seeds.Select(m => m.Subspaces![^1]).ToList();
+        return (last.Min(s => s.Sizes.Min()), last.Max(s => s.Sizes.Max()), last[0].Dim, last.Average(s => (double)s.Bytes));
     }
 
     static double AbsorbedFraction(MetricsReport metrics) => metrics.Absorptions is { Length: > 0 } steps
