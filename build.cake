@@ -151,18 +151,14 @@ Task("Fuzz")
 
 RunTarget(target);
 
-// Starts `cltool serve` on a free loopback port, waits until it is ready, classifies a test image over HTTP, prints the
+// Starts `cltool serve` on free loopback ports (HTTP and gRPC), waits until it is ready, classifies a test image over HTTP, prints the
 // accuracy table again, and stops the host with SIGTERM (it must drain and exit 0).
 void ServeAndClassify(string model)
 {
-    var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-    listener.Start();
-    int port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-    listener.Stop();
-    string url = $"http://127.0.0.1:{port}";
-    Information($"cltool serve --model {model} --urls {url}");
+    string url = $"http://127.0.0.1:{FreePort()}", grpcUrl = $"http://127.0.0.1:{FreePort()}";
+    Information($"cltool serve --model {model} --urls {url} --grpc-urls {grpcUrl}");
     var start = new System.Diagnostics.ProcessStartInfo(MakeAbsolute(cltool).FullPath) { UseShellExecute = false };
-    foreach (var argument in new[] { "serve", "--model", model, "--urls", url }) start.ArgumentList.Add(argument);
+    foreach (var argument in new[] { "serve", "--model", model, "--urls", url, "--grpc-urls", grpcUrl }) start.ArgumentList.Add(argument);
     using var host = System.Diagnostics.Process.Start(start);
     try
     {
@@ -184,6 +180,16 @@ void ServeAndClassify(string model)
         host.WaitForExit();
     }
     if (host.ExitCode != 0) throw new CakeException($"the inference host exited with {host.ExitCode} after SIGTERM.");
+}
+
+// A loopback port nothing listens on now (the OS's pick), so a second job or a Triton already running cannot collide.
+int FreePort()
+{
+    var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+    listener.Start();
+    int port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    listener.Stop();
+    return port;
 }
 
 // Runs the built cltool and fails the task, with cltool's own message already printed, when it fails.
