@@ -114,6 +114,7 @@ public sealed class InferenceServer : IAsyncDisposable
         app.Use((context, next) => WriteErrors(context, next, options.Name));
         app.Use((context, next) => RequireApiKey(context, next, options.ApiKey));
         app.MapGrpcService<GrpcEndpoints>();
+        app.MapGrpcService<GrpcHealth>();
         new Endpoints(options, repository, runner, metrics).Map(app);
         return app;
     }

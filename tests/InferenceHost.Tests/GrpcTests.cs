@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using Cltool.InferenceHost.Protocol.Grpc;
 using Google.Protobuf;
 using Grpc.Core;
+using Grpc.Health.V1;
 using Grpc.Net.Client;
 
 namespace Cltool.InferenceHost.Tests;
@@ -34,6 +35,39 @@ public sealed class GrpcTests(RunningServer host) : IClassFixture<RunningServer>
         Assert.Equal([-1L, 3, 16, 16], model.Inputs.Single().Shape);
         Assert.Equal("FP32", model.Inputs.Single().Datatype);
         Assert.Equal([-1L, 10], model.Outputs.Single().Shape);
+    }
+
+    [Fact]
+    public async Task Grpc_health_answers_for_the_server_and_each_model_without_a_key_and_not_found_for_anything_else()
+    {
+        var health = new Health.HealthClient(_channel);
+        foreach (string service in new[] { "", "inference.GRPCInferenceService", "tiny" })
+            Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, (await health.CheckAsync(new HealthCheckRequest { Service = service })).Status);
+
+        var unknown = await Assert.ThrowsAsync<RpcException>(() => health.CheckAsync(new HealthCheckRequest { Service = "nope" }).ResponseAsync);
+        Assert.Equal(StatusCode.NotFound, unknown.StatusCode);
+        using AsyncServerStreamingCall<HealthCheckResponse> watch = health.Watch(new HealthCheckRequest { Service = "nope" });
+        Assert.True(await watch.ResponseStream.MoveNext(CancellationToken.None));
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.ServiceUnknown, watch.ResponseStream.Current.Status);
+    }
+
+    [Fact]
+    public async Task A_health_watch_sees_serving_then_not_serving_when_the_host_drains_and_does_not_hold_the_drain_up()
+    {
+        using var temporary = new TemporaryDirectory();
+        TinyOnnxModel.Write(temporary.File("tiny.onnx"));
+        InferenceServer server = await InferenceServer.StartAsync(RunningServer.Options(temporary.File("tiny.onnx")), _ => { });
+        using var channel = GrpcChannel.ForAddress(server.GrpcAddresses.Single());
+        using AsyncServerStreamingCall<HealthCheckResponse> watch = new Health.HealthClient(channel).Watch(new HealthCheckRequest { Service = "tiny" });
+        Assert.True(await watch.ResponseStream.MoveNext(CancellationToken.None));
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, watch.ResponseStream.Current.Status);
+
+        Task drained = server.DisposeAsync().AsTask();
+
+        Assert.True(await watch.ResponseStream.MoveNext(CancellationToken.None));
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.NotServing, watch.ResponseStream.Current.Status);
+        Assert.False(await watch.ResponseStream.MoveNext(CancellationToken.None));
+        Assert.Same(drained, await Task.WhenAny(drained, Task.Delay(TimeSpan.FromSeconds(25))));   // far below the 30 s drain limit
     }
 
     [Fact]

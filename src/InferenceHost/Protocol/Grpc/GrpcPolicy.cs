@@ -5,12 +5,12 @@ namespace Cltool.InferenceHost.Protocol.Grpc;
 
 /// <summary>
 /// What the HTTP middleware does for REST, for every gRPC call: the API key (from the call's metadata; the liveness and
-/// readiness RPCs need none, like /v2/health), and errors as statuses: a refusal with the code Triton uses and the same
+/// readiness RPCs and grpc.health.v1 need none, like /v2/health; Watch streams, which this unary hook does not see), and errors as statuses: a refusal with the code Triton uses and the same
 /// message as over HTTP, anything unexpected as INTERNAL naming the call's id, with the exception in the host's log.
 /// </summary>
 public sealed class GrpcPolicy(ServeOptions options, ILogger<GrpcPolicy> logger) : Interceptor
 {
-    static readonly HashSet<string> Open = ["/inference.GRPCInferenceService/ServerLive", "/inference.GRPCInferenceService/ServerReady"];
+    static readonly HashSet<string> Open = ["/inference.GRPCInferenceService/ServerLive", "/inference.GRPCInferenceService/ServerReady", "/grpc.health.v1.Health/Check"];
 
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
