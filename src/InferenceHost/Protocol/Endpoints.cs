@@ -17,7 +17,7 @@ public sealed class Endpoints(ServeOptions options, ModelRepository repository, 
     public const int MaxImagesPerRequest = 256;
     const int DefaultTopK = 5;
 
-    public static readonly string[] Extensions = ["classification", "model_repository", "model_configuration", "binary_tensor_data"];
+    public static readonly string[] Extensions = ["classification", "model_repository", "model_configuration", "binary_tensor_data", "statistics"];
 
     public void Map(WebApplication app)
     {
@@ -31,6 +31,10 @@ public sealed class Endpoints(ServeOptions options, ModelRepository repository, 
             app.MapGet(model + "/config", (string name, string? version) => ModelConfig(name, version));
             app.MapPost(model + "/infer", (string name, string? version, HttpContext context) => InferAsync(name, version, context));
         }
+        app.MapGet("/v2/models/stats", () => Results.Json(StatisticsReport.Json(StatisticsReport.Select(repository, null, null))));
+        app.MapGet("/v2/models/{name}/stats", (string name) => Results.Json(StatisticsReport.Json(StatisticsReport.Select(repository, name, null))));
+        app.MapGet("/v2/models/{name}/versions/{version}/stats",
+            (string name, string version) => Results.Json(StatisticsReport.Json(StatisticsReport.Select(repository, name, version))));
         app.MapPost("/v1/models/{name}/classify", ClassifyAsync);
         app.MapPost("/v2/repository/index", (HttpRequest request) => RepositoryIndexAsync(request));
         app.MapPost("/v2/repository/models/{name}/load", (string name) => ChangeAsync(name, load: true));
@@ -68,9 +72,9 @@ public sealed class Endpoints(ServeOptions options, ModelRepository repository, 
         using ServedVersion.Lease lease = repository.Acquire(name, version);
         byte[] body = await ReadBodyAsync(context);
         (ReadOnlyMemory<byte> json, ReadOnlyMemory<byte> binary) = BinaryTensors.Split(body, context.Request.Headers[BinaryTensors.HeaderLengthHeader].FirstOrDefault());
-        InferRequest request = json.IsEmpty
+        InferRequest request = runner.Decode(lease.Served, () => json.IsEmpty
             ? InferenceJson.RawBinary(binary, lease.Served.Session)
-            : InferenceJson.Parse(json, binary, lease.Served.Session, MaxImagesPerRequest);
+            : InferenceJson.Parse(json, binary, lease.Served.Session, MaxImagesPerRequest));
         InferenceResult result = await runner.RunAsync(lease.Served, request.Pixels, request.Count, context.RequestAborted);
         (JsonObject header, byte[]? outputs) = InferenceJson.Response(lease.Served, request, result);
         return BinaryTensors.Result(header, outputs);
@@ -81,7 +85,7 @@ public sealed class Endpoints(ServeOptions options, ModelRepository repository, 
         using ServedVersion.Lease lease = repository.Acquire(name, null);
         int topK = TopK(context.Request.Query["top_k"]);
         byte[] image = await ReadImageAsync(context);
-        float[] pixels = Decode(image, lease.Served.Session);
+        float[] pixels = runner.Decode(lease.Served, () => Decode(image, lease.Served.Session));
         InferenceResult result = await runner.RunAsync(lease.Served, pixels, 1, context.RequestAborted);
         var predictions = InferenceJson.TopK(result, 0, Math.Min(topK, result.Classes))
             .Select(c => new JsonObject { ["label"] = c.Label, ["index"] = c.Index, ["score"] = c.Score });

@@ -24,6 +24,9 @@ public sealed class DynamicBatcher : IAsyncDisposable
     // waits its delay for company; from then on a lone client (batches of 1) is answered without waiting.
     int _lastBatchRequests = 2;
 
+    /// <summary>Triton's statistics of this version (its batcher sees every execution).</summary>
+    public InferenceStatistics Statistics { get; } = new();
+
     public DynamicBatcher(ModelSession session, HostMetrics metrics, string[] labels, int maxBatch, int maxDelayMs, int capacity)
     {
         (_session, _metrics, _labels, _maxBatch, _maxDelay) = (session, metrics, labels, maxBatch, TimeSpan.FromMilliseconds(maxDelayMs));
@@ -83,18 +86,20 @@ public sealed class DynamicBatcher : IAsyncDisposable
         batch = batch.Where(p => !p.Cancellation.IsCancellationRequested).ToList();
         if (batch.Count == 0) return;
         long started = Stopwatch.GetTimestamp();
-        foreach (Pending p in batch)
+        TimeSpan[] waits = batch.Select(p => Stopwatch.GetElapsedTime(p.Enqueued, started)).ToArray();
+        foreach (TimeSpan waited in waits)
         {
-            double waited = Stopwatch.GetElapsedTime(p.Enqueued, started).TotalSeconds;
-            _metrics.QueueSeconds.WithLabels(_labels).Observe(waited);
-            _metrics.QueueMicroseconds.WithLabels(_labels).Inc(waited * 1e6);
+            _metrics.QueueSeconds.WithLabels(_labels).Observe(waited.TotalSeconds);
+            _metrics.QueueMicroseconds.WithLabels(_labels).Inc(waited.TotalMicroseconds);
         }
         try
         {
             ModelSession session = _session;
             int elements = session.ImageElements, images = batch.Sum(p => p.Count);
             float[] pixels = batch.Count == 1 ? batch[0].Pixels : Concatenate(batch, elements, images);
+            long inferring = Stopwatch.GetTimestamp();
             float[] logits = session.Run(pixels, images);
+            long answering = Stopwatch.GetTimestamp();
             double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
             _metrics.ComputeSeconds.WithLabels(_labels).Observe(seconds);
             _metrics.ComputeMicroseconds.WithLabels(_labels).Inc(seconds * 1e6);
@@ -102,11 +107,16 @@ public sealed class DynamicBatcher : IAsyncDisposable
             _metrics.Images.WithLabels(_labels).Inc(images);
             _metrics.Executions.WithLabels(_labels).Inc();
             int classes = session.Classes, row = 0;
-            foreach (Pending p in batch)
+            var results = new InferenceResult[batch.Count];
+            for (int i = 0; i < batch.Count; i++)
             {
-                p.Done.TrySetResult(new InferenceResult(logits[(row * classes)..((row + p.Count) * classes)], p.Count, classes, session.Metadata.Labels));
-                row += p.Count;
+                results[i] = new InferenceResult(logits[(row * classes)..((row + batch[i].Count) * classes)], batch[i].Count, classes, session.Metadata.Labels);
+                row += batch[i].Count;
             }
+            // Counted before any request is answered, so a client that asks for statistics after its answer sees its batch.
+            Statistics.Executed(waits, images, Stopwatch.GetElapsedTime(started, inferring), Stopwatch.GetElapsedTime(inferring, answering),
+                                Stopwatch.GetElapsedTime(answering));
+            for (int i = 0; i < batch.Count; i++) batch[i].Done.TrySetResult(results[i]);
         }
         catch (Exception error)
         {

@@ -43,10 +43,13 @@ public sealed class GrpcEndpoints(ServeOptions options, ModelRepository reposito
         });
     }
 
+    public override Task<ModelStatisticsResponse> ModelStatistics(ModelStatisticsRequest request, ServerCallContext context) =>
+        Task.FromResult(StatisticsReport.Proto(StatisticsReport.Select(repository, request.Name, request.Version)));
+
     public override async Task<ModelInferResponse> ModelInfer(ModelInferRequest request, ServerCallContext context)
     {
         using ServedVersion.Lease lease = repository.Acquire(request.ModelName, request.ModelVersion);
-        (float[] pixels, int count, bool raw) = Input(request, lease.Served.Session);
+        (float[] pixels, int count, bool raw) = runner.Decode(lease.Served, () => Input(request, lease.Served.Session));
         int? topK = Classification(request);
         InferenceResult result = await runner.RunAsync(lease.Served, pixels, count, context.CancellationToken);
         return Response(request, lease.Served, result, topK, raw);
