@@ -49,14 +49,16 @@ public sealed class InferenceServer : IAsyncDisposable
         try
         {
             await LoadAtStartAsync(repository, options);
-            var http = new KestrelAddresses(options.Urls, HttpProtocols.Http1);
-            var grpc = new KestrelAddresses(options.GrpcListenUrls, HttpProtocols.Http2);
+            TlsCertificates? tls = TlsCertificates.Load(options);
+            var http = new KestrelAddresses(options.Urls, HttpProtocols.Http1, tls);
+            var grpc = new KestrelAddresses(options.GrpcListenUrls, HttpProtocols.Http2, tls);
             WebApplication app = Build(options, repository, metrics, http, grpc, log);
             var server = new InferenceServer(app, repository, new RepositoryWatcher(options, repository, log), http, grpc);
             await app.StartAsync();
             log($"batching up to {options.MaxBatch} images within {options.MaxDelayMs} ms, queue {options.QueueCapacity}; " +
                 $"threads {(options.Threads == 0 ? "auto" : options.Threads)}; API key {(options.ApiKey is null ? "off" : "required")}; " +
-                $"body limit {options.MaxBodyBytes} bytes, image limit {options.MaxImagePixels} pixels, timeout {options.RequestTimeoutMs} ms; {Control(options)}");
+                $"body limit {options.MaxBodyBytes} bytes, image limit {options.MaxImagePixels} pixels, timeout {options.RequestTimeoutMs} ms; {Control(options)}; " +
+                $"TLS {(tls is null ? "off" : $"on ({tls.Server.Subject}{(options.TlsClientCa is null ? "" : ", client certificates required")})")}");
             if (server.GrpcAddresses.Count > 0) log($"gRPC listening on {string.Join(", ", server.GrpcAddresses)}");
             log($"listening on {string.Join(", ", server.Addresses)}");
             return server;

@@ -5,11 +5,13 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 namespace Cltool.InferenceHost;
 
 /// <summary>
-/// Listen addresses as the options give them (<c>http://HOST:PORT</c>, several separated by ';'), each bound with the
-/// protocol its surface needs: HTTP/1.1 for REST, HTTP/2 only for gRPC, because without TLS Kestrel cannot negotiate
-/// between the two on one port (and gRPC clients speak cleartext HTTP/2 with prior knowledge). Port 0 picks a free port; <see cref="Bound"/> says which.
+/// Listen addresses as the options give them (<c>http://HOST:PORT</c>, or <c>https://</c> with TLS on; several separated
+/// by ';'), each bound with the protocol its surface needs: HTTP/1.1 for REST, HTTP/2 only for gRPC, because without TLS
+/// Kestrel cannot negotiate between the two on one port (and gRPC clients speak cleartext HTTP/2 with prior knowledge).
+/// With TLS every address is served over TLS, whichever scheme it was written with. Port 0 picks a free port;
+/// <see cref="Bound"/> says which.
 /// </summary>
-public sealed class KestrelAddresses(string urls, HttpProtocols protocols)
+public sealed class KestrelAddresses(string urls, HttpProtocols protocols, TlsCertificates? tls = null)
 {
     readonly List<ListenOptions> _bound = [];
 
@@ -17,30 +19,37 @@ public sealed class KestrelAddresses(string urls, HttpProtocols protocols)
     {
         foreach (string url in Each(urls))
         {
-            (string host, int port) = Parse(url);
-            Action<ListenOptions> configure = listen => { listen.Protocols = protocols; _bound.Add(listen); };
+            (string host, int port) = Parse(url, tls is not null);
+            Action<ListenOptions> configure = listen =>
+            {
+                listen.Protocols = protocols;
+                if (tls is not null) listen.UseHttps(tls.Https());
+                _bound.Add(listen);
+            };
             if (host is "*" or "+" or "0.0.0.0" or "[::]") kestrel.ListenAnyIP(port, configure);
             else if (host == "localhost") kestrel.ListenLocalhost(port, configure);
             else kestrel.Listen(IPAddress.Parse(host.Trim('[', ']')), port, configure);
         }
     }
 
-    /// <summary>The addresses actually bound (after start), as http://HOST:PORT.</summary>
+    /// <summary>The addresses actually bound (after start), as http://HOST:PORT (https:// with TLS).</summary>
     public IReadOnlyList<string> Bound => _bound.Select(Address).ToArray();
 
-    static string Address(ListenOptions listen) => listen.IPEndPoint switch
+    string Scheme => tls is null ? "http" : "https";
+
+    string Address(ListenOptions listen) => listen.IPEndPoint switch
     {
         null => listen.ToString() ?? "",
-        { AddressFamily: System.Net.Sockets.AddressFamily.InterNetworkV6 } endpoint => $"http://[{endpoint.Address}]:{endpoint.Port}",
-        var endpoint => $"http://{endpoint.Address}:{endpoint.Port}",
+        { AddressFamily: System.Net.Sockets.AddressFamily.InterNetworkV6 } endpoint => $"{Scheme}://[{endpoint.Address}]:{endpoint.Port}",
+        var endpoint => $"{Scheme}://{endpoint.Address}:{endpoint.Port}",
     };
 
     /// <summary>The first problem with the option's addresses, naming it; null when they parse.</summary>
-    public static string? Problem(string option, string urls)
+    public static string? Problem(string option, string urls, bool tls)
     {
         foreach (string url in Each(urls))
         {
-            try { Parse(url); }
+            try { Parse(url, tls); }
             catch (CltoolException error) { return $"{option}: {error.Message}"; }
         }
         return null;
@@ -48,14 +57,13 @@ public sealed class KestrelAddresses(string urls, HttpProtocols protocols)
 
     static string[] Each(string urls) => urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
-    static (string Host, int Port) Parse(string url)
+    static (string Host, int Port) Parse(string url, bool tls)
     {
-        const string scheme = "http://";
-        string expected = $"expected http://HOST:PORT (HOST an IP address, localhost or *), got '{url}'";
-        if (!url.StartsWith(scheme, StringComparison.OrdinalIgnoreCase))
-            throw new CltoolException(url.StartsWith("https://", StringComparison.OrdinalIgnoreCase)
-                ? $"TLS is not built in; serve http:// behind a TLS-terminating proxy ('{url}')." : expected);
-        string rest = url[scheme.Length..].TrimEnd('/');
+        string expected = $"expected http://HOST:PORT{(tls ? " or https://HOST:PORT" : "")} (HOST an IP address, localhost or *), got '{url}'";
+        bool secure = url.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
+        if (secure && !tls) throw new CltoolException($"'{url}' asks for TLS: give --tls-cert and --tls-key (PEM files).");
+        if (!secure && !url.StartsWith("http://", StringComparison.OrdinalIgnoreCase)) throw new CltoolException(expected);
+        string rest = url[(secure ? "https://" : "http://").Length..].TrimEnd('/');
         int colon = rest.LastIndexOf(':');
         if (colon <= 0 || !int.TryParse(rest[(colon + 1)..], out int port) || port is < 0 or > 65535) throw new CltoolException(expected);
         string host = rest[..colon];

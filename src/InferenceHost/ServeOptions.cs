@@ -35,6 +35,11 @@ public sealed record ServeOptions
     /// <summary>Largest decoded image (width × height) the classify endpoint accepts: decompression bombs stop here.</summary>
     public long MaxImagePixels { get; init; } = DefaultMaxImagePixels;
     public int RequestTimeoutMs { get; init; } = DefaultRequestTimeoutMs;
+    /// <summary>PEM server certificate and its private key: REST and gRPC then listen with TLS only.</summary>
+    public string? TlsCertificate { get; init; }
+    public string? TlsKey { get; init; }
+    /// <summary>PEM CA certificates: with TLS on, every client must present a certificate they issued (mutual TLS).</summary>
+    public string? TlsClientCa { get; init; }
     /// <summary>Reload the model when its file changes.</summary>
     public bool Watch { get; init; }
 
@@ -55,6 +60,8 @@ public sealed record ServeOptions
         RepositoryPath is not null && (Watch || ModelName is not null) ? "--watch and --name go with --model; a repository names its models by folder and is polled with --model-control-mode poll." :
         RepositoryPath is null && ControlMode != ModelControlMode.None ? "--model-control-mode goes with --model-repository (--model FILE reloads with --watch or the load endpoint)." :
         LoadModels.Count > 0 && ControlMode != ModelControlMode.Explicit ? "--load-model goes with --model-control-mode explicit (the other modes load every model)." :
+        (TlsCertificate is null) != (TlsKey is null) ? "--tls-cert and --tls-key go together (a PEM certificate and its private key)." :
+        TlsClientCa is not null && TlsCertificate is null ? "--tls-client-ca needs --tls-cert and --tls-key (mutual TLS runs on the host's own TLS)." :
         AddressProblem() is { } address ? address :
         PollSeconds <= 0 ? $"--repository-poll-secs must be a positive integer, got {PollSeconds}." :
         MaxBatch <= 0 ? $"--max-batch must be a positive integer, got {MaxBatch}." :
@@ -68,7 +75,7 @@ public sealed record ServeOptions
         null;
 
     string? AddressProblem() =>
-        KestrelAddresses.Problem("--urls", Urls) ?? KestrelAddresses.Problem("--grpc-urls", GrpcListenUrls);
+        KestrelAddresses.Problem("--urls", Urls, TlsCertificate is not null) ?? KestrelAddresses.Problem("--grpc-urls", GrpcListenUrls, TlsCertificate is not null);
 
     /// <summary>The API key from the option, else from <see cref="ApiKeyVariable"/>.</summary>
     public ServeOptions WithEnvironmentApiKey() => this with { ApiKey = ApiKeyOrEnvironment(ApiKey) };

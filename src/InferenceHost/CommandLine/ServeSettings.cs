@@ -91,6 +91,18 @@ public sealed class ServeSettings : CommandSettings
     [DefaultValue(ServeOptions.DefaultRequestTimeoutMs)]
     public int TimeoutMs { get; init; } = ServeOptions.DefaultRequestTimeoutMs;
 
+    [CommandOption("--tls-cert <FILE>")]
+    [Description("PEM certificate: REST and gRPC listen with TLS (https://), with --tls-key.")]
+    public string? TlsCert { get; init; }
+
+    [CommandOption("--tls-key <FILE>")]
+    [Description("PEM private key of --tls-cert.")]
+    public string? TlsKey { get; init; }
+
+    [CommandOption("--tls-client-ca <FILE>")]
+    [Description("PEM CA certificates: clients must present a certificate they issued (mutual TLS).")]
+    public string? TlsClientCa { get; init; }
+
     [CommandOption("--watch")]
     [Description("Reload the model without downtime when its file changes (also: POST /v2/repository/models/NAME/load).")]
     public bool Watch { get; init; }
@@ -115,6 +127,9 @@ public sealed class ServeSettings : CommandSettings
         MaxImagePixels = MaxImagePixels,
         RequestTimeoutMs = TimeoutMs,
         Watch = Watch,
+        TlsCertificate = TlsCert,
+        TlsKey = TlsKey,
+        TlsClientCa = TlsClientCa,
     };
 
     public override ValidationResult Validate() =>
