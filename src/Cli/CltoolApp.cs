@@ -30,6 +30,8 @@ public static class CltoolApp
                 .WithDescription("Fold adapters into a dense ViT and write ONNX, with a parity check.");
             config.AddCommand<ServeCommand>("serve")
                 .WithDescription("Serve exported models over HTTP and gRPC (KServe v2 / Triton) with ONNX Runtime.");
+            config.AddCommand<DeployCommand>("deploy")
+                .WithDescription("Kubernetes manifests for a model repository: cltool-host (Deployment + Service) and KServe's Triton runtime.");
             config.AddCommand<ClassifyCommand>("classify")
                 .WithDescription("Send an image to a running inference host and print its top-k answer.");
             config.AddCommand<PredictCommand>("predict")

@@ -5,7 +5,7 @@ public sealed class CommandLineTests
 {
     public static readonly TheoryData<string> Commands = new()
     {
-        "doctor", "pretrain", "methods", "train", "eval", "export", "serve", "classify", "predict", "inspect", "report", "data", "bench",
+        "doctor", "pretrain", "methods", "train", "eval", "export", "serve", "deploy", "classify", "predict", "inspect", "report", "data", "bench",
     };
 
     [Fact]
