@@ -2,6 +2,7 @@ using Cltool.Core.Errors;
 using Cltool.InferenceHost.Protocol;
 using Cltool.InferenceHost.Protocol.Grpc;
 using Cltool.InferenceHost.Serving;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using HttpProtocols = Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols;
 
 namespace Cltool.InferenceHost;
@@ -109,6 +110,10 @@ public sealed class InferenceServer : IAsyncDisposable
             grpcOptions.MaxSendMessageSize = null;
             grpcOptions.Interceptors.Add<GrpcPolicy>();
         });
+        // Every service bound with deserializers that answer INVALID_ARGUMENT for unparseable bytes (see the provider).
+        builder.Services.RemoveAll(typeof(Grpc.AspNetCore.Server.Model.IServiceMethodProvider<>));
+        builder.Services.AddSingleton(typeof(Grpc.AspNetCore.Server.Model.IServiceMethodProvider<>), typeof(StrictServiceMethodProvider<>));
+        builder.Services.AddHttpContextAccessor();
         builder.Logging.ClearProviders();
         builder.Logging.AddProvider(new LogLineProvider(log)).SetMinimumLevel(LogLevel.Warning);
 

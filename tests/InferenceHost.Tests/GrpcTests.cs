@@ -70,6 +70,57 @@ public sealed class GrpcTests(RunningServer host) : IClassFixture<RunningServer>
         Assert.Same(drained, await Task.WhenAny(drained, Task.Delay(TimeSpan.FromSeconds(25))));   // far below the 30 s drain limit
     }
 
+    static Method<byte[], byte[]> Raw(string service, string name) =>
+        new(MethodType.Unary, service, name, Marshallers.Create(bytes => bytes, bytes => bytes), Marshallers.Create(bytes => bytes, bytes => bytes));
+
+    [Fact]
+    public async Task A_request_that_does_not_parse_is_invalid_argument_naming_the_message_on_every_method_with_one_log_line_and_no_stack_trace()
+    {
+        byte[] garbage = [0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x01];   // field 1 claiming a length past the end
+        int logged = host.Log.Count;
+        string[] methods = [.. GRPCInferenceService.Descriptor.Methods.Select(m => m.Name)];
+
+        foreach (string name in methods)
+        {
+            var error = await Assert.ThrowsAsync<RpcException>(() =>
+                _channel.CreateCallInvoker().AsyncUnaryCall(Raw("inference.GRPCInferenceService", name), null, new CallOptions(Key), garbage).ResponseAsync);
+            Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+            Assert.Matches($"the {name}Request does not parse as protobuf: ", error.Status.Detail);
+        }
+        var health = await Assert.ThrowsAsync<RpcException>(() =>
+            _channel.CreateCallInvoker().AsyncUnaryCall(Raw("grpc.health.v1.Health", "Check"), null, new CallOptions(), garbage).ResponseAsync);
+        Assert.Equal(StatusCode.InvalidArgument, health.StatusCode);
+
+        string[] lines = [.. host.Log.Skip(logged)];
+        Assert.Equal(methods.Length + 1, lines.Count(line => line.Contains("does not parse as protobuf", StringComparison.Ordinal)));
+        Assert.DoesNotContain(lines, line => line.Contains("   at ", StringComparison.Ordinal) || line.Contains('\n'));
+    }
+
+    /// <summary>The measurement of issue 30 as a test: byte-mutated ModelInferRequests are answered with the client's status, never UNKNOWN or INTERNAL.</summary>
+    [Fact]
+    public async Task Byte_mutated_infer_requests_are_never_unknown_or_internal()
+    {
+        byte[] valid = Request(RunningServer.RandomImages(1, 5), 1, raw: true).ToByteArray();
+        var random = new Random(30);
+        var codes = new Dictionary<StatusCode, int>();
+        for (int i = 0; i < 300; i++)
+        {
+            byte[] mutated = [.. valid];
+            for (int flips = random.Next(1, 4); flips > 0; flips--) mutated[random.Next(Math.Min(mutated.Length, 200))] = (byte)random.Next(256);
+            if (random.Next(4) == 0) mutated = mutated[..random.Next(mutated.Length)];
+            StatusCode code;
+            try
+            {
+                await _channel.CreateCallInvoker().AsyncUnaryCall(Raw("inference.GRPCInferenceService", "ModelInfer"), null, new CallOptions(Key), mutated).ResponseAsync;
+                code = StatusCode.OK;
+            }
+            catch (RpcException error) { code = error.StatusCode; }
+            codes[code] = codes.GetValueOrDefault(code) + 1;
+        }
+        Assert.True(!codes.ContainsKey(StatusCode.Unknown) && !codes.ContainsKey(StatusCode.Internal), string.Join(", ", codes.Select(c => $"{c.Key}: {c.Value}")));
+        Assert.True(codes.GetValueOrDefault(StatusCode.InvalidArgument) > 100, string.Join(", ", codes.Select(c => $"{c.Key}: {c.Value}")));
+    }
+
     [Fact]
     public async Task The_model_configuration_is_what_triton_clients_read()
     {
