@@ -55,11 +55,7 @@ public static class DeploymentManifests
             ["startupProbe"] = Probe(HttpGet("/v2/health/ready"), period: 5, failures: 60),
             ["readinessProbe"] = Probe(new Dictionary<string, object> { ["grpc"] = new Dictionary<string, object> { ["port"] = GrpcPort, ["service"] = "" } }, period: 5, failures: 3),
             ["livenessProbe"] = Probe(HttpGet("/v2/health/live"), period: 10, failures: 3),
-            ["resources"] = new Dictionary<string, object>
-            {
-                ["requests"] = new Dictionary<string, object> { ["cpu"] = options.Cpu, ["memory"] = options.Memory },
-                ["limits"] = new Dictionary<string, object> { ["memory"] = options.Memory },
-            },
+            ["resources"] = Resources(options),
             ["volumeMounts"] = new[] { new Dictionary<string, object> { ["name"] = "models", ["mountPath"] = RepositoryMount, ["readOnly"] = true } },
         };
         return new Dictionary<string, object>
@@ -131,14 +127,17 @@ public static class DeploymentManifests
                     ["modelFormat"] = new Dictionary<string, object> { ["name"] = "triton" },
                     ["runtime"] = "kserve-tritonserver",
                     ["storageUri"] = $"pvc://{options.Claim}/",
-                    ["resources"] = new Dictionary<string, object>
-                    {
-                        ["requests"] = new Dictionary<string, object> { ["cpu"] = options.Cpu, ["memory"] = options.Memory },
-                        ["limits"] = new Dictionary<string, object> { ["memory"] = options.Memory },
-                    },
+                    ["resources"] = Resources(options),
                 },
             },
         },
+    };
+
+    /// <summary>What each replica requests, its memory also the limit (the same for the host and for Triton).</summary>
+    static Dictionary<string, object> Resources(Options options) => new()
+    {
+        ["requests"] = new Dictionary<string, object> { ["cpu"] = options.Cpu, ["memory"] = options.Memory },
+        ["limits"] = new Dictionary<string, object> { ["memory"] = options.Memory },
     };
 
     static Dictionary<string, object> Port(string name, int port) => new() { ["name"] = name, ["containerPort"] = port };

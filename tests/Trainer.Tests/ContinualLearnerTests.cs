@@ -202,6 +202,7 @@ public sealed class ContinualLearnerTests : IDisposable
     static void AssertInfLoraStages(ContinualCheckpoint[] stages, MetricsReport metrics)
     {
         Assert.Equal([0, 1, 2, 3, 4], metrics.Subspaces!.Select(s => s.Task));
+        Assert.All(metrics.Subspaces!, s => Assert.Equal([10, 10], s.DesignedRanks));   // 32 wide, rank 10: room for every row
         for (int task = 0; task < stages.Length; task++)
         {
             InfLoraState state = stages[task].InfLora();

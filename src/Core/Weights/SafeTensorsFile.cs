@@ -84,6 +84,18 @@ public sealed class SafeTensorsFile : IDisposable
         ? new HostTensor(ReadFloats(name), this[name].Shape)
         : throw new CltoolException($"'{Path}' lacks the tensor '{name}'.");
 
+    /// <summary>
+    /// An adapter tensor of exactly <paramref name="shape"/>: missing, "lacks the <paramref name="kind"/> tensor"; of another
+    /// shape, one line with both shapes and <paramref name="why"/> (what the expected shape comes from).
+    /// </summary>
+    public HostTensor ReadShaped(string name, long[] shape, string kind, string why)
+    {
+        if (!Contains(name)) throw new CltoolException($"'{Path}' lacks the {kind} tensor '{name}'.");
+        HostTensor tensor = new(ReadFloats(name), this[name].Shape);
+        return tensor.Shape.SequenceEqual(shape) ? tensor
+            : throw new CltoolException($"'{Path}' tensor '{name}' has shape {tensor.ShapeText}; expected [{string.Join(", ", shape)}] ({why}).");
+    }
+
     /// <summary>Reads a floating-point tensor (F32, F16, BF16 or F64) as float32.</summary>
     public float[] ReadFloats(string name)
     {

@@ -1,5 +1,4 @@
 using Cltool.Core.Continual;
-using Cltool.Core.Errors;
 using Cltool.Core.Models;
 using Cltool.Core.Weights;
 
@@ -24,16 +23,8 @@ public sealed class RoutedFamily : IAdapterFamily
     {
         int rank = recipe.Rank, dim = config.Dim;
         CLoraSettings settings = recipe.EffectiveClora;
-        HostTensor Part(int block, string target, string part, long[] shape)
-        {
-            string name = PartName(block, target, part);
-            if (!file.Contains(name)) throw new CltoolException($"'{file.Path}' lacks the C-LoRA tensor '{name}'.");
-            HostTensor tensor = new(file.ReadFloats(name), file[name].Shape);
-            if (!tensor.Shape.SequenceEqual(shape))
-                throw new CltoolException($"'{file.Path}' tensor '{name}' has shape {tensor.ShapeText}; expected [{string.Join(", ", shape)}] " +
-                                          $"(rank {rank}, width {dim}).");
-            return tensor;
-        }
+        HostTensor Part(int block, string target, string part, long[] shape) =>
+            file.ReadShaped(PartName(block, target, part), shape, "C-LoRA", $"rank {rank}, width {dim}");
         return new RoutedLora(Enumerable.Range(0, config.Depth).Select(block => settings.TargetNames.Select(target => new RoutedLoraModule(
             Part(block, target, Down, [rank, dim]), Part(block, target, Up, [dim, rank]), Part(block, target, RoutingOld, [rank, rank]),
             file.Contains(PartName(block, target, RoutingDelta)) ? Part(block, target, RoutingDelta, [rank, rank]) : null)).ToArray()).ToArray(),

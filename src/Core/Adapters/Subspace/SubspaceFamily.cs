@@ -42,18 +42,11 @@ public sealed class SubspaceFamily : IAdapterFamily
     {
         var tasks = new List<InfLoraFactors>();
         for (int task = 0; file.Contains(DownName(block, task)); task++)
-            tasks.Add(new InfLoraFactors(Read(file, DownName(block, task), [rank, dim], rank, dim),
-                Read(file, UpName(block, task, Key), [dim, rank], rank, dim), Read(file, UpName(block, task, Value), [dim, rank], rank, dim)));
+        {
+            HostTensor Read(string name, long[] shape) => file.ReadShaped(name, shape, "InfLoRA", $"rank {rank}, width {dim}");
+            tasks.Add(new InfLoraFactors(Read(DownName(block, task), [rank, dim]), Read(UpName(block, task, Key), [dim, rank]), Read(UpName(block, task, Value), [dim, rank])));
+        }
         return [.. tasks];
-    }
-
-    static HostTensor Read(SafeTensorsFile file, string name, long[] shape, int rank, int dim)
-    {
-        if (!file.Contains(name)) throw new CltoolException($"'{file.Path}' lacks the InfLoRA tensor '{name}'.");
-        HostTensor tensor = new(file.ReadFloats(name), file[name].Shape);
-        if (!tensor.Shape.SequenceEqual(shape))
-            throw new CltoolException($"'{file.Path}' tensor '{name}' has shape {tensor.ShapeText}; expected [{string.Join(", ", shape)}] (rank {rank}, width {dim}).");
-        return tensor;
     }
 
     static SubspaceBasis ReadSubspace(SafeTensorsFile file, int block, int dim)

@@ -43,7 +43,9 @@ public sealed class GrpcHealth(ModelRepository repository, IHostApplicationLifet
     {
         bool draining = lifetime.ApplicationStopping.IsCancellationRequested;
         if (service is "" or InferenceService) return !draining && repository.IsReady() ? ServingStatus.Serving : ServingStatus.NotServing;
-        if (repository.Index(readyOnly: false).All(entry => entry.Name != service)) return null;
-        return !draining && repository.ServedModels().Contains(service) ? ServingStatus.Serving : ServingStatus.NotServing;
+        // A served model is known from memory; only another name needs the repository's listing (disk), which a probe
+        // every few seconds and a Watch every 200 ms would otherwise read each time.
+        if (repository.ServedModels().Contains(service)) return draining ? ServingStatus.NotServing : ServingStatus.Serving;
+        return repository.Index(readyOnly: false).Any(entry => entry.Name == service) ? ServingStatus.NotServing : null;
     }
 }

@@ -45,7 +45,7 @@ sealed class InfLora(TrainRecipe recipe) : ContinualMethod(recipe)
     {
         var adapter = model.AdapterAs<InfLoraAdapter>();
         adapter.FinishTask();
-        int[] designed = adapter.State() is InfLoraState state ? state.Tasks.Select(tasks => DesignedRows(tasks[^1])).ToArray() : [];
+        int[] designed = adapter.DesignedRows();
         Tensor[] moments = Measure(adapter, inputs, MemoryPass);
         double threshold = Settings.ThresholdAfter(task, inputs.Tasks);
         try
@@ -57,13 +57,6 @@ sealed class InfLora(TrainRecipe recipe) : ContinualMethod(recipe)
             foreach (Tensor t in moments) t.Dispose();
         }
         return new SubspaceReport(task, threshold, adapter.Subspaces[0].Dim, adapter.Subspaces.Select(b => b.Size).ToArray(), designed);
-    }
-
-    /// <summary>The rows of a task's down-projection that the design filled (the free-space guard leaves the others 0).</summary>
-    static int DesignedRows(InfLoraFactors factors)
-    {
-        long dim = factors.Down.Shape[1];
-        return Enumerable.Range(0, (int)factors.Down.Shape[0]).Count(row => factors.Down.Data.AsSpan((int)(row * dim), (int)dim).ContainsAnyExcept(0f));
     }
 
     static Tensor[] Measure(InfLoraAdapter adapter, ITaskInputs inputs, int pass)

@@ -71,6 +71,13 @@ public sealed class InfLoraAdapter(ViTShape shape, int adapted, int rank, Device
 
     Tensor NewUp() => zeros([shape.Dim, rank], device: device).requires_grad_(true);
 
+    /// <summary>Per adapted block, the rows of the last task's down-projection the design filled (the free-space guard leaves the others 0).</summary>
+    public int[] DesignedRows()
+    {
+        using var scope = NewDisposeScope();
+        return _tasks.Select(tasks => (int)tasks[^1].Down.abs().amax(1).count_nonzero().item<long>()).ToArray();
+    }
+
     /// <summary>The end of a task: its up-projections are frozen from now on.</summary>
     public void FinishTask()
     {
