@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using Cltool.Core;
+using Cltool.InferenceHost.Protocol.Grpc;
 using Cltool.InferenceHost.Runtime;
 using Cltool.InferenceHost.Serving;
 
@@ -127,7 +128,8 @@ public sealed class LifecycleTests : IDisposable
         string a = TinyOnnxModel.Write(_temporary.File("a.onnx"), seed: 7);
         float[] pixels = RunningServer.RandomImages(1, 4);
         ModelSession session = ModelSession.Open(a, DeviceKind.Cpu, 0, _ => { });
-        var version = new ServedVersion("tiny", 1, session, new DynamicBatcher(session, new HostMetrics(), ["tiny", "1"], 4, 0, 8));
+        var settings = ModelSettings.Of(new ModelConfig { MaxBatchSize = 4, DynamicBatching = new ModelDynamicBatching() }, "tiny", new ServeOptions(), "test");
+        var version = new ServedVersion("tiny", 1, [session], new DynamicBatcher([session], new HostMetrics(), ["tiny", "1"], settings, 8), settings);
 
         ServedVersion.Lease inFlight = version.TryAcquire()!;
         Task stopped = version.Retire();

@@ -16,26 +16,8 @@ namespace Cltool.InferenceHost.Tests;
 /// load/unload rules per control mode, and continual deployment: a new version written by the exporter goes live in poll
 /// mode while clients keep sending, with no failed request.
 /// </summary>
-public sealed class RepositoryTests : IDisposable
+public sealed class RepositoryTests : RepositoryTestBase
 {
-    readonly TemporaryDirectory _temporary = new();
-
-    public void Dispose() => _temporary.Dispose();
-
-    string Repository => _temporary.File("repository");
-
-    string Version(string model, long version, int seed)
-    {
-        string folder = Path.Combine(Repository, model, version.ToString());
-        Directory.CreateDirectory(folder);
-        return TinyOnnxModel.Write(Path.Combine(folder, "model.onnx"), seed);
-    }
-
-    void Config(string model, string text) => File.WriteAllText(Path.Combine(Repository, model, "config.pbtxt"), text);
-
-    Task<InferenceServer> Start(ModelControlMode mode, params string[] load) => InferenceServer.StartAsync(
-        RunningServer.Options("") with { ModelPath = "", RepositoryPath = Repository, ControlMode = mode, PollSeconds = 1, LoadModels = load }, _ => { });
-
     static HttpClient ClientOf(InferenceServer server) => RunningServer.ClientOf(server);
 
     static async Task<(string Version, float[] Logits)> Infer(HttpClient client, string path, float[] pixels)
@@ -53,9 +35,6 @@ public sealed class RepositoryTests : IDisposable
     }
 
     static float[] Direct(string model, float[] pixels) => RunningServer.Direct(model, pixels);
-
-    static async Task<string> Index(HttpClient client) =>
-        await (await client.PostAsync("/v2/repository/index", null)).Content.ReadAsStringAsync();
 
     [Fact]
     public async Task Each_model_serves_the_versions_its_policy_selects_and_requests_without_a_version_get_the_highest()
@@ -86,7 +65,7 @@ public sealed class RepositoryTests : IDisposable
     public async Task In_explicit_mode_models_load_and_unload_on_request_over_http_and_grpc()
     {
         string a = Version("a", 1, seed: 1), b = Version("b", 1, seed: 2);
-        await using InferenceServer server = await Start(ModelControlMode.Explicit, "a");
+        await using InferenceServer server = await Start(ModelControlMode.Explicit, null, "a");
         using HttpClient client = ClientOf(server);
         using GrpcChannel channel = GrpcChannel.ForAddress(server.GrpcAddresses.Single());
         var grpc = new GRPCInferenceService.GRPCInferenceServiceClient(channel);
@@ -187,7 +166,7 @@ public sealed class RepositoryTests : IDisposable
     /// <summary>The next version as `cltool export --triton` writes it (staged, renamed into place).</summary>
     string Export(long expected, int seed)
     {
-        string model = TinyOnnxModel.Write(_temporary.File($"export-{seed}.onnx"), seed);
+        string model = TinyOnnxModel.Write(Temporary.File($"export-{seed}.onnx"), seed);
         var spec = new TritonRepository.Model("m", 3, 16, TinyOnnxModel.Labels, 16, 500);
         TritonRepository.Written written = TritonRepository.Write(Repository, spec, model, null);
         Assert.Equal(expected, written.Version);
@@ -199,8 +178,7 @@ public sealed class RepositoryTests : IDisposable
     {
         string v1 = Version("m", 1, seed: 1);
         var log = new List<string>();
-        await using InferenceServer server = await InferenceServer.StartAsync(
-            RunningServer.Options("") with { ModelPath = "", RepositoryPath = Repository, ControlMode = ModelControlMode.Poll, PollSeconds = 1 }, line => { lock (log) log.Add(line); });
+        await using InferenceServer server = await Start(ModelControlMode.Poll, log);
         using HttpClient client = ClientOf(server);
         float[] pixels = RunningServer.RandomImages(1, 25);
 
@@ -221,7 +199,7 @@ public sealed class RepositoryTests : IDisposable
     [InlineData("name: \"m\"", "Latest { Count = 1 }")]
     public void Version_policies_read_from_config_pbtxt(string config, string expected)
     {
-        VersionPolicy policy = VersionPolicy.FromConfig(config, "config.pbtxt");
+        VersionPolicy policy = VersionPolicy.Of(ProtobufText.Parse<ModelConfig>(config, "config.pbtxt").VersionPolicy, "config.pbtxt");
 
         Assert.Equal(expected, policy is VersionPolicy.Specific specific ? string.Join(',', specific.Versions) : policy.ToString());
         Assert.Equal(expected == "All { }" ? [5, 3, 1] : expected == "1,3" ? [3, 1] : expected.Contains('2') ? [5, 3] : [5L], policy.Select([1, 3, 5]));
@@ -230,9 +208,11 @@ public sealed class RepositoryTests : IDisposable
     [Fact]
     public void An_unreadable_version_policy_is_one_error_naming_the_file_and_the_forms()
     {
-        var error = Assert.Throws<CltoolException>(() => VersionPolicy.FromConfig("version_policy: { latest: { num_versions: 0 } }", "m/config.pbtxt"));
+        ModelConfig config = ProtobufText.Parse<ModelConfig>("version_policy: { latest: { num_versions: 0 } }", "m/config.pbtxt");
 
-        Assert.Equal("m/config.pbtxt: version_policy must be latest { num_versions: N } (N >= 1), all { } or specific { versions: [1, 3] }.", error.Message);
+        var error = Assert.Throws<CltoolException>(() => VersionPolicy.Of(config.VersionPolicy, "m/config.pbtxt"));
+
+        Assert.Equal("m/config.pbtxt: version_policy must be latest { num_versions: N } (N >= 1), all { } or specific { versions: [1, 3] } (positive versions).", error.Message);
     }
 
     [Fact]

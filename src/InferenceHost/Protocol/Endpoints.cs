@@ -64,7 +64,7 @@ public sealed class Endpoints(ServeOptions options, ModelRepository repository, 
     IResult ModelConfig(string name, string? version)
     {
         using ServedVersion.Lease lease = repository.Acquire(name, version);
-        return Results.Json(ModelConfiguration.Json(ModelConfiguration.Of(name, lease.Served.Session, repository.Source.Policy(name), options)));
+        return Results.Json(ModelConfiguration.Json(ModelConfiguration.Of(name, lease.Served)));
     }
 
     async Task<IResult> InferAsync(string name, string? version, HttpContext context)

@@ -12,7 +12,7 @@ namespace Cltool.InferenceHost.Protocol;
 /// </summary>
 public static class ModelConfiguration
 {
-    public const string Platform = "onnxruntime_onnx";
+    public const string Platform = "onnxruntime_onnx", Backend = "onnxruntime";
 
     /// <summary>KServe v2 model metadata: the ready versions (highest first) and the tensors, batch dimension -1.</summary>
     public static ModelMetadataResponse Metadata(string name, IEnumerable<ServedVersion> ready, ModelSession model) => new()
@@ -46,16 +46,19 @@ public static class ModelConfiguration
         };
     }
 
-    public static ModelConfig Of(string name, ModelSession model, VersionPolicy policy, ServeOptions options) => new()
+    /// <summary>The configuration in effect for a served version: its config.pbtxt as the host honours it, with the
+    /// command line's defaults where the file is silent, the tensors from the graph and named instance groups.</summary>
+    public static ModelConfig Of(string name, ServedVersion served) => new()
     {
         Name = name,
         Platform = Platform,
-        Backend = "onnxruntime",
-        MaxBatchSize = options.MaxBatch,
-        VersionPolicy = Policy(policy),
-        Input = { new ModelInput { Name = ModelSignature.Input, DataType = DataType.TypeFp32, Format = ModelInput.Types.Format.Nchw, Dims = { model.Channels, model.Height, model.Width } } },
-        Output = { new ModelOutput { Name = ModelSignature.Output, DataType = DataType.TypeFp32, Dims = { model.Classes }, LabelFilename = RepositoryLayout.LabelsFile } },
-        DynamicBatching = new ModelDynamicBatching { MaxQueueDelayMicroseconds = (ulong)options.MaxDelayMs * 1000 },
+        Backend = Backend,
+        MaxBatchSize = served.Settings.MaxBatch,
+        VersionPolicy = Policy(served.Settings.Policy),
+        Input = { new ModelInput { Name = ModelSignature.Input, DataType = DataType.TypeFp32, Format = ModelInput.Types.Format.Nchw, Dims = { served.Session.Channels, served.Session.Height, served.Session.Width } } },
+        Output = { new ModelOutput { Name = ModelSignature.Output, DataType = DataType.TypeFp32, Dims = { served.Session.Classes }, LabelFilename = RepositoryLayout.LabelsFile } },
+        DynamicBatching = new ModelDynamicBatching { MaxQueueDelayMicroseconds = (ulong)served.Settings.MaxQueueDelayMicroseconds, PreferredBatchSize = { served.Settings.PreferredBatchSizes } },
+        InstanceGroup = { served.Settings.InstanceGroups.Select((group, i) => new ModelInstanceGroup(group) { Name = group.Name.Length > 0 ? group.Name : $"{name}_{i}" }) },
     };
 
     static ModelVersionPolicy Policy(VersionPolicy policy) => policy switch
@@ -92,7 +95,18 @@ public static class ModelConfiguration
             ["dims"] = Array(o.Dims),
             ["label_filename"] = o.LabelFilename,
         }).ToArray()),
-        ["dynamic_batching"] = new JsonObject { ["max_queue_delay_microseconds"] = config.DynamicBatching.MaxQueueDelayMicroseconds },
+        ["dynamic_batching"] = new JsonObject
+        {
+            ["preferred_batch_size"] = new JsonArray(config.DynamicBatching.PreferredBatchSize.Select(size => (JsonNode)size).ToArray()),
+            ["max_queue_delay_microseconds"] = config.DynamicBatching.MaxQueueDelayMicroseconds,
+        },
+        ["instance_group"] = new JsonArray(config.InstanceGroup.Select(group => (JsonNode)new JsonObject
+        {
+            ["name"] = group.Name,
+            ["kind"] = ModelInstanceGroup.Descriptor.FindFieldByNumber(ModelInstanceGroup.KindFieldNumber).EnumType.FindValueByNumber((int)group.Kind).Name,
+            ["count"] = group.Count,
+            ["gpus"] = new JsonArray(group.Gpus.Select(gpu => (JsonNode)gpu).ToArray()),
+        }).ToArray()),
     };
 
     static JsonArray Array(IEnumerable<long> values) => new(values.Select(v => (JsonNode)v).ToArray());

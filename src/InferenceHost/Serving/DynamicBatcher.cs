@@ -4,34 +4,36 @@ using System.Threading.Channels;
 namespace Cltool.InferenceHost.Serving;
 
 /// <summary>
-/// Dynamic batching: requests wait in a bounded queue; one worker takes the oldest, gathers more for up to the delay
-/// until the batch holds <c>maxBatch</c> images, runs the batch once on its version's session and answers every request
-/// with its own rows. A request larger than the batch limit runs alone. Answers equal unbatched runs up to float rounding. The worker only
-/// waits for company while the previous batch had more than one request (under load): a lone client never pays the delay.
+/// Dynamic batching as Triton's dynamic batcher: requests wait in a bounded queue; each instance's worker takes the
+/// oldest, gathers more in arrival order for up to the queue delay until the batch holds the largest preferred size (or
+/// the max batch), then sends the largest preferred size its first requests make (the rest start the worker's next
+/// batch), or everything when none does. The batch runs once on the worker's own session and every request gets its own
+/// rows. A request larger than the batch limit runs alone. Answers equal unbatched runs up to float rounding. A worker
+/// only waits for company while its previous batch had more than one request (under load): a lone client never pays
+/// the delay.
 /// </summary>
 public sealed class DynamicBatcher : IAsyncDisposable
 {
     sealed record Pending(float[] Pixels, int Count, TaskCompletionSource<InferenceResult> Done, long Enqueued, CancellationToken Cancellation);
 
     readonly Channel<Pending> _queue;
-    readonly ModelSession _session;
     readonly HostMetrics _metrics;
     readonly string[] _labels;
-    readonly int _maxBatch;
+    readonly int _maxBatch, _target;
+    readonly int[] _preferred;
     readonly TimeSpan _maxDelay;
-    readonly Task _worker;
-    // The worker's own state: requests in the batch it ran last. It starts at 2, "under load", so the very first batch
-    // waits its delay for company; from then on a lone client (batches of 1) is answered without waiting.
-    int _lastBatchRequests = 2;
+    readonly Task[] _workers;
 
     /// <summary>Triton's statistics of this version (its batcher sees every execution).</summary>
     public InferenceStatistics Statistics { get; } = new();
 
-    public DynamicBatcher(ModelSession session, HostMetrics metrics, string[] labels, int maxBatch, int maxDelayMs, int capacity)
+    public DynamicBatcher(IReadOnlyList<ModelSession> instances, HostMetrics metrics, string[] labels, ModelSettings settings, int capacity)
     {
-        (_session, _metrics, _labels, _maxBatch, _maxDelay) = (session, metrics, labels, maxBatch, TimeSpan.FromMilliseconds(maxDelayMs));
-        _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
-        _worker = Task.Run(WorkAsync);
+        (_metrics, _labels, _maxBatch, _maxDelay) = (metrics, labels, settings.MaxBatch, TimeSpan.FromMicroseconds(settings.MaxQueueDelayMicroseconds));
+        _preferred = settings.PreferredBatchSizes.OrderDescending().ToArray();
+        _target = _preferred.Length > 0 ? _preferred[0] : _maxBatch;
+        _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(capacity) { SingleReader = instances.Count == 1, FullMode = BoundedChannelFullMode.Wait });
+        _workers = instances.Select(session => Task.Run(() => WorkAsync(session))).ToArray();
     }
 
     /// <summary>Queues <paramref name="count"/> images; throws <see cref="QueueFullException"/> when the queue is full.</summary>
@@ -44,34 +46,56 @@ public sealed class DynamicBatcher : IAsyncDisposable
         return pending.Done.Task.WaitAsync(cancellation);
     }
 
-    async Task WorkAsync()
+    /// <summary>One instance's worker. Its state: requests held back from its last batch to make a preferred size, and
+    /// the requests in that batch; it starts "under load" (2), so the very first batch waits its delay for company.</summary>
+    async Task WorkAsync(ModelSession session)
     {
         ChannelReader<Pending> reader = _queue.Reader;
-        while (await reader.WaitToReadAsync())
+        var held = new Queue<Pending>();
+        int lastBatchRequests = 2;
+        while (held.Count > 0 || await reader.WaitToReadAsync())
         {
-            if (!reader.TryRead(out Pending? first)) continue;
-            var batch = new List<Pending> { first };
-            int images = first.Count;
+            bool Peek(out Pending? next) => held.TryPeek(out next) || reader.TryPeek(out next);
+            Pending Take() => held.TryDequeue(out Pending? next) ? next : reader.TryRead(out next) ? next! : throw new InvalidOperationException("a peeked request vanished");
+            if (!Peek(out Pending? first)) continue;   // another instance took it
+            var batch = new List<Pending> { Take() };
+            int images = first!.Count;
             long deadline = Stopwatch.GetTimestamp() + (long)(_maxDelay.TotalSeconds * Stopwatch.Frequency);
-            while (images < _maxBatch)
+            while (images < _target)
             {
-                if (reader.TryPeek(out Pending? next))
+                if (Peek(out Pending? next))
                 {
-                    if (images + next.Count > _maxBatch) break;
-                    reader.TryRead(out next);
-                    batch.Add(next!);
-                    images += next!.Count;
+                    if (images + next!.Count > _maxBatch) break;
+                    batch.Add(Take());
+                    images += next.Count;
                     continue;
                 }
                 // Waiting for company only pays under load: a lone client would pay the delay on every request.
-                if (_lastBatchRequests <= 1) break;
+                if (lastBatchRequests <= 1) break;
                 TimeSpan left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);
                 if (Stopwatch.GetTimestamp() >= deadline || !await MoreArrives(reader, left)) break;
             }
-            _lastBatchRequests = batch.Count;
+            foreach (Pending later in CutToPreferred(batch)) held.Enqueue(later);
+            lastBatchRequests = batch.Count;
             _metrics.Pending.WithLabels(_labels).Dec(batch.Count);
-            Run(batch);
+            Run(session, batch);
         }
+    }
+
+    /// <summary>Shortens <paramref name="batch"/> to the longest run of its first requests whose images make a preferred
+    /// size, returning the requests cut off (in order); with no preferred sizes, or none reachable, nothing is cut.</summary>
+    List<Pending> CutToPreferred(List<Pending> batch)
+    {
+        int images = 0, keep = 0;
+        for (int i = 0; i < batch.Count; i++)
+        {
+            images += batch[i].Count;
+            if (_preferred.Contains(images)) keep = i + 1;
+        }
+        if (keep == 0 || keep == batch.Count) return [];
+        List<Pending> cut = batch[keep..];
+        batch.RemoveRange(keep, batch.Count - keep);
+        return cut;
     }
 
     static async Task<bool> MoreArrives(ChannelReader<Pending> reader, TimeSpan wait)
@@ -81,7 +105,7 @@ public sealed class DynamicBatcher : IAsyncDisposable
         catch (OperationCanceledException) { return false; }
     }
 
-    void Run(List<Pending> batch)
+    void Run(ModelSession session, List<Pending> batch)
     {
         batch = batch.Where(p => !p.Cancellation.IsCancellationRequested).ToList();
         if (batch.Count == 0) return;
@@ -94,7 +118,6 @@ public sealed class DynamicBatcher : IAsyncDisposable
         }
         try
         {
-            ModelSession session = _session;
             int elements = session.ImageElements, images = batch.Sum(p => p.Count);
             float[] pixels = batch.Count == 1 ? batch[0].Pixels : Concatenate(batch, elements, images);
             long inferring = Stopwatch.GetTimestamp();
@@ -140,6 +163,6 @@ public sealed class DynamicBatcher : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
-        await _worker;
+        await Task.WhenAll(_workers);
     }
 }

@@ -1,14 +1,17 @@
 using System.Collections.Immutable;
 using Cltool.Core.Errors;
 using Cltool.InferenceHost.Protocol;
+using Cltool.InferenceHost.Protocol.Grpc;
 
 namespace Cltool.InferenceHost.Serving;
 
 /// <summary>
 /// The served models and their versions. A load opens and warms the new versions on the side while the ready ones keep
 /// serving, then publishes them in one step and retires what they replace (retired versions finish their requests in
-/// flight); if any new version fails, none is published and the old ones keep serving, as in Triton. Requests resolve a
-/// model and version to a lease; without a version they get the highest ready one.
+/// flight); if any new version fails, none is published and the old ones keep serving, as in Triton. Each model is loaded
+/// with its <see cref="ModelSettings"/>; a changed config.pbtxt reloads every version, and one that cannot be honoured
+/// fails the load with its reason in the index. Requests resolve a model and version to a lease; without a version they
+/// get the highest ready one.
 /// </summary>
 public sealed class ModelRepository(IModelSource source, ServeOptions options, HostMetrics metrics, Action<string> log) : IAsyncDisposable
 {
@@ -17,6 +20,10 @@ public sealed class ModelRepository(IModelSource source, ServeOptions options, H
         public ImmutableSortedDictionary<long, ServedVersion> Ready = ImmutableSortedDictionary<long, ServedVersion>.Empty;
         public ImmutableSortedDictionary<long, VersionState> States = ImmutableSortedDictionary<long, VersionState>.Empty;
         public ImmutableDictionary<long, string> Fingerprints = ImmutableDictionary<long, string>.Empty;
+        /// <summary>The configuration the ready versions were loaded with.</summary>
+        public ModelConfig? Config;
+        /// <summary>Why the last load failed before any version was tried (the index shows it while no version has a state).</summary>
+        public string? Failure;
     }
 
     readonly Dictionary<string, Model> _models = [];
@@ -67,7 +74,7 @@ public sealed class ModelRepository(IModelSource source, ServeOptions options, H
             {
                 if (!_models.TryGetValue(name, out Model? model) || model.States.IsEmpty)
                 {
-                    if (!readyOnly) rows.Add(new IndexEntry(name));
+                    if (!readyOnly) rows.Add(model?.Failure is { } failure ? new IndexEntry(name, State: VersionState.Unavailable, Reason: failure) : new IndexEntry(name));
                     continue;
                 }
                 foreach ((long version, VersionState state) in model.States)
@@ -99,17 +106,24 @@ public sealed class ModelRepository(IModelSource source, ServeOptions options, H
         try
         {
             Model model = Entry(name);
+            ModelSettings settings;
             IReadOnlyList<VersionFile> wanted;
-            try { wanted = source.Versions(name); }
+            try
+            {
+                settings = ModelSettings.Of(source.Config(name), name, options, source.ConfigName(name));
+                wanted = source.Versions(name, settings.Policy);
+            }
             catch (Exception error) when (error is CltoolException or IOException or UnauthorizedAccessException)
             {
+                Failed(model, error.Message);
                 throw new CltoolException($"load failed for model '{name}': {error.Message}");
             }
+            force |= !settings.File.Equals(model.Config);
             VersionFile[] toOpen = wanted.Where(v => force || !model.Ready.ContainsKey(v.Version) || model.Fingerprints.GetValueOrDefault(v.Version) != v.Fingerprint).ToArray();
             long[] dropped = model.Ready.Keys.Where(v => wanted.All(w => w.Version != v)).ToArray();
             if (toOpen.Length == 0 && dropped.Length == 0) return;
-            ServedVersion[] opened = await OpenAllAsync(name, model, toOpen);
-            Publish(name, model, opened, dropped, toOpen);
+            ServedVersion[] opened = await OpenAllAsync(name, model, toOpen, settings);
+            Publish(name, model, opened, dropped, toOpen, settings.File);
         }
         finally
         {
@@ -142,7 +156,17 @@ public sealed class ModelRepository(IModelSource source, ServeOptions options, H
         }
     }
 
-    async Task<ServedVersion[]> OpenAllAsync(string name, Model model, VersionFile[] files)
+    /// <summary>The load failed before any version was opened: the ready versions keep serving, and every row says why.</summary>
+    void Failed(Model model, string reason)
+    {
+        lock (_models)
+        {
+            model.Failure = reason;
+            model.States = model.States.SetItems(model.States.Select(s => KeyValuePair.Create(s.Key, s.Value with { Reason = reason })));
+        }
+    }
+
+    async Task<ServedVersion[]> OpenAllAsync(string name, Model model, VersionFile[] files, ModelSettings settings)
     {
         SetStates(model, files.Select(f => (f.Version, new VersionState(VersionState.Loading))));
         var opened = new List<ServedVersion>();
@@ -150,7 +174,7 @@ public sealed class ModelRepository(IModelSource source, ServeOptions options, H
         {
             try
             {
-                opened.Add(await Task.Run(() => Open(name, file)));
+                opened.Add(await Task.Run(() => Open(name, file, settings)));
             }
             catch (CltoolException error)
             {
@@ -164,14 +188,33 @@ public sealed class ModelRepository(IModelSource source, ServeOptions options, H
         return opened.ToArray();
     }
 
-    ServedVersion Open(string name, VersionFile file)
+    /// <summary>One session per instance of the settings' instance groups, the first checked against the config's tensors.</summary>
+    ServedVersion Open(string name, VersionFile file, ModelSettings settings)
     {
-        ModelSession session = ModelSession.Open(file.Path, options.Device, options.Threads, log);
-        var batcher = new DynamicBatcher(session, metrics, HostMetrics.Labels(name, file.Version), options.MaxBatch, options.MaxDelayMs, options.QueueCapacity);
-        return new ServedVersion(name, file.Version, session, batcher);
+        var instances = new List<ModelSession>();
+        try
+        {
+            foreach (ModelInstanceGroup group in settings.InstanceGroups)
+            {
+                for (int i = 0; i < group.Count; i++)
+                {
+                    instances.Add(ModelSession.Open(file.Path, ModelSettings.DeviceOf(group, options.Device), options.Threads, log,
+                        group.Kind == ModelInstanceGroup.Types.Kind.Gpu ? "instance_group kind KIND_GPU" : "--device cuda"));
+                    if (instances.Count == 1 && settings.ProblemWith(instances[0]) is { } problem)
+                        throw new CltoolException($"{source.ConfigName(name)}: {problem}");
+                }
+            }
+        }
+        catch
+        {
+            foreach (ModelSession instance in instances) instance.Dispose();
+            throw;
+        }
+        var batcher = new DynamicBatcher(instances, metrics, HostMetrics.Labels(name, file.Version), settings, options.QueueCapacity);
+        return new ServedVersion(name, file.Version, instances, batcher, settings);
     }
 
-    void Publish(string name, Model model, ServedVersion[] opened, long[] dropped, VersionFile[] files)
+    void Publish(string name, Model model, ServedVersion[] opened, long[] dropped, VersionFile[] files, ModelConfig config)
     {
         ServedVersion[] retiring;
         HashSet<long> replaced;
@@ -181,17 +224,22 @@ public sealed class ModelRepository(IModelSource source, ServeOptions options, H
             retiring = opened.Select(v => model.Ready.GetValueOrDefault(v.Version)).Concat(dropped.Select(v => model.Ready[v])).OfType<ServedVersion>().ToArray();
             model.Ready = model.Ready.RemoveRange(dropped).SetItems(opened.Select(v => KeyValuePair.Create(v.Version, v)));
             model.Fingerprints = model.Fingerprints.RemoveRange(dropped).SetItems(files.Select(f => KeyValuePair.Create(f.Version, f.Fingerprint)));
-            model.States = model.States.SetItems(opened.Select(v => KeyValuePair.Create(v.Version, new VersionState(VersionState.Ready))))
+            model.States = model.States.SetItems(model.Ready.Keys.Select(v => KeyValuePair.Create(v, new VersionState(VersionState.Ready))))
                 .SetItems(dropped.Select(v => KeyValuePair.Create(v, new VersionState(VersionState.Unavailable, "not selected by the version policy"))));
+            (model.Config, model.Failure) = (config, null);
         }
         foreach (ServedVersion served in opened)
         {
             metrics.Served(served);
             log($"{(replaced.Contains(served.Version) ? "reloaded" : "serving")} '{name}' version {served.Version} from {served.Session.Path} (sha256 {served.Session.Sha256[..12]}, {served.Session.Classes} classes, " +
-                $"input {served.Session.Channels}x{served.Session.Height}x{served.Session.Width}) on {served.Session.ExecutionProvider}");
+                $"input {served.Session.Channels}x{served.Session.Height}x{served.Session.Width}) on {Placement(served)}; batches up to {served.Settings.MaxBatch}, " +
+                $"queue delay {served.Settings.MaxQueueDelayMicroseconds} µs");
         }
         foreach (ServedVersion old in retiring) _ = Stop(old);
     }
+
+    static string Placement(ServedVersion served) =>
+        string.Join(" + ", served.Instances.GroupBy(i => i.ExecutionProvider).Select(g => g.Count() == 1 ? g.Key : $"{g.Count()} × {g.Key}"));
 
     async Task Stop(ServedVersion served)
     {

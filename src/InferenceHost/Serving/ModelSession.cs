@@ -41,8 +41,8 @@ public sealed class ModelSession : IDisposable
     public int Classes => Metadata.Labels.Length;
 
     /// <summary>Opens the model on <paramref name="device"/>; with Auto, a CUDA failure falls back to the CPU and
-    /// <paramref name="log"/> gets one line saying why.</summary>
-    public static ModelSession Open(string path, DeviceKind device, int threads, Action<string> log)
+    /// <paramref name="log"/> gets one line saying why. With Cuda it fails naming <paramref name="cudaRequiredBy"/>.</summary>
+    public static ModelSession Open(string path, DeviceKind device, int threads, Action<string> log, string cudaRequiredBy = "--device cuda")
     {
         _ = OrtRuntime.Environment;
         if (device != DeviceKind.Cpu)
@@ -56,7 +56,7 @@ public sealed class ModelSession : IDisposable
             {
                 // ORT's exception says "Failed to load shared library"; its log says which CUDA library is missing.
                 string reason = OrtEnvironment.Explain(error.Message, capture.Lines);
-                if (device == DeviceKind.Cuda) throw new CltoolException($"--device cuda: CUDA is not usable: {reason}");
+                if (device == DeviceKind.Cuda) throw new CltoolException($"{cudaRequiredBy}: CUDA is not usable: {reason}");
                 log($"CUDA is not usable ({reason}); running on the CPU");
             }
         }

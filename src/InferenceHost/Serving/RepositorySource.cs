@@ -1,5 +1,6 @@
 using Cltool.Core.Errors;
 using Cltool.Core.Models;
+using Cltool.InferenceHost.Protocol.Grpc;
 
 namespace Cltool.InferenceHost.Serving;
 
@@ -13,21 +14,23 @@ public sealed class RepositorySource(string root) : IModelSource
         Directory.EnumerateDirectories(root).Select(Path.GetFileName).OfType<string>()
             .Where(name => !name.StartsWith('.')).Order(StringComparer.Ordinal).ToArray();
 
-    public IReadOnlyList<VersionFile> Versions(string model)
+    public IReadOnlyList<VersionFile> Versions(string model, VersionPolicy policy)
     {
         string folder = Folder(model);
         string File(long version) => Path.Combine(folder, version.ToString(), RepositoryLayout.ModelFile);
         long[] onDisk = RepositoryLayout.Versions(folder).Where(v => System.IO.File.Exists(File(v))).ToArray();
         if (onDisk.Length == 0)
             throw new CltoolException($"model '{model}' has no version folder holding {RepositoryLayout.ModelFile} in '{folder}' (expected {File(1)}).");
-        return Policy(model).Select(onDisk).Select(v => VersionFile.Of(v, File(v))).ToArray();
+        return policy.Select(onDisk).Select(v => VersionFile.Of(v, File(v))).ToArray();
     }
 
-    public VersionPolicy Policy(string model)
+    public ModelConfig Config(string model)
     {
-        string config = Path.Combine(Folder(model), RepositoryLayout.ConfigFile);
-        return File.Exists(config) ? VersionPolicy.FromConfig(File.ReadAllText(config), config) : VersionPolicy.Default;
+        string config = ConfigName(model);
+        return File.Exists(config) ? ProtobufText.Parse<ModelConfig>(File.ReadAllText(config), config) : new ModelConfig();
     }
+
+    public string ConfigName(string model) => Path.Combine(Folder(model), RepositoryLayout.ConfigFile);
 
     string Folder(string model)
     {

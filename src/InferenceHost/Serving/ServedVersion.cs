@@ -1,7 +1,8 @@
 namespace Cltool.InferenceHost.Serving;
 
 /// <summary>
-/// One loaded version of a model: its session and its own batcher (a batch never mixes versions). Requests take a
+/// One loaded version of a model: its sessions (one per instance of its instance groups), its own batcher (a batch never
+/// mixes versions) and the settings it was loaded with. Requests take a
 /// lease; a retired version (replaced, unloaded, dropped by the version policy) stops only when its last lease is
 /// returned, so requests in flight finish on the version they started with and a swap fails none of them.
 /// </summary>
@@ -12,13 +13,16 @@ public sealed class ServedVersion
     int _leases;
     bool _retired;
 
-    public ServedVersion(string model, long version, ModelSession session, DynamicBatcher batcher) =>
-        (Model, Version, Session, Batcher) = (model, version, session, batcher);
+    public ServedVersion(string model, long version, IReadOnlyList<ModelSession> instances, DynamicBatcher batcher, ModelSettings settings) =>
+        (Model, Version, Instances, Batcher, Settings) = (model, version, instances, batcher, settings);
 
     public string Model { get; }
     public long Version { get; }
-    public ModelSession Session { get; }
+    public IReadOnlyList<ModelSession> Instances { get; }
+    /// <summary>The first instance: every instance is the same file, so it answers for all about the model.</summary>
+    public ModelSession Session => Instances[0];
     public DynamicBatcher Batcher { get; }
+    public ModelSettings Settings { get; }
 
     /// <summary>A lease, or null when the version was retired in the meantime (the caller resolves again).</summary>
     public Lease? TryAcquire()
@@ -57,7 +61,7 @@ public sealed class ServedVersion
         try
         {
             await Batcher.DisposeAsync();   // answers what is still queued
-            Session.Dispose();
+            foreach (ModelSession instance in Instances) instance.Dispose();
             _stopped.TrySetResult();
         }
         catch (Exception error)

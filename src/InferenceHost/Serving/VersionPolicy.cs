@@ -1,5 +1,5 @@
-using System.Text.RegularExpressions;
 using Cltool.Core.Errors;
+using Cltool.InferenceHost.Protocol.Grpc;
 
 namespace Cltool.InferenceHost.Serving;
 
@@ -7,7 +7,7 @@ namespace Cltool.InferenceHost.Serving;
 /// Which numbered versions of a model are served, as Triton's <c>version_policy</c> in config.pbtxt says:
 /// <c>latest { num_versions: N }</c> (the default, N = 1), <c>all {}</c> or <c>specific { versions: [1, 3] }</c>.
 /// </summary>
-public abstract partial record VersionPolicy
+public abstract record VersionPolicy
 {
     public sealed record Latest(int Count) : VersionPolicy;
     public sealed record All : VersionPolicy;
@@ -27,42 +27,13 @@ public abstract partial record VersionPolicy
         };
     }
 
-    /// <summary>The policy of a config.pbtxt (protobuf text format); the default when it names none.</summary>
-    public static VersionPolicy FromConfig(string config, string where)
+    /// <summary>The policy a parsed config.pbtxt names (null or unset: the default); <paramref name="where"/> names the file in errors.</summary>
+    public static VersionPolicy Of(ModelVersionPolicy? policy, string where) => policy?.PolicyChoiceCase switch
     {
-        Match block = PolicyBlock().Match(config);
-        if (!block.Success)
-            return config.Contains("version_policy", StringComparison.Ordinal)
-                ? throw Unreadable(where) : Default;
-        string body = block.Groups["body"].Value;
-        return block.Groups["kind"].Value switch
-        {
-            "latest" when NumVersions().Match(body) is { Success: true } n && int.TryParse(n.Groups[1].Value, out int count) && count > 0 => new Latest(count),
-            "all" when body.Trim().Length == 0 => new All(),
-            "specific" when Integers(body) is { Length: > 0 } versions => new Specific(versions),
-            _ => throw Unreadable(where),
-        };
-    }
-
-    /// <summary>The version numbers of a specific block (<c>versions: [1, 3]</c> or <c>versions: 1 versions: 3</c>); empty if any is not one.</summary>
-    static long[] Integers(string body)
-    {
-        string[] tokens = Regex.Replace(body, @"versions\s*:", " ").Split([' ', ',', '[', ']', '\n', '\t', '\r'], StringSplitOptions.RemoveEmptyEntries);
-        var versions = new List<long>();
-        foreach (string token in tokens)
-        {
-            if (!long.TryParse(token, out long version) || version <= 0) return [];
-            versions.Add(version);
-        }
-        return versions.ToArray();
-    }
-
-    static CltoolException Unreadable(string where) => new(
-        $"{where}: version_policy must be latest {{ num_versions: N }} (N >= 1), all {{ }} or specific {{ versions: [1, 3] }}.");
-
-    [GeneratedRegex(@"version_policy\s*:?\s*\{\s*(?<kind>latest|all|specific)\s*:?\s*\{(?<body>[^{}]*)\}\s*\}")]
-    private static partial Regex PolicyBlock();
-
-    [GeneratedRegex(@"^\s*num_versions\s*:\s*(\d+)\s*$")]
-    private static partial Regex NumVersions();
+        null or ModelVersionPolicy.PolicyChoiceOneofCase.None => Default,
+        ModelVersionPolicy.PolicyChoiceOneofCase.Latest when policy.Latest.NumVersions > 0 => new Latest((int)Math.Min(policy.Latest.NumVersions, int.MaxValue)),
+        ModelVersionPolicy.PolicyChoiceOneofCase.All => new All(),
+        ModelVersionPolicy.PolicyChoiceOneofCase.Specific when policy.Specific.Versions.Count > 0 && policy.Specific.Versions.All(v => v > 0) => new Specific(policy.Specific.Versions.ToArray()),
+        _ => throw new CltoolException($"{where}: version_policy must be latest {{ num_versions: N }} (N >= 1), all {{ }} or specific {{ versions: [1, 3] }} (positive versions)."),
+    };
 }

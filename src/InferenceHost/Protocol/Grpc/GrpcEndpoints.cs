@@ -39,7 +39,7 @@ public sealed class GrpcEndpoints(ServeOptions options, ModelRepository reposito
         using ServedVersion.Lease lease = repository.Acquire(request.Name, request.Version);
         return Task.FromResult(new ModelConfigResponse
         {
-            Config = ModelConfiguration.Of(request.Name, lease.Served.Session, repository.Source.Policy(request.Name), options),
+            Config = ModelConfiguration.Of(request.Name, lease.Served),
         });
     }
 
