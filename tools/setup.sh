@@ -10,7 +10,8 @@ cd "$(dirname "$0")/.."
 # libfontconfig1: SkiaSharp's native library needs it to find those fonts
 # python3-onnx: onnx.checker, which validates every exported model beyond our own reader
 # python3-pil: Pillow itself, the reference the resampler tests compare against
-packages=(dataset-fashion-mnist fonts-noto-core fonts-dejavu-core fonts-dejavu-extra libfontconfig1 python3-onnx python3-pil)
+# chromium: the headless browser the host's web page is tested in (Playwright drives it; nothing is downloaded at run time)
+packages=(dataset-fashion-mnist fonts-noto-core fonts-dejavu-core fonts-dejavu-extra libfontconfig1 python3-onnx python3-pil chromium)
 
 missing=()
 for package in "${packages[@]}"; do

@@ -2,6 +2,7 @@ using Cltool.Core.Errors;
 using Cltool.InferenceHost.Protocol;
 using Cltool.InferenceHost.Protocol.Grpc;
 using Cltool.InferenceHost.Serving;
+using Cltool.InferenceHost.Ui;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using HttpProtocols = Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols;
 
@@ -56,11 +57,12 @@ public sealed class InferenceServer : IAsyncDisposable
             WebApplication app = Build(options, repository, metrics, http, grpc, log);
             var server = new InferenceServer(app, repository, new RepositoryWatcher(options, repository, log), http, grpc);
             await app.StartAsync();
-            log($"batching up to {options.MaxBatch} images within {options.MaxDelayMs} ms, queue {options.QueueCapacity}; " +
+            log($"batching (where a model's config is silent) up to {options.MaxBatch} images within {options.MaxDelayMs} ms, queue {options.QueueCapacity}; " +
                 $"threads {(options.Threads == 0 ? "auto" : options.Threads)}; API key {(options.ApiKey is null ? "off" : "required")}; " +
                 $"body limit {options.MaxBodyBytes} bytes, image limit {options.MaxImagePixels} pixels, timeout {options.RequestTimeoutMs} ms; {Control(options)}; " +
                 $"TLS {(tls is null ? "off" : $"on ({tls.Server.Subject}{(options.TlsClientCa is null ? "" : ", client certificates required")})")}");
             if (server.GrpcAddresses.Count > 0) log($"gRPC listening on {string.Join(", ", server.GrpcAddresses)}");
+            if (options.Ui) log($"web page: {server.Addresses[0].TrimEnd('/')}/");
             log($"listening on {string.Join(", ", server.Addresses)}");
             return server;
         }
@@ -119,9 +121,10 @@ public sealed class InferenceServer : IAsyncDisposable
 
         WebApplication app = builder.Build();
         app.Use((context, next) => WriteErrors(context, next, options.Name));
-        app.Use((context, next) => RequireApiKey(context, next, options.ApiKey));
+        app.Use((context, next) => RequireApiKey(context, next, options));
         app.MapGrpcService<GrpcEndpoints>();
         app.MapGrpcService<GrpcHealth>();
+        if (options.Ui) WebPage.Map(app, repository);
         new Endpoints(options, repository, runner, metrics).Map(app);
         return app;
     }
@@ -158,11 +161,12 @@ public sealed class InferenceServer : IAsyncDisposable
     }
 
     /// <summary>REST's key check; gRPC calls are checked by <see cref="GrpcPolicy"/>, which answers with a gRPC status.</summary>
-    static Task RequireApiKey(HttpContext context, Func<Task> next, string? key)
+    static Task RequireApiKey(HttpContext context, Func<Task> next, ServeOptions options)
     {
-        if (context.Request.Path.StartsWithSegments("/v2/health") || context.Request.ContentType?.StartsWith("application/grpc", StringComparison.Ordinal) == true)
+        if (context.Request.Path.StartsWithSegments("/v2/health") || options.Ui && WebPage.IsPublic(context.Request.Path)
+            || context.Request.ContentType?.StartsWith("application/grpc", StringComparison.Ordinal) == true)
             return next();
-        if (ApiKeyCheck.Refusal(key, context.Request.Headers["X-API-Key"].FirstOrDefault(), context.Request.Headers.Authorization.FirstOrDefault()) is not { } refusal)
+        if (ApiKeyCheck.Refusal(options.ApiKey, context.Request.Headers["X-API-Key"].FirstOrDefault(), context.Request.Headers.Authorization.FirstOrDefault()) is not { } refusal)
             return next();
         context.Response.StatusCode = StatusCodes.Status401Unauthorized;
         context.Response.Headers.WWWAuthenticate = "Bearer";

@@ -42,6 +42,8 @@ public sealed record ServeOptions
     public string? TlsClientCa { get; init; }
     /// <summary>Reload the model when its file changes.</summary>
     public bool Watch { get; init; }
+    /// <summary>The web page at <c>/</c> (the models, and an image drop that classifies).</summary>
+    public bool Ui { get; init; } = true;
 
     public const string ApiKeyVariable = "CLTOOL_API_KEY";
     // Constants because the command line's help shows them as attribute values.

@@ -107,6 +107,10 @@ public sealed class ServeSettings : CommandSettings
     [Description("Reload the model without downtime when its file changes (also: POST /v2/repository/models/NAME/load).")]
     public bool Watch { get; init; }
 
+    [CommandOption("--no-ui")]
+    [Description("Serve no web page at / (the page lists the models and classifies a dropped image).")]
+    public bool NoUi { get; init; }
+
     public ServeOptions ToOptions() => new()
     {
         ModelPath = Model ?? "",
@@ -127,6 +131,7 @@ public sealed class ServeSettings : CommandSettings
         MaxImagePixels = MaxImagePixels,
         RequestTimeoutMs = TimeoutMs,
         Watch = Watch,
+        Ui = !NoUi,
         TlsCertificate = TlsCert,
         TlsKey = TlsKey,
         TlsClientCa = TlsClientCa,

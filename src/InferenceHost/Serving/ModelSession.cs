@@ -26,7 +26,8 @@ public sealed class ModelSession : IDisposable
         if (dims.Length != 4 || dims[1] <= 0 || dims[2] <= 0 || dims[3] <= 0)
             throw new CltoolException($"'{path}' input '{ModelSignature.Input}' has shape [{string.Join(", ", dims)}]; expected [batch, channels, height, width].");
         (Channels, Height, Width) = (dims[1], dims[2], dims[3]);
-        Metadata = ServingMetadata.FromProperties(session.ModelMetadata.CustomMetadataMap, $"'{path}'");
+        Properties = new Dictionary<string, string>(session.ModelMetadata.CustomMetadataMap);
+        Metadata = ServingMetadata.FromProperties(Properties, $"'{path}'");
         Sha256 = FileHash.Sha256(path);
     }
 
@@ -34,6 +35,8 @@ public sealed class ModelSession : IDisposable
     public string Sha256 { get; }
     public string ExecutionProvider { get; }
     public ServingMetadata Metadata { get; }
+    /// <summary>The file's metadata_props: the serving metadata and what the exporter traced (method, tasks, producer).</summary>
+    public IReadOnlyDictionary<string, string> Properties { get; }
     public int Channels { get; }
     public int Height { get; }
     public int Width { get; }
