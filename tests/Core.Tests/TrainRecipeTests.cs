@@ -122,6 +122,19 @@ public sealed class TrainRecipeTests : IDisposable
         Assert.Equal((1993, 0.08), (recipe.Seed, recipe.MinCropScale));
     }
 
+    /// <summary>Issue 28's defaults: classifier alignment with the linear drift compensation won on both CPU benchmarks
+    /// (docs/head-calibration.md), so the CPU recipes use it; the paper recipes keep the published method (no alignment).</summary>
+    [Fact]
+    public void The_cpu_recipes_align_with_linear_compensation_and_the_paper_recipes_keep_the_published_head()
+    {
+        foreach (string path in Directory.GetFiles(Repository.File("models", "recipes"), "*.json"))
+        {
+            TrainRecipe recipe = TrainRecipe.Load(path);
+            bool cpu = Path.GetFileName(path).StartsWith("split-", StringComparison.Ordinal);
+            Assert.Equal(cpu ? ("ca", "linear") : ("none", "none"), (recipe.HeadAlign, recipe.HeadAlignCompensation));
+        }
+    }
+
     [Fact]
     public void Every_shipped_recipe_loads_and_validates()
     {

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/../.."
 out=${1:-artifacts/proof/kill-resume}
 cltool=${CLTOOL:-src/Cli/bin/Release/net10.0/cltool}
 kills=${KILLS:-20}
-train=("$cltool" train -r models/recipes/split-glyphs-short.json --head-align wa --epochs 2)
+train=("$cltool" train -r models/recipes/split-glyphs-short.json --head-align wa --drift-compensation none --epochs 2)
 rm -rf "$out" && mkdir -p "$out"
 echo "== straight run"
 "${train[@]}" --out "$out/straight" > "$out/straight.log" 2>&1

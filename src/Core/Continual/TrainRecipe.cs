@@ -168,7 +168,8 @@ public sealed record TrainRecipe
         Require(HeadAlignments.All.Contains(HeadAlign), $"headAlign '{HeadAlign}' is not one of {string.Join(", ", HeadAlignments.All)}");
         Require(HeadAlign == HeadAlignments.None || method.TrainsHead,
             $"headAlign '{HeadAlign}' calibrates a trained head across tasks, but method '{Method}' has none to align " +
-            $"(simplecil sets its rows from class means, joint learns one task); use headAlign none (--head-align none)");
+            $"(simplecil sets its rows from class means, joint learns one task); use headAlign none (--head-align none)" +
+            (CompensatesDrift ? " and headAlignCompensation none (--drift-compensation none)" : ""));
         foreach (string key in MethodOptions())
         {
             string[] owners = MethodCatalog.All.Where(m => m.Options.Contains(key)).Select(m => m.Name).ToArray();

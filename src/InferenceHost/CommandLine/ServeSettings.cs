@@ -49,12 +49,12 @@ public sealed class ServeSettings : CommandSettings
     public DeviceKind Device { get; init; } = DeviceKind.Auto;
 
     [CommandOption("--max-batch <N>")]
-    [Description("Largest batch the dynamic batcher forms.")]
+    [Description("Largest batch the dynamic batcher forms, where a model's config.pbtxt sets no max_batch_size.")]
     [DefaultValue(ServeOptions.DefaultMaxBatch)]
     public int MaxBatch { get; init; } = ServeOptions.DefaultMaxBatch;
 
     [CommandOption("--max-delay-ms <MS>")]
-    [Description("How long a request may wait for others to fill its batch.")]
+    [Description("How long a request may wait for others to fill its batch, where a model's config.pbtxt has no dynamic_batching.")]
     [DefaultValue(ServeOptions.DefaultMaxDelayMs)]
     public int MaxDelayMs { get; init; } = ServeOptions.DefaultMaxDelayMs;
 
