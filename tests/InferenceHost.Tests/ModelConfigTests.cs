@@ -102,6 +102,32 @@ public sealed class ModelConfigTests : RepositoryTestBase
     }
 
     [Fact]
+    public async Task Two_instances_share_one_queue_and_answer_every_request_of_a_burst_with_its_own_rows()
+    {
+        string path = TinyOnnxModel.Write(Temporary.File("m.onnx"), seed: 4);
+        ModelSession[] instances = [ModelSession.Open(path, DeviceKind.Cpu, 1, _ => { }), ModelSession.Open(path, DeviceKind.Cpu, 1, _ => { })];
+        var settings = ModelSettings.Of(new ModelConfig
+        {
+            MaxBatchSize = 4,
+            DynamicBatching = new ModelDynamicBatching { MaxQueueDelayMicroseconds = 2000, PreferredBatchSize = { 2 } },
+        }, "m", new ServeOptions(), "test");
+        await using (var batcher = new DynamicBatcher(instances, new HostMetrics(), ["m", "1"], settings, 256))
+        {
+            int[] counts = Enumerable.Range(0, 60).Select(i => 1 + i % 3).ToArray();
+            InferenceResult[] results = await Task.WhenAll(counts.Select((count, i) =>
+                Task.Run(() => batcher.SubmitAsync(RunningServer.RandomImages(count, 100 + i), count, CancellationToken.None)))).WaitAsync(TimeSpan.FromMinutes(2));
+
+            Assert.Equal(counts.Sum(), batcher.Statistics.Read().InferenceCount);
+            for (int i = 0; i < counts.Length; i++)
+            {
+                float[] direct = RunningServer.Direct(path, RunningServer.RandomImages(counts[i], 100 + i), counts[i]);
+                Assert.True(direct.Zip(results[i].Logits).Max(p => Math.Abs(p.First - p.Second)) <= 1e-5f, $"request {i}");
+            }
+        }
+        foreach (ModelSession instance in instances) instance.Dispose();
+    }
+
+    [Fact]
     public void Files_the_host_cannot_honour_are_one_error_naming_the_field()
     {
         static string Refused(string text, ServeOptions? options = null) => Assert.Throws<CltoolException>(() => Settings(text, options)).Message;

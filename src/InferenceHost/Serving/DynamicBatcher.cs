@@ -46,27 +46,29 @@ public sealed class DynamicBatcher : IAsyncDisposable
         return pending.Done.Task.WaitAsync(cancellation);
     }
 
-    /// <summary>One instance's worker. Its state: requests held back from its last batch to make a preferred size, and
-    /// the requests in that batch; it starts "under load" (2), so the very first batch waits its delay for company.</summary>
+    /// <summary>One instance's worker. Its state: requests it read but did not run in its last batch (cut back to a
+    /// preferred size, or one that would have passed the max batch), which start its next batch in order; and the
+    /// requests in that batch: it starts "under load" (2), so the very first batch waits its delay for company.
+    /// Requests are only ever read, never peeked: with several instances another worker may take a peeked one.</summary>
     async Task WorkAsync(ModelSession session)
     {
         ChannelReader<Pending> reader = _queue.Reader;
         var held = new Queue<Pending>();
         int lastBatchRequests = 2;
+        bool TryTake(out Pending? next) => held.TryDequeue(out next) || reader.TryRead(out next);
         while (held.Count > 0 || await reader.WaitToReadAsync())
         {
-            bool Peek(out Pending? next) => held.TryPeek(out next) || reader.TryPeek(out next);
-            Pending Take() => held.TryDequeue(out Pending? next) ? next : reader.TryRead(out next) ? next! : throw new InvalidOperationException("a peeked request vanished");
-            if (!Peek(out Pending? first)) continue;   // another instance took it
-            var batch = new List<Pending> { Take() };
+            if (!TryTake(out Pending? first)) continue;   // another instance took it
+            var batch = new List<Pending> { first! };
             int images = first!.Count;
+            Pending? overflow = null;
             long deadline = Stopwatch.GetTimestamp() + (long)(_maxDelay.TotalSeconds * Stopwatch.Frequency);
             while (images < _target)
             {
-                if (Peek(out Pending? next))
+                if (TryTake(out Pending? next))
                 {
-                    if (images + next!.Count > _maxBatch) break;
-                    batch.Add(Take());
+                    if (images + next!.Count > _maxBatch) { overflow = next; break; }
+                    batch.Add(next);
                     images += next.Count;
                     continue;
                 }
@@ -75,7 +77,9 @@ public sealed class DynamicBatcher : IAsyncDisposable
                 TimeSpan left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);
                 if (Stopwatch.GetTimestamp() >= deadline || !await MoreArrives(reader, left)) break;
             }
-            foreach (Pending later in CutToPreferred(batch)) held.Enqueue(later);
+            List<Pending> later = CutToPreferred(batch);
+            if (overflow is not null) later.Add(overflow);
+            held = new Queue<Pending>(later.Concat(held));
             lastBatchRequests = batch.Count;
             _metrics.Pending.WithLabels(_labels).Dec(batch.Count);
             Run(session, batch);
