@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Diagnostics;
 using Cltool.Core.Errors;
 using Google.Protobuf;
@@ -48,7 +49,7 @@ public static class ProtobufText
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        using Process process = Process.Start(start) ?? throw new CltoolException($"could not start {Protoc}.");
+        using Process process = Start(start);
         // Both pipes are drained while the input is written: a full pipe would otherwise block protoc and us with it.
         var output = new MemoryStream();
         Task copying = process.StandardOutput.BaseStream.CopyToAsync(output);
@@ -58,5 +59,17 @@ public static class ProtobufText
         Task.WaitAll(copying, errors);
         process.WaitForExit();
         return (output.ToArray(), errors.Result, process.ExitCode);
+    }
+
+    static Process Start(ProcessStartInfo start)
+    {
+        try
+        {
+            return Process.Start(start) ?? throw new CltoolException($"could not start {Protoc}.");
+        }
+        catch (Win32Exception error)
+        {
+            throw new CltoolException($"could not run {Protoc}: {error.Message} (it must be executable by the user running the host).");
+        }
     }
 }
