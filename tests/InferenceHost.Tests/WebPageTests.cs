@@ -94,6 +94,7 @@ public sealed class WebPageTests : IAsyncLifetime
 
         string notAnImage = await Upload(page, "notes.txt", Encoding.UTF8.GetBytes("just some text, not an image"));
         string oversized = await Upload(page, "huge.png", new byte[RunningServer.MaxBodyBytes + 1]);
+        string farOversized = await Upload(page, "huger.png", new byte[20 * RunningServer.MaxBodyBytes]);   // still answered, not a reset
         await page.EvaluateAsync("() => sessionStorage.setItem('cltool-api-key', 'wrong')");
         await page.ReloadAsync();
         await page.Locator("#key-error").WaitForAsync();
@@ -104,6 +105,7 @@ public sealed class WebPageTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.BadRequest, direct.StatusCode);
         Assert.Equal($"400: {(await RunningServer.ReadJson(direct))["error"]!.GetValue<string>()}", notAnImage);
         Assert.Equal("413: the request body is larger than the host's limit.", oversized);
+        Assert.Equal(oversized, farOversized);
         Assert.Equal("401: the API key is wrong.", await page.Locator("#key-error").InnerTextAsync());
         Assert.True(await page.Locator("#key").IsVisibleAsync());
     }
