@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Cltool.Core;
 using Cltool.Core.Errors;
 using Cltool.InferenceHost.Protocol;
 using Cltool.InferenceHost.Protocol.Grpc;
@@ -198,8 +199,8 @@ public sealed class ModelRepository(IModelSource source, ServeOptions options, H
             {
                 for (int i = 0; i < group.Count; i++)
                 {
-                    instances.Add(ModelSession.Open(file.Path, ModelSettings.DeviceOf(group, options.Device), options.Threads, log,
-                        group.Kind == ModelInstanceGroup.Types.Kind.Gpu ? "instance_group kind KIND_GPU" : "--device cuda"));
+                    (DeviceKind device, string cudaRequiredBy) = ModelSettings.PlacementOf(group, options.Device);
+                    instances.Add(ModelSession.Open(file.Path, device, options.Threads, log, cudaRequiredBy));
                     if (instances.Count == 1 && settings.ProblemWith(instances[0]) is { } problem)
                         throw new CltoolException($"{source.ConfigName(name)}: {problem}");
                 }

@@ -28,12 +28,13 @@ public sealed record ModelSettings(ModelConfig File, VersionPolicy Policy, int M
             file.InstanceGroup.Count > 0 ? file.InstanceGroup.Select(Counted).ToArray() : [new ModelInstanceGroup { Kind = Kind.Auto, Count = 1 }]);
     }
 
-    /// <summary>Where one instance of <paramref name="group"/> runs on a host started with <paramref name="hostDevice"/>.</summary>
-    public static DeviceKind DeviceOf(ModelInstanceGroup group, DeviceKind hostDevice) => group.Kind switch
+    /// <summary>Where one instance of <paramref name="group"/> runs on a host started with <paramref name="hostDevice"/>,
+    /// and which setting an unusable CUDA is reported against.</summary>
+    public static (DeviceKind Device, string CudaRequiredBy) PlacementOf(ModelInstanceGroup group, DeviceKind hostDevice) => group.Kind switch
     {
-        Kind.Cpu => DeviceKind.Cpu,
-        Kind.Gpu => DeviceKind.Cuda,
-        _ => hostDevice,
+        Kind.Cpu => (DeviceKind.Cpu, "instance_group kind KIND_CPU"),
+        Kind.Gpu => (DeviceKind.Cuda, "instance_group kind KIND_GPU"),
+        _ => (hostDevice, "--device cuda"),
     };
 
     static string? IdentityProblem(ModelConfig file, string model) =>

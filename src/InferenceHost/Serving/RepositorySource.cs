@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Cltool.Core.Errors;
 using Cltool.Core.Models;
 using Cltool.InferenceHost.Protocol.Grpc;
@@ -10,6 +11,9 @@ namespace Cltool.InferenceHost.Serving;
 /// </summary>
 public sealed class RepositorySource(string root) : IModelSource
 {
+    // protoc is a process: every poll re-reads each config.pbtxt, and only a changed text is parsed again.
+    readonly ConcurrentDictionary<string, (string Text, ModelConfig Config)> _parsed = new();
+
     public IReadOnlyList<string> Models() =>
         Directory.EnumerateDirectories(root).Select(Path.GetFileName).OfType<string>()
             .Where(name => !name.StartsWith('.')).Order(StringComparer.Ordinal).ToArray();
@@ -27,7 +31,11 @@ public sealed class RepositorySource(string root) : IModelSource
     public ModelConfig Config(string model)
     {
         string config = ConfigName(model);
-        return File.Exists(config) ? ProtobufText.Parse<ModelConfig>(File.ReadAllText(config), config) : new ModelConfig();
+        if (!File.Exists(config)) return new ModelConfig();
+        string text = File.ReadAllText(config);
+        if (!_parsed.TryGetValue(config, out var parsed) || parsed.Text != text)
+            _parsed[config] = parsed = (text, ProtobufText.Parse<ModelConfig>(text, config));
+        return parsed.Config.Clone();
     }
 
     public string ConfigName(string model) => Path.Combine(Folder(model), RepositoryLayout.ConfigFile);
